@@ -1,1 +1,75 @@
+//! Jixiao's readers and writers (读写): every shape in which 自评表 reach users, read into the
+//! one [`jixiao_core::Evaluation`] model with located diagnostics.
+//!
+//! Readers never fail: [`read_bytes`] returns the forms it could read plus diagnostics
+//! (findings with `READ_` codes and a location). A value the reader is not sure of is
+//! reported, never invented.
 #![forbid(unsafe_code)]
+
+pub mod decode;
+pub mod json;
+pub mod text;
+
+use jixiao_core::Finding;
+use jixiao_core::Evaluation;
+use serde::Serialize;
+
+/// The shape an input was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputShape {
+    /// Tab-separated grid from a PDF table extractor (the seed).
+    TabGrid,
+    /// `|`-separated rows (web page captures).
+    PipeRows,
+    /// One cell per line (or per paragraph).
+    CellPerLine,
+    /// The whole table flattened to lines of space-separated cells.
+    Flattened,
+    /// Jixiao's canonical JSON.
+    Json,
+    /// Nothing recognisable.
+    Unknown,
+}
+
+/// One form read from an input, with the diagnostics about it.
+#[derive(Debug, Clone)]
+pub struct ReadForm {
+    pub evaluation: Evaluation,
+    /// Reading problems about this form: what was repaired, skipped or not sure.
+    pub diagnostics: Vec<Finding>,
+}
+
+/// What a reader returns: the forms it could read, and diagnostics about the input as a whole
+/// (encoding repairs, text outside any form).
+#[derive(Debug, Clone)]
+pub struct ReadOutcome {
+    pub shape: InputShape,
+    /// The text encoding detected (`UTF-8`, `GB18030`, `UTF-16LE`, …).
+    pub encoding: &'static str,
+    pub forms: Vec<ReadForm>,
+    pub diagnostics: Vec<Finding>,
+}
+
+impl ReadOutcome {
+    /// True when nothing at all could be read (the CLI's exit code 2).
+    pub fn is_unreadable(&self) -> bool {
+        self.forms.is_empty()
+    }
+}
+
+/// Read any supported input from its bytes; the format is detected by content.
+pub fn read_bytes(bytes: &[u8]) -> ReadOutcome {
+    let decoded = decode::decode(bytes);
+    let trimmed = decoded.text.trim_start();
+    let mut outcome = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        json::read_json(&decoded.text)
+    } else {
+        text::read_text(&decoded.text)
+    };
+    outcome.encoding = decoded.encoding;
+    let mut diagnostics = decoded.diagnostics;
+    diagnostics.append(&mut outcome.diagnostics);
+    outcome.diagnostics = diagnostics;
+    outcome
+}
