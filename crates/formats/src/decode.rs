@@ -20,5 +20,9 @@ pub fn decode(bytes: &[u8]) -> Decoded {
             "invalid UTF-8 bytes were replaced by U+FFFD",
         ));
     }
-    Decoded { text: text.into_owned(), encoding: "UTF-8", diagnostics }
+    Decoded {
+        text: text.into_owned(),
+        encoding: "UTF-8",
+        diagnostics,
+    }
 }
