@@ -303,9 +303,8 @@ fn take_number(s: &str) -> Option<(Decimal, &str)> {
     let mut seen_dot = false;
     while end < bytes.len() {
         let b = bytes[end];
-        if b.is_ascii_digit() {
-            end += 1;
-        } else if b == b',' && end > digits_start && next_is_digit(bytes, end) && !seen_dot {
+        let separator = b == b',' && end > digits_start && next_is_digit(bytes, end) && !seen_dot;
+        if b.is_ascii_digit() || separator {
             end += 1;
         } else if b == b'.' && !seen_dot && end > digits_start && next_is_digit(bytes, end) {
             seen_dot = true;
