@@ -132,7 +132,7 @@ impl Profile {
     /// Parse and validate a profile; grades are sorted highest first.
     pub fn from_toml_str(text: &str) -> Result<Profile, ProfileError> {
         let mut p: Profile = toml::from_str(text).map_err(|e| ProfileError::Toml(e.to_string()))?;
-        p.grades.sort_by(|a, b| b.min.cmp(&a.min));
+        p.grades.sort_by_key(|g| std::cmp::Reverse(g.min));
         p.validate()?;
         Ok(p)
     }
