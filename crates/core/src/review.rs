@@ -683,13 +683,13 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
         out.push(
             hit(
                 format!(
-                    "「{name}」目标为「={}」，实际 {} {zh}目标：「=」目标应写成「≥」或「≤」",
-                    n(t),
+                    "「{name}」目标为「{}」，实际 {} {zh}目标：「=」目标应写成「≥」或「≤」",
+                    is.target.canonical(),
                     is.actual.printed.trim()
                 ),
                 format!(
-                    "“{name}”: target “={}”, actual {} {en} it: an `=` target should be `≥` or `≤`",
-                    n(t),
+                    "“{name}”: target “{}”, actual {} {en} it: an `=` target should be `≥` or `≤`",
+                    is.target.canonical(),
                     is.actual.printed.trim()
                 ),
             )
