@@ -487,3 +487,21 @@ fn findings_are_sorted_by_location_then_severity() {
     sorted.sort_by_key(|l| (l.is_none(), l.clone()));
     assert_eq!(locs, sorted);
 }
+
+proptest::proptest! {
+    /// No input makes scoring or review panic (blank, zero, negative, text where numbers go).
+    #[test]
+    fn assess_never_panics(t in "\\PC{0,8}", a in "\\PC{0,8}", w in -5i64..30, s in -5i64..30,
+        exec in -10i64..300, budget in -10i64..300) {
+        let ev = form()
+            .ind("数量指标", "x", &t, &a, &w.to_string(), &s.to_string())
+            .with(|ev| {
+                ev.funds.total.executed = Some(rust_decimal::Decimal::from(exec));
+                ev.funds.total.adjusted = Some(rust_decimal::Decimal::from(budget));
+            })
+            .build();
+        for name in jixiao_core::BUILTIN_PROFILES {
+            let _ = assess(&ev, &Profile::builtin(name).unwrap());
+        }
+    }
+}
