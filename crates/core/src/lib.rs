@@ -3,11 +3,24 @@
 //!
 //! This crate is pure: it knows nothing of files, encodings, SQL or HTTP. Readers in
 //! `jixiao-formats` build an [`Evaluation`]; [`score::score`] computes a [`score::Scorecard`]
-//! under a [`profile::Profile`]; [`review::review`] lists the [`Finding`]s.
+//! under a [`profile::Profile`]; [`review::review`] lists the [`Finding`]s;
+//! [`engine::assess`] does both.
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod finding;
+pub mod measure;
 pub mod model;
+pub mod profile;
+pub mod review;
+pub mod score;
 
+pub use engine::{assess, Assessment};
 pub use finding::{Finding, Severity};
+pub use measure::{Measure, MeasureKind, Operator};
 pub use model::{Evaluation, FundRow, Funds, Indicator, Level1, Level2, Loc, PrintedDecimal};
+pub use profile::{Profile, ProfileError, BUILTIN_PROFILES};
+pub use review::{review, Check, Context, CHECKS};
+pub use score::{
+    score, Achievement, Computed, GradeResult, IndicatorKind, IndicatorScore, Scorecard,
+};

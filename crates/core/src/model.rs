@@ -20,10 +20,18 @@ pub struct Loc {
 
 impl Loc {
     pub fn text(line: u32, column: u32) -> Self {
-        Loc { sheet: None, line, column }
+        Loc {
+            sheet: None,
+            line,
+            column,
+        }
     }
     pub fn cell(sheet: impl Into<String>, row: u32, column: u32) -> Self {
-        Loc { sheet: Some(sheet.into()), line: row, column }
+        Loc {
+            sheet: Some(sheet.into()),
+            line: row,
+            column,
+        }
     }
 }
 
@@ -208,7 +216,9 @@ impl Level2 {
     /// The 一级 category this 二级 belongs to in the standard template.
     pub fn level1(self) -> Level1 {
         match self {
-            Level2::Quantity | Level2::Quality | Level2::Timeliness | Level2::Cost => Level1::Output,
+            Level2::Quantity | Level2::Quality | Level2::Timeliness | Level2::Cost => {
+                Level1::Output
+            }
             Level2::Economic | Level2::Social | Level2::Ecological | Level2::Sustainability => {
                 Level1::Effect
             }

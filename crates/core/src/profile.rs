@@ -1,0 +1,197 @@
+//! Rule profiles (评分规则配置): everything in the scoring rules that varies by issuer, as data.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The names of the profiles shipped with Jixiao.
+pub const BUILTIN_PROFILES: &[&str] = &["central-2020", "shanghai", "sichuan", "yunnan-20"];
+
+/// Which budget column is the denominator of the execution rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Denominator {
+    /// 全年预算数 / 调整后预算数, falling back to 年初预算数 where the form has no such column.
+    Adjusted,
+    /// 年初预算数.
+    Initial,
+}
+
+/// Formula for a missed reverse (`≤`) target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReverseFormula {
+    /// W × T/A
+    Ratio,
+    /// W × max(0, 1 − (A−T)/T)
+    Linear,
+}
+
+/// 预算执行率 item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetRule {
+    pub weight: Decimal,
+    pub denominator: Denominator,
+    /// Below this rate a reason is required (0.9).
+    pub reason_below: Decimal,
+}
+
+/// The 一级 weight scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightScheme {
+    /// Weight of all indicators together (90; 80 when the budget weighs 20).
+    pub total: Decimal,
+    /// 产出指标
+    pub output: Decimal,
+    /// 效益指标
+    pub effect: Decimal,
+    /// 满意度指标
+    pub satisfaction: Decimal,
+}
+
+/// How quantitative targets are scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoringRule {
+    pub reverse_formula: ReverseFormula,
+    /// `=` targets scored like `≥` (common practice).
+    pub exact_as_positive: bool,
+    /// T = 0 (`事故0次`): A ≤ 0 → W, else 0.
+    pub zero_target_all_or_nothing: bool,
+    /// A ≥ threshold × T counts as over-achievement (1.3).
+    pub over_achievement: Decimal,
+    /// Whether over-achievement lowers the score (default false: a finding instead).
+    pub over_achievement_reduces: bool,
+    /// Above this ratio a reason is required (1.3).
+    pub over_achievement_reason_above: Decimal,
+    /// Not-applicable indicators: rescale the applicable ones to 100.
+    pub not_applicable_rescale: bool,
+}
+
+/// The three qualitative bands, as fractions of the weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualitativeBands {
+    /// 达成年度指标: [0.8, 1]
+    pub achieved: (Decimal, Decimal),
+    /// 部分达成并具有一定效果: [0.6, 0.8]
+    pub partial: (Decimal, Decimal),
+    /// 未达成且效果较差: [0, 0.6]
+    pub unmet: (Decimal, Decimal),
+}
+
+/// A grade band: total ≥ `min` → `label`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeBand {
+    pub min: Decimal,
+    pub label: String,
+}
+
+/// Display rounding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayRule {
+    pub decimals: u32,
+}
+
+/// A rule profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub version: String,
+    /// 中文名称.
+    pub title: String,
+    /// The document the profile rests on.
+    #[serde(default)]
+    pub source: String,
+    pub budget: BudgetRule,
+    pub weights: WeightScheme,
+    pub scoring: ScoringRule,
+    pub qualitative: QualitativeBands,
+    /// Highest band first.
+    pub grades: Vec<GradeBand>,
+    pub display: DisplayRule,
+}
+
+/// Why a profile could not be loaded.
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    #[error("规则配置不是有效的 TOML，或缺少字段：{0} (the profile is not valid TOML or misses a field)")]
+    Toml(String),
+    #[error("规则配置无效：{0} (invalid profile: {0})")]
+    Invalid(String),
+    #[error(
+        "未知的规则配置「{0}」，可用：central-2020, shanghai, sichuan, yunnan-20 (unknown profile)"
+    )]
+    Unknown(String),
+}
+
+impl Profile {
+    pub fn from_toml_str(text: &str) -> Result<Profile, ProfileError> {
+        toml::from_str(text).map_err(|e| ProfileError::Toml(e.to_string()))
+    }
+    pub fn builtin(name: &str) -> Option<Profile> {
+        let _ = name;
+        None
+    }
+    /// The grade for a total (half-open bands).
+    pub fn grade_for(&self, total: Decimal) -> Option<&str> {
+        self.grades
+            .iter()
+            .find(|g| total >= g.min)
+            .map(|g| g.label.as_str())
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        let d = Decimal::from;
+        Profile {
+            name: "central-2020".into(),
+            version: "2020.1".into(),
+            title: "中央部门项目支出绩效自评（财预〔2020〕10号）".into(),
+            source: "财预〔2020〕10号".into(),
+            budget: BudgetRule {
+                weight: d(10),
+                denominator: Denominator::Adjusted,
+                reason_below: Decimal::new(9, 1),
+            },
+            weights: WeightScheme {
+                total: d(90),
+                output: d(50),
+                effect: d(30),
+                satisfaction: d(10),
+            },
+            scoring: ScoringRule {
+                reverse_formula: ReverseFormula::Ratio,
+                exact_as_positive: true,
+                zero_target_all_or_nothing: true,
+                over_achievement: Decimal::new(13, 1),
+                over_achievement_reduces: false,
+                over_achievement_reason_above: Decimal::new(13, 1),
+                not_applicable_rescale: true,
+            },
+            qualitative: QualitativeBands {
+                achieved: (Decimal::new(8, 1), d(1)),
+                partial: (Decimal::new(6, 1), Decimal::new(8, 1)),
+                unmet: (d(0), Decimal::new(6, 1)),
+            },
+            grades: vec![
+                GradeBand {
+                    min: d(90),
+                    label: "优".into(),
+                },
+                GradeBand {
+                    min: d(80),
+                    label: "良".into(),
+                },
+                GradeBand {
+                    min: d(60),
+                    label: "中".into(),
+                },
+                GradeBand {
+                    min: d(0),
+                    label: "差".into(),
+                },
+            ],
+            display: DisplayRule { decimals: 2 },
+        }
+    }
+}
