@@ -11,8 +11,8 @@ pub mod decode;
 pub mod json;
 pub mod text;
 
-use jixiao_core::Finding;
 use jixiao_core::Evaluation;
+use jixiao_core::Finding;
 use serde::Serialize;
 
 /// The shape an input was recognised as.

@@ -1,0 +1,274 @@
+//! Aligning the cells of one indicator row with the columns the header announced.
+//!
+//! Cells can be missing (merged, blank, dropped by the carrier) or shifted; the alignment
+//! picks the cheapest monotone assignment of cells to columns by content, and says when two
+//! equally cheap assignments would give different values (then the reader does not guess).
+
+use super::carrier::Tok;
+use super::vocab::{self, IndCol};
+
+const INF: f32 = 1.0e9;
+const EPS: f32 = 1.0e-4;
+
+/// Cost of leaving a column without a cell.
+fn skip_cost(col: IndCol) -> f32 {
+    match col {
+        IndCol::TargetOp => 0.5,
+        IndCol::TargetValue => 2.0,
+        IndCol::TargetUnit => 0.3,
+        IndCol::Target => 3.0,
+        IndCol::Actual => 1.5,
+        IndCol::Weight => 3.0,
+        IndCol::Score => 1.5,
+        IndCol::Reason => 0.0,
+        IndCol::Level1 | IndCol::Level2 | IndCol::Name => 0.0,
+    }
+}
+
+/// Cost of putting a non-empty cell in a column (INF: impossible).
+fn match_cost(col: IndCol, text: &str) -> f32 {
+    let number = vocab::plain_number(text).is_some();
+    match col {
+        IndCol::TargetOp => {
+            if vocab::is_operator(text) {
+                0.0
+            } else if !number {
+                // A merged cell holding a qualitative target across 指标性质/指标值/度量单位.
+                0.8
+            } else {
+                INF
+            }
+        }
+        IndCol::TargetValue => {
+            if number || percent_number(text) {
+                0.0
+            } else if vocab::is_operator(text) {
+                INF
+            } else {
+                0.8
+            }
+        }
+        IndCol::TargetUnit => {
+            if vocab::is_unit(text) {
+                0.0
+            } else {
+                INF
+            }
+        }
+        IndCol::Target => {
+            if number {
+                0.3
+            } else {
+                0.0
+            }
+        }
+        IndCol::Actual => {
+            if vocab::is_operator(text) {
+                INF
+            } else {
+                0.0
+            }
+        }
+        IndCol::Weight | IndCol::Score => {
+            if number {
+                0.0
+            } else {
+                INF
+            }
+        }
+        IndCol::Reason => {
+            if number {
+                INF
+            } else {
+                0.0
+            }
+        }
+        IndCol::Level1 | IndCol::Level2 | IndCol::Name => INF,
+    }
+}
+
+fn percent_number(text: &str) -> bool {
+    text.strip_suffix(['%', '％'])
+        .is_some_and(|n| vocab::plain_number(n).is_some())
+}
+
+/// The cells given to each column (indices into the aligned slice; a column may take
+/// several cells only when it is the reason).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Alignment {
+    pub cols: Vec<Vec<usize>>,
+    pub cost: f32,
+    /// Another assignment as cheap gives different values.
+    pub ambiguous: bool,
+}
+
+/// Align `toks` (the cells after the name) with `fields`.
+pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
+    let m = fields.len();
+    let n = toks.len();
+    // best[f][t]: cheapest cost to place toks[t..] into fields[f..].
+    let w = n + 1;
+    let mut best = vec![INF; (m + 1) * w];
+    let idx = |f: usize, t: usize| f * w + t;
+    for f in (0..=m).rev() {
+        for t in (0..=n).rev() {
+            if f == m && t == n {
+                best[idx(f, t)] = 0.0;
+                continue;
+            }
+            let mut c = INF;
+            if t < n && toks[t].is_empty() {
+                // A blank cell: dropped (it belongs to no column we know) …
+                c = c.min(0.15 + best[idx(f, t + 1)]);
+                // … or the blank value of this column.
+                if f < m {
+                    c = c.min(best[idx(f + 1, t + 1)]);
+                }
+            }
+            if f < m {
+                c = c.min(skip_cost(fields[f]) + best[idx(f + 1, t)]);
+                if t < n && !toks[t].is_empty() {
+                    let mc = match_cost(fields[f], toks[t].text);
+                    if mc < INF {
+                        c = c.min(mc + best[idx(f + 1, t + 1)]);
+                        if fields[f] == IndCol::Reason {
+                            // The reason may run over several cells (flattened text).
+                            let mut extra = 0.0;
+                            for u in t + 1..n {
+                                if toks[u].is_empty() {
+                                    break;
+                                }
+                                let mu = match_cost(IndCol::Reason, toks[u].text);
+                                if mu >= INF {
+                                    break;
+                                }
+                                extra += 0.3;
+                                c = c.min(mc + extra + best[idx(f + 1, u + 1)]);
+                            }
+                        }
+                    }
+                }
+            }
+            best[idx(f, t)] = c;
+        }
+    }
+    let total = best[idx(0, 0)];
+    if total >= INF {
+        return Alignment {
+            cols: vec![Vec::new(); m],
+            cost: INF,
+            ambiguous: false,
+        };
+    }
+    // Walk every optimal path (bounded) and compare the values they give.
+    let mut found: Vec<Vec<Vec<usize>>> = Vec::new();
+    let mut path: Vec<Vec<usize>> = vec![Vec::new(); m];
+    let mut budget = 64usize;
+    walk(
+        fields,
+        toks,
+        &best,
+        w,
+        0,
+        0,
+        &mut path,
+        &mut found,
+        &mut budget,
+    );
+    let first = found
+        .first()
+        .cloned()
+        .unwrap_or_else(|| vec![Vec::new(); m]);
+    let values = |cols: &Vec<Vec<usize>>| -> Vec<String> { render(fields, toks, cols) };
+    let reference = values(&first);
+    let ambiguous = found.iter().skip(1).any(|p| values(p) != reference);
+    Alignment {
+        cols: first,
+        cost: total,
+        ambiguous,
+    }
+}
+
+/// The values an alignment gives, column by column, with the split target joined (so that
+/// a merged qualitative target counted as 指标性质 or as 度量单位 compares equal).
+fn render(fields: &[IndCol], toks: &[Tok<'_>], cols: &[Vec<usize>]) -> Vec<String> {
+    let mut out = Vec::with_capacity(fields.len());
+    let mut target = String::new();
+    for (f, col) in fields.iter().zip(cols) {
+        let text: Vec<&str> = col.iter().map(|&i| toks[i].text).collect();
+        match f {
+            IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
+                target.push_str(&text.concat())
+            }
+            _ => out.push(text.join(" ")),
+        }
+    }
+    out.push(target);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    fields: &[IndCol],
+    toks: &[Tok<'_>],
+    best: &[f32],
+    w: usize,
+    f: usize,
+    t: usize,
+    path: &mut Vec<Vec<usize>>,
+    found: &mut Vec<Vec<Vec<usize>>>,
+    budget: &mut usize,
+) {
+    if *budget == 0 || found.len() >= 4 {
+        return;
+    }
+    *budget -= 1;
+    let m = fields.len();
+    let n = toks.len();
+    if f == m && t == n {
+        found.push(path.clone());
+        return;
+    }
+    let here = best[f * w + t];
+    let ok = |c: f32| (c - here).abs() < EPS;
+    if t < n && toks[t].is_empty() {
+        if ok(0.15 + best[f * w + t + 1]) {
+            walk(fields, toks, best, w, f, t + 1, path, found, budget);
+        }
+        if f < m && ok(best[(f + 1) * w + t + 1]) {
+            walk(fields, toks, best, w, f + 1, t + 1, path, found, budget);
+        }
+    }
+    if f < m {
+        if ok(skip_cost(fields[f]) + best[(f + 1) * w + t]) {
+            walk(fields, toks, best, w, f + 1, t, path, found, budget);
+        }
+        if t < n && !toks[t].is_empty() {
+            let mc = match_cost(fields[f], toks[t].text);
+            if mc < INF {
+                if ok(mc + best[(f + 1) * w + t + 1]) {
+                    path[f].push(t);
+                    walk(fields, toks, best, w, f + 1, t + 1, path, found, budget);
+                    path[f].pop();
+                }
+                if fields[f] == IndCol::Reason {
+                    let mut extra = 0.0;
+                    for u in t + 1..n {
+                        if toks[u].is_empty() || match_cost(IndCol::Reason, toks[u].text) >= INF {
+                            break;
+                        }
+                        extra += 0.3;
+                        if ok(mc + extra + best[(f + 1) * w + u + 1]) {
+                            let before = path[f].len();
+                            path[f].extend(t..=u);
+                            walk(fields, toks, best, w, f + 1, u + 1, path, found, budget);
+                            path[f].truncate(before);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(crate) const UNALIGNABLE: f32 = INF;

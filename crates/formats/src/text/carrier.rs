@@ -1,0 +1,220 @@
+//! Carriers: how cells are laid out in text. Each carrier turns text into one stream of
+//! [`Tok`]s (cells with their source position); the layout recogniser reads that stream.
+
+use crate::InputShape;
+
+/// One cell of text, borrowed from the input, with where it stands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tok<'a> {
+    /// The cell's text, trimmed.
+    pub text: &'a str,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in characters of the cell's first character.
+    pub col: u32,
+    /// Physical row (0-based line index for row carriers; for one cell per line, the line).
+    pub row: u32,
+    /// Cell index within its row (the grid column for a tab grid).
+    pub slot: u32,
+}
+
+impl Tok<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// How much a carrier's layout can be trusted by the recogniser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub shape: InputShape,
+    /// Rows are table rows and empty cells are kept in place: positions are meaningful.
+    pub positional_rows: bool,
+    /// Empty cells are kept as tokens (one cell per line keeps blank cells).
+    pub keeps_empty: bool,
+}
+
+/// Decide the shape of the text by counting separators over its non-blank lines.
+pub(crate) fn detect(text: &str) -> Layout {
+    let mut lines = 0usize;
+    let mut tab_lines = 0usize;
+    let mut pipe_lines = 0usize;
+    let mut multi_pipe_lines = 0usize;
+    let mut long_space_lines = 0usize;
+    for line in text.lines().take(4000) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        lines += 1;
+        if line.contains('\t') {
+            tab_lines += 1;
+        }
+        let pipes = line.matches('|').count();
+        if pipes > 0 {
+            pipe_lines += 1;
+        }
+        if pipes >= 3 {
+            multi_pipe_lines += 1;
+        }
+        if line.split_whitespace().count() >= 20 {
+            long_space_lines += 1;
+        }
+    }
+    let layout = |shape, positional_rows, keeps_empty| Layout {
+        shape,
+        positional_rows,
+        keeps_empty,
+    };
+    if lines == 0 {
+        return layout(InputShape::Unknown, false, false);
+    }
+    if tab_lines * 2 >= lines {
+        return layout(InputShape::TabGrid, true, true);
+    }
+    if pipe_lines * 2 >= lines {
+        if multi_pipe_lines * 5 >= pipe_lines {
+            return layout(InputShape::PipeRows, false, false);
+        }
+        return layout(InputShape::CellPerLine, false, true);
+    }
+    if long_space_lines > 0 && long_space_lines * 4 >= lines.min(40) {
+        return layout(InputShape::Flattened, false, false);
+    }
+    // Short lines with no separators: one cell per line (or per paragraph).
+    let single = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if single > 0 && long_space_lines == 0 {
+        // Without a cell marker a blank line may separate paragraphs rather than mark an
+        // empty cell: do not rely on blanks.
+        return layout(InputShape::CellPerLine, false, false);
+    }
+    layout(InputShape::Flattened, false, false)
+}
+
+fn char_col(line: &str, byte_offset: usize) -> u32 {
+    line[..byte_offset].chars().count() as u32 + 1
+}
+
+/// Split the text into cells according to its layout.
+pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
+    let mut toks = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let line_no = index as u32 + 1;
+        let row = index as u32;
+        match layout.shape {
+            InputShape::TabGrid => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let mut offset = 0usize;
+                for (slot, cell) in line.split('\t').enumerate() {
+                    push_trimmed(
+                        &mut toks,
+                        line,
+                        offset,
+                        cell,
+                        line_no,
+                        row,
+                        slot as u32,
+                        true,
+                    );
+                    offset += cell.len() + 1;
+                }
+            }
+            InputShape::CellPerLine => {
+                let inner = line.trim();
+                let inner = inner.strip_suffix('|').unwrap_or(inner);
+                let inner = inner.strip_prefix('|').unwrap_or(inner);
+                if !inner.contains('|') {
+                    if inner.trim().is_empty() && !layout.keeps_empty {
+                        continue;
+                    }
+                    let offset = line
+                        .find(inner.trim())
+                        .filter(|_| !inner.trim().is_empty())
+                        .unwrap_or(0);
+                    toks.push(Tok {
+                        text: inner.trim(),
+                        line: line_no,
+                        col: char_col(line, offset),
+                        row,
+                        slot: 0,
+                    });
+                    continue;
+                }
+                split_pipes(&mut toks, line, line_no, row);
+            }
+            InputShape::PipeRows => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                split_pipes(&mut toks, line, line_no, row);
+            }
+            InputShape::Flattened | InputShape::Unknown | InputShape::Json => {
+                let mut slot = 0u32;
+                let mut start: Option<usize> = None;
+                for (i, ch) in line
+                    .char_indices()
+                    .chain(std::iter::once((line.len(), ' ')))
+                {
+                    if ch.is_whitespace() {
+                        if let Some(s) = start.take() {
+                            toks.push(Tok {
+                                text: &line[s..i],
+                                line: line_no,
+                                col: char_col(line, s),
+                                row,
+                                slot,
+                            });
+                            slot += 1;
+                        }
+                    } else if start.is_none() {
+                        start = Some(i);
+                    }
+                }
+            }
+        }
+    }
+    toks
+}
+
+fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u32) {
+    let cells: Vec<&str> = line.split('|').collect();
+    let n = cells.len();
+    let mut offset = 0usize;
+    let mut slot = 0u32;
+    for (i, cell) in cells.iter().enumerate() {
+        // "| a | b |" has empty pieces before the first and after the last pipe: those are
+        // boundaries, not cells.
+        let boundary = (i == 0 || i + 1 == n) && cell.trim().is_empty();
+        if !boundary {
+            push_trimmed(toks, line, offset, cell, line_no, row, slot, false);
+            slot += 1;
+        }
+        offset += cell.len() + 1;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_trimmed<'a>(
+    toks: &mut Vec<Tok<'a>>,
+    line: &'a str,
+    offset: usize,
+    cell: &'a str,
+    line_no: u32,
+    row: u32,
+    slot: u32,
+    keep_empty: bool,
+) {
+    let trimmed = cell.trim();
+    if trimmed.is_empty() && !keep_empty {
+        return;
+    }
+    let lead = cell.len() - cell.trim_start().len();
+    toks.push(Tok {
+        text: trimmed,
+        line: line_no,
+        col: char_col(line, offset + lead),
+        row,
+        slot,
+    });
+}

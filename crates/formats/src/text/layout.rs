@@ -1,0 +1,1394 @@
+//! The layout recogniser: one pass over the cells of a text, whatever carrier produced them,
+//! finding forms, their header, funds, goals, indicator table and total by their printed
+//! labels. Columns are mapped by header labels, never by position alone.
+
+use super::align::{self, UNALIGNABLE};
+use super::carrier::{Layout, Tok};
+use super::vocab::{self, FundCol, FundRowKind, IndCol, Label, SharedCol};
+use crate::ReadForm;
+use jixiao_core::model::{compact, strip_points, FormLocs};
+use jixiao_core::{Evaluation, Finding, FundRow, Indicator, Level1, Loc, PrintedDecimal, Severity};
+use rust_decimal::Decimal;
+
+const RULE_READ: &str = "读取规则：读不准的值报告而不臆造 (readers never guess)";
+
+/// What each cell is, decided once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    Label(Label),
+    Shared(SharedCol),
+    Value,
+    Empty,
+}
+
+fn classify_tok(tok: &Tok<'_>) -> Class {
+    if tok.text.is_empty() {
+        return Class::Empty;
+    }
+    // Fast path: numbers and long texts are never labels.
+    let first = tok.text.as_bytes()[0];
+    if (first.is_ascii_digit() || first == b'=' || first == b'>' || first == b'<')
+        && (tok.text.len() < 6
+            || !tok
+                .text
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+    {
+        return Class::Value;
+    }
+    let key = vocab::key(tok.text);
+    if let Some(shared) = vocab::shared_column(&key) {
+        return Class::Shared(shared);
+    }
+    match vocab::classify(&key) {
+        Some(label) => Class::Label(label),
+        None => Class::Value,
+    }
+}
+
+fn loc(tok: &Tok<'_>) -> Loc {
+    Loc::text(tok.line, tok.col)
+}
+
+/// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
+/// between Latin words.
+pub(crate) fn unwrap_cjk(text: &str) -> String {
+    if !text.contains(char::is_whitespace) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            let before = out.chars().last();
+            let after = chars.get(j).copied();
+            let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+            if before.is_some() && after.is_some() && !(wide(before) || wide(after)) {
+                out.push(' ');
+            } else if before.is_some() && after.is_some() && wide(before) != wide(after) {
+                // Between a CJK character and a Latin one: the wrap space is not content either.
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Split the cell stream into forms and read each.
+pub(crate) fn recognise(toks: &[Tok<'_>], layout: Layout) -> (Vec<ReadForm>, Vec<Finding>) {
+    let classes: Vec<Class> = toks.iter().map(classify_tok).collect();
+    let mut forms = Vec::new();
+    let mut file_diags = Vec::new();
+    // Form boundaries: a 项目名称 label starts a new form once the current one has its own;
+    // the title and year just before it belong to the new form.
+    let mut starts: Vec<usize> = Vec::new();
+    let mut seen_project = false;
+    let mut seen_table = false;
+    let mut last_title: Option<usize> = None;
+    for (i, class) in classes.iter().enumerate() {
+        match class {
+            Class::Label(Label::Title) => {
+                if seen_project && seen_table {
+                    starts.push(i);
+                    seen_project = false;
+                    seen_table = false;
+                    last_title = None;
+                } else if !seen_project {
+                    last_title = Some(i);
+                }
+            }
+            Class::Label(Label::Project) => {
+                if seen_project {
+                    // A new form without a title between: start at the project label.
+                    starts.push(last_title.take().unwrap_or(i));
+                    seen_table = false;
+                } else if starts.is_empty() {
+                    starts.push(last_title.unwrap_or(0));
+                }
+                seen_project = true;
+            }
+            Class::Label(
+                Label::Level1(_) | Label::Level2(_) | Label::IndicatorSection | Label::Total,
+            ) => {
+                seen_table = true;
+            }
+            _ => {}
+        }
+    }
+    if starts.is_empty() {
+        // No 项目名称 at all: try the whole text as one form if it has an indicator table.
+        let has_table = classes
+            .iter()
+            .any(|c| matches!(c, Class::Label(Label::IndicatorSection | Label::Level1(_))));
+        let has_funds = classes
+            .iter()
+            .any(|c| matches!(c, Class::Label(Label::FundRow(_))));
+        if has_table || has_funds {
+            starts.push(0);
+        }
+    }
+    starts.dedup();
+    if let Some(&first) = starts.first() {
+        let skipped = toks[..first].iter().filter(|t| !t.is_empty()).count();
+        if skipped > 0 {
+            file_diags.push(
+                Finding::new(
+                    "READ_SKIPPED",
+                    Severity::Info,
+                    format!("表格之前的 {skipped} 个单元格不属于任何自评表，已跳过"),
+                    format!(
+                        "{skipped} cells before the first form belong to no form and were skipped"
+                    ),
+                )
+                .at(Some(loc(&toks[0])))
+                .rule(RULE_READ),
+            );
+        }
+    }
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(toks.len());
+        let builder = FormBuilder::new(&toks[start..end], &classes[start..end], layout);
+        forms.push(builder.build());
+    }
+    (forms, file_diags)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Preamble,
+    Header,
+    Funds,
+    Goals,
+    Indicators,
+    Total,
+    Closing,
+}
+
+struct FundRowAcc<'t, 'a> {
+    kind: FundRowKind,
+    label: &'t Tok<'a>,
+    values: Vec<&'t Tok<'a>>,
+}
+
+struct FormBuilder<'t, 'a> {
+    toks: &'t [Tok<'a>],
+    classes: &'t [Class],
+    layout: Layout,
+    ev: Evaluation,
+    diags: Vec<Finding>,
+    section: Section,
+    pending: Option<(Label, Vec<&'t Tok<'a>>)>,
+    fund_cols: Vec<(FundCol, u32)>,
+    fund_rows: Vec<FundRowAcc<'t, 'a>>,
+    /// The pattern of a total row with one amount missing (which column was blank), reused
+    /// for the sub-rows printed the same way.
+    missing_amount: Option<FundCol>,
+    goal_expected_slot: Option<u32>,
+    goal_actual_slot: Option<u32>,
+    goal_texts: Vec<&'t Tok<'a>>,
+    ind_cols: Vec<(IndCol, u32)>,
+    body: Vec<usize>,
+    total_toks: Vec<&'t Tok<'a>>,
+    total_label: Option<&'t Tok<'a>>,
+    split_remnant: Option<&'static str>,
+}
+
+impl<'t, 'a> FormBuilder<'t, 'a> {
+    fn new(toks: &'t [Tok<'a>], classes: &'t [Class], layout: Layout) -> Self {
+        FormBuilder {
+            toks,
+            classes,
+            layout,
+            ev: Evaluation::default(),
+            diags: Vec::new(),
+            section: Section::Preamble,
+            pending: None,
+            fund_cols: Vec::new(),
+            fund_rows: Vec::new(),
+            missing_amount: None,
+            goal_expected_slot: None,
+            goal_actual_slot: None,
+            goal_texts: Vec::new(),
+            ind_cols: Vec::new(),
+            body: Vec::new(),
+            total_toks: Vec::new(),
+            total_label: None,
+            split_remnant: None,
+        }
+    }
+
+    fn diag(&mut self, code: &str, severity: Severity, zh: String, en: String, at: Option<Loc>) {
+        self.diags
+            .push(Finding::new(code, severity, zh, en).at(at).rule(RULE_READ));
+    }
+
+    fn build(mut self) -> ReadForm {
+        if let Some(first) = self.toks.iter().find(|t| !t.is_empty()) {
+            self.ev.at = FormLocs {
+                start: Some(loc(first)),
+                ..FormLocs::default()
+            };
+        }
+        let toks = self.toks;
+        let classes = self.classes;
+        for i in 0..toks.len() {
+            let tok = &toks[i];
+            match classes[i] {
+                Class::Label(label) => self.on_label(label, tok, i),
+                Class::Shared(shared) => self.on_shared(shared, tok, i),
+                Class::Value => self.on_value(tok, i),
+                Class::Empty => self.on_empty(tok, i),
+            }
+        }
+        self.flush_pending();
+        self.finish_funds();
+        self.finish_goals();
+        self.finish_indicators();
+        self.finish_total();
+        ReadForm {
+            evaluation: self.ev,
+            diagnostics: self.diags,
+        }
+    }
+
+    fn on_label(&mut self, label: Label, tok: &'t Tok<'a>, i: usize) {
+        // Labels inside the indicator body are level labels; others end the body.
+        if self.section == Section::Indicators {
+            match label {
+                Label::Level1(_) | Label::Level2(_) => {
+                    self.body.push(i);
+                    return;
+                }
+                Label::IndCol(_) if self.body.is_empty() => {}
+                Label::IndCol(_) => {
+                    self.diag(
+                        "READ_REPEATED_HEADER",
+                        Severity::Info,
+                        format!("指标表头「{}」重复出现（分页），已跳过", tok.text),
+                        format!(
+                            "indicator header '{}' repeated (page break), skipped",
+                            tok.text
+                        ),
+                        Some(loc(tok)),
+                    );
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if self.section == Section::Total && matches!(label, Label::Level1(_) | Label::Level2(_)) {
+            self.total_toks.push(tok);
+            return;
+        }
+        self.flush_pending();
+        match label {
+            Label::Title => {
+                if self.ev.year.is_none() {
+                    self.ev.year = vocab::year_in(tok.text);
+                }
+                self.section = Section::Preamble;
+            }
+            Label::Project | Label::Department | Label::Unit | Label::OtherHeader => {
+                if self.section != Section::Goals || label != Label::OtherHeader {
+                    self.section = Section::Header;
+                } else {
+                    self.section = Section::Header;
+                }
+                if label == Label::Project {
+                    self.ev.at.project = Some(loc(tok));
+                }
+                self.pending = Some((label, Vec::new()));
+                // A value glued to its label: `项目名称：工伤鉴定`.
+                let key = vocab::key(tok.text);
+                let names = ["项目名称", "主管部门", "实施单位"];
+                for name in names {
+                    if let Some(rest) = key.strip_prefix(name) {
+                        let rest = rest.trim_start_matches(':');
+                        if !rest.is_empty()
+                            && vocab::classify(rest).is_none()
+                            && !rest.starts_with('(')
+                        {
+                            self.set_header(label, unwrap_cjk(rest.trim()));
+                            self.pending = None;
+                        }
+                    }
+                }
+            }
+            Label::FundsSection => {
+                self.section = Section::Funds;
+                self.money_unit_from(tok.text);
+            }
+            Label::FundCol(col) => {
+                self.section = Section::Funds;
+                self.fund_cols.push((col, tok.slot));
+            }
+            Label::FundRow(kind) => {
+                self.section = Section::Funds;
+                if kind == FundRowKind::Total {
+                    self.ev.at.funds_total = Some(loc(tok));
+                }
+                self.fund_rows.push(FundRowAcc {
+                    kind,
+                    label: tok,
+                    values: Vec::new(),
+                });
+            }
+            Label::GoalSection => {
+                self.section = Section::Goals;
+            }
+            Label::GoalExpected => {
+                self.section = Section::Goals;
+                self.goal_expected_slot = Some(tok.slot);
+            }
+            Label::GoalActual => {
+                self.section = Section::Goals;
+                self.goal_actual_slot = Some(tok.slot);
+            }
+            Label::IndicatorSection => {
+                self.section = Section::Indicators;
+                if vocab::key(tok.text) == "绩效指" {
+                    self.split_remnant = Some("标");
+                }
+            }
+            Label::IndCol(col) => {
+                self.section = Section::Indicators;
+                self.ind_cols.push((col, tok.slot));
+            }
+            Label::Level1(_) | Label::Level2(_) => {
+                self.section = Section::Indicators;
+                self.body.push(i);
+            }
+            Label::Total => {
+                self.section = Section::Total;
+                self.total_label = Some(tok);
+                self.ev.at.total = Some(loc(tok));
+            }
+            Label::Closing => {
+                self.section = Section::Closing;
+            }
+        }
+    }
+
+    fn on_shared(&mut self, shared: SharedCol, tok: &'t Tok<'a>, i: usize) {
+        match self.section {
+            Section::Funds => {
+                let col = match shared {
+                    SharedCol::Weight => FundCol::Weight,
+                    SharedCol::Score => FundCol::Score,
+                };
+                self.fund_cols.push((col, tok.slot));
+            }
+            Section::Indicators if self.body.is_empty() => {
+                let col = match shared {
+                    SharedCol::Weight => IndCol::Weight,
+                    SharedCol::Score => IndCol::Score,
+                };
+                self.ind_cols.push((col, tok.slot));
+            }
+            Section::Indicators => {
+                let _ = i;
+                self.diag(
+                    "READ_REPEATED_HEADER",
+                    Severity::Info,
+                    format!("指标表头「{}」重复出现（分页），已跳过", tok.text),
+                    format!(
+                        "indicator header '{}' repeated (page break), skipped",
+                        tok.text
+                    ),
+                    Some(loc(tok)),
+                );
+            }
+            Section::Goals => {
+                // 绩效指标 header without the 绩效指标 label (some templates).
+                self.section = Section::Indicators;
+                self.on_shared(shared, tok, i);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_value(&mut self, tok: &'t Tok<'a>, i: usize) {
+        if let Some((_, values)) = &mut self.pending {
+            values.push(tok);
+            if self.layout.shape != crate::InputShape::Flattened {
+                self.flush_pending();
+            }
+            return;
+        }
+        match self.section {
+            Section::Preamble | Section::Header => {
+                if self.ev.year.is_none() {
+                    self.ev.year = vocab::year_in(tok.text);
+                }
+                if self.section == Section::Header {
+                    self.money_unit_from(tok.text);
+                }
+            }
+            Section::Funds => {
+                if let Some(row) = self.fund_rows.last_mut() {
+                    row.values.push(tok);
+                } else {
+                    self.money_unit_from(tok.text);
+                }
+            }
+            Section::Goals => self.goal_texts.push(tok),
+            Section::Indicators => self.body.push(i),
+            Section::Total => self.total_toks.push(tok),
+            Section::Closing => {}
+        }
+    }
+
+    fn on_empty(&mut self, tok: &'t Tok<'a>, i: usize) {
+        if !self.layout.keeps_empty || self.pending.is_some() {
+            return;
+        }
+        match self.section {
+            Section::Funds => {
+                if let Some(row) = self.fund_rows.last_mut() {
+                    row.values.push(tok);
+                }
+            }
+            Section::Indicators => {
+                if !self.body.is_empty() {
+                    self.body.push(i);
+                }
+            }
+            Section::Total => self.total_toks.push(tok),
+            _ => {}
+        }
+    }
+
+    fn money_unit_from(&mut self, text: &str) {
+        if self.ev.money_unit.is_some() {
+            return;
+        }
+        let key = vocab::key(text);
+        if key.contains("(万元)") || key == "万元" {
+            self.ev.money_unit = Some("万元".into());
+        } else if key.contains("(元)") || key == "元" {
+            self.ev.money_unit = Some("元".into());
+        }
+    }
+
+    fn set_header(&mut self, label: Label, value: String) {
+        match label {
+            Label::Project => self.ev.project = Some(value),
+            Label::Department => self.ev.department = Some(value),
+            Label::Unit => self.ev.unit = Some(value),
+            _ => {}
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        if let Some((label, values)) = self.pending.take() {
+            if values.is_empty() {
+                return;
+            }
+            let joined = values.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+            self.set_header(label, unwrap_cjk(&joined));
+        }
+    }
+
+    // ---------------------------------------------------------------- funds
+
+    fn finish_funds(&mut self) {
+        let rows = std::mem::take(&mut self.fund_rows);
+        if rows.is_empty() {
+            return;
+        }
+        let has_adjusted = self.fund_cols.iter().any(|(c, _)| *c == FundCol::Adjusted)
+            || self.fund_cols.is_empty();
+        self.ev.funds.has_adjusted_column = has_adjusted;
+        let mut cols: Vec<(FundCol, u32)> = Vec::new();
+        for &(c, s) in &self.fund_cols {
+            if !cols.iter().any(|(k, _)| *k == c) {
+                cols.push((c, s));
+            }
+        }
+        if cols.is_empty() {
+            cols = [
+                FundCol::Initial,
+                FundCol::Adjusted,
+                FundCol::Executed,
+                FundCol::Weight,
+                FundCol::Rate,
+                FundCol::Score,
+            ]
+            .iter()
+            .map(|&c| (c, 0))
+            .collect();
+            self.diag(
+                "READ_NO_FUNDS_HEADER",
+                Severity::Warning,
+                "资金表缺少表头（年初预算数/全年预算数/全年执行数），按标准列序读取".into(),
+                "the funds block has no column header; the standard column order was assumed"
+                    .into(),
+                rows.first().map(|r| loc(r.label)),
+            );
+        }
+        let reference_slot = rows.first().map(|r| r.label.slot).unwrap_or(0);
+        for row in &rows {
+            let cells = if self.layout.positional_rows {
+                self.fund_cells_by_slot(row, &cols, reference_slot)
+            } else if self.layout.keeps_empty {
+                self.fund_cells_in_order(row, &cols)
+            } else {
+                self.fund_cells_by_content(row, &cols)
+            };
+            self.store_fund_row(row, cells);
+        }
+    }
+
+    /// Grid: each value sits under its header column (shifted like the row's label).
+    fn fund_cells_by_slot(
+        &mut self,
+        row: &FundRowAcc<'t, 'a>,
+        cols: &[(FundCol, u32)],
+        reference_slot: u32,
+    ) -> Vec<(FundCol, &'t Tok<'a>)> {
+        let shift = row.label.slot as i64 - reference_slot as i64;
+        let mut out = Vec::new();
+        for tok in &row.values {
+            if tok.is_empty() {
+                continue;
+            }
+            let slot = tok.slot as i64 - shift;
+            match cols.iter().find(|(_, s)| *s as i64 == slot) {
+                Some(&(c, _)) => out.push((c, *tok)),
+                None => self.diag(
+                    "READ_UNPLACED_CELL",
+                    Severity::Warning,
+                    format!(
+                        "资金行「{}」中的「{}」不在任何表头列下，未读取",
+                        compact(row.label.text),
+                        tok.text
+                    ),
+                    format!(
+                        "cell '{}' of funds row '{}' is under no header column; not read",
+                        tok.text, row.label.text
+                    ),
+                    Some(loc(tok)),
+                ),
+            }
+        }
+        out
+    }
+
+    /// One cell per line with blanks kept: the values follow the header's order.
+    fn fund_cells_in_order(
+        &mut self,
+        row: &FundRowAcc<'t, 'a>,
+        cols: &[(FundCol, u32)],
+    ) -> Vec<(FundCol, &'t Tok<'a>)> {
+        row.values
+            .iter()
+            .zip(cols.iter())
+            .filter(|(t, _)| !t.is_empty())
+            .map(|(t, (c, _))| (*c, *t))
+            .collect()
+    }
+
+    /// Flattened or pipe text: blanks are gone, so place values by what they are.
+    fn fund_cells_by_content(
+        &mut self,
+        row: &FundRowAcc<'t, 'a>,
+        cols: &[(FundCol, u32)],
+    ) -> Vec<(FundCol, &'t Tok<'a>)> {
+        let values: Vec<&'t Tok<'a>> = row
+            .values
+            .iter()
+            .copied()
+            .filter(|t| !t.is_empty())
+            .collect();
+        let order: Vec<FundCol> = cols.iter().map(|(c, _)| *c).collect();
+        if values.len() == order.len() {
+            return order.into_iter().zip(values).collect();
+        }
+        let amount_cols: Vec<FundCol> = order
+            .iter()
+            .copied()
+            .filter(|c| matches!(c, FundCol::Initial | FundCol::Adjusted | FundCol::Executed))
+            .collect();
+        let is_total = row.kind == FundRowKind::Total;
+        // Where the rate is printed anchors the columns around it.
+        let rate_at = values.iter().position(|t| t.text.ends_with(['%', '％']));
+        let (before, after): (Vec<&'t Tok<'a>>, Vec<&'t Tok<'a>>) = match rate_at {
+            Some(r) => (values[..r].to_vec(), values[r..].to_vec()),
+            None => (values.clone(), Vec::new()),
+        };
+        let mut out: Vec<(FundCol, &'t Tok<'a>)> = Vec::new();
+        // Trailing placeholders of a sub-row stand in the 分值/执行率/得分 columns.
+        let mut amounts: Vec<&'t Tok<'a>> = before.clone();
+        while amounts
+            .last()
+            .is_some_and(|t| vocab::is_placeholder(t.text))
+        {
+            amounts.pop();
+        }
+        if is_total && rate_at.is_some() && order.contains(&FundCol::Weight) {
+            // The cell just before the rate is the 分值 when the header puts it there.
+            let wi = order.iter().position(|c| *c == FundCol::Weight);
+            let ri = order.iter().position(|c| *c == FundCol::Rate);
+            if let (Some(wi), Some(ri)) = (wi, ri) {
+                if wi + 1 == ri {
+                    if let Some(w) = amounts.pop() {
+                        out.push((FundCol::Weight, w));
+                    }
+                }
+            }
+        }
+        if let Some(r) = rate_at {
+            out.push((FundCol::Rate, values[r]));
+            let later: Vec<FundCol> = order
+                .iter()
+                .copied()
+                .skip_while(|c| *c != FundCol::Rate)
+                .skip(1)
+                .collect();
+            for (c, t) in later.into_iter().zip(after.iter().skip(1)) {
+                if !vocab::is_placeholder(t.text) {
+                    out.push((c, *t));
+                }
+            }
+        }
+        let numeric: Vec<&'t Tok<'a>> = amounts
+            .iter()
+            .copied()
+            .filter(|t| !vocab::is_placeholder(t.text))
+            .collect();
+        if amounts.len() == amount_cols.len() {
+            for (c, t) in amount_cols.iter().zip(amounts.iter()) {
+                if !vocab::is_placeholder(t.text) {
+                    out.push((*c, *t));
+                }
+            }
+        } else if amounts.len() + 1 == amount_cols.len() && amount_cols.len() == 3 {
+            // One amount is missing. Decide which from the printed rate (B/A) when the total
+            // row says so, and reuse that for the sub-rows; otherwise do not guess.
+            let missing = if is_total {
+                self.missing_from_rate(&numeric, rate_at.map(|r| values[r]))
+            } else {
+                self.missing_amount
+            };
+            match missing {
+                Some(m) => {
+                    if is_total {
+                        self.missing_amount = Some(m);
+                    }
+                    let present: Vec<FundCol> = amount_cols.iter().copied().filter(|c| *c != m).collect();
+                    for (c, t) in present.iter().zip(amounts.iter()) {
+                        if !vocab::is_placeholder(t.text) {
+                            out.push((*c, *t));
+                        }
+                    }
+                    let name = match m {
+                        FundCol::Initial => "年初预算数",
+                        FundCol::Adjusted => "全年预算数",
+                        _ => "全年执行数",
+                    };
+                    self.diag(
+                        "READ_MISSING_AMOUNT",
+                        Severity::Info,
+                        format!("资金行「{}」少印一个金额：按执行率判断空缺的是{name}", compact(row.label.text)),
+                        format!("funds row '{}' prints one amount fewer; from the printed rate the blank one is {name}", row.label.text),
+                        Some(loc(row.label)),
+                    );
+                }
+                None => self.diag(
+                    "READ_AMBIGUOUS_AMOUNTS",
+                    Severity::Warning,
+                    format!("资金行「{}」只印了 {} 个金额，无法确定各属哪一列，未读取", compact(row.label.text), amounts.len()),
+                    format!("funds row '{}' prints {} amounts; which columns they belong to is unclear, not read", row.label.text, amounts.len()),
+                    Some(loc(row.label)),
+                ),
+            }
+        } else if !amounts.is_empty() && amounts.len() < amount_cols.len() && numeric.is_empty() {
+            // Only placeholders: nothing to read.
+        } else if amounts.len() > amount_cols.len() && !is_total {
+            for (c, t) in amount_cols.iter().zip(amounts.iter()) {
+                if !vocab::is_placeholder(t.text) {
+                    out.push((*c, *t));
+                }
+            }
+        } else if !numeric.is_empty() {
+            self.diag(
+                "READ_AMBIGUOUS_AMOUNTS",
+                Severity::Warning,
+                format!(
+                    "资金行「{}」的 {} 个值与表头列数不符，未读取",
+                    compact(row.label.text),
+                    values.len()
+                ),
+                format!(
+                    "funds row '{}' has {} values that do not fit the header; not read",
+                    row.label.text,
+                    values.len()
+                ),
+                Some(loc(row.label)),
+            );
+        }
+        out
+    }
+
+    fn missing_from_rate(
+        &self,
+        amounts: &[&Tok<'_>],
+        rate_tok: Option<&Tok<'_>>,
+    ) -> Option<FundCol> {
+        if amounts.len() != 2 {
+            return None;
+        }
+        let unit = self.ev.money_unit.as_deref();
+        let a = vocab::amount(amounts[0].text, unit)?;
+        let b = vocab::amount(amounts[1].text, unit)?;
+        let (rate, decimals) = vocab::rate(rate_tok?.text)?;
+        if a.is_zero() {
+            return None;
+        }
+        let computed = b / a;
+        let tolerance = Decimal::new(5, decimals + 3);
+        if (computed - rate).abs() <= tolerance {
+            // The two amounts printed are A and B: 年初预算数 is the blank one.
+            Some(FundCol::Initial)
+        } else {
+            None
+        }
+    }
+
+    fn store_fund_row(&mut self, row: &FundRowAcc<'t, 'a>, cells: Vec<(FundCol, &'t Tok<'a>)>) {
+        let unit = self.ev.money_unit.clone();
+        let mut fr = FundRow {
+            at: Some(loc(row.label)),
+            ..FundRow::default()
+        };
+        for (col, tok) in cells {
+            if tok.is_empty() || vocab::is_placeholder(tok.text) {
+                continue;
+            }
+            let is_total = row.kind == FundRowKind::Total;
+            match col {
+                FundCol::Initial | FundCol::Adjusted | FundCol::Executed => {
+                    match vocab::amount(tok.text, unit.as_deref()) {
+                        Some(v) => match col {
+                            FundCol::Initial => fr.initial = Some(v),
+                            FundCol::Adjusted => fr.adjusted = Some(v),
+                            _ => fr.executed = Some(v),
+                        },
+                        None => self.unreadable(tok, "金额", "amount"),
+                    }
+                }
+                FundCol::Weight if is_total => match vocab::plain_number(tok.text) {
+                    Some((v, _)) => self.ev.funds.weight = Some(v),
+                    None => self.unreadable(tok, "分值", "weight"),
+                },
+                FundCol::Rate if is_total => {
+                    self.ev.funds.rate_printed = Some(tok.text.to_string());
+                    self.ev.at.funds_rate = Some(loc(tok));
+                    match vocab::rate(tok.text) {
+                        Some((v, d)) => self.ev.funds.rate = Some(PrintedDecimal::new(v, d)),
+                        None => self.unreadable(tok, "执行率", "execution rate"),
+                    }
+                }
+                FundCol::Score if is_total => match vocab::plain_number(tok.text) {
+                    Some((v, d)) => {
+                        self.ev.funds.score = Some(PrintedDecimal::new(v, d));
+                        self.ev.at.funds_score = Some(loc(tok));
+                    }
+                    None => self.unreadable(tok, "得分", "score"),
+                },
+                FundCol::Reason if is_total => self.ev.funds.reason = Some(tok.text.to_string()),
+                _ => {}
+            }
+        }
+        let funds = &mut self.ev.funds;
+        match row.kind {
+            FundRowKind::Total => funds.total = fr,
+            FundRowKind::Appropriation => funds.appropriation = fr,
+            FundRowKind::Carryover => funds.carryover = fr,
+            FundRowKind::Other => funds.other = fr,
+            FundRowKind::Extra => funds.extra.push((compact(row.label.text), fr)),
+        }
+    }
+
+    fn unreadable(&mut self, tok: &Tok<'_>, zh: &str, en: &str) {
+        self.diag(
+            "READ_UNREADABLE_VALUE",
+            Severity::Warning,
+            format!("{zh}「{}」无法识别为数值，未读取", tok.text),
+            format!("{en} '{}' is not a number; not read", tok.text),
+            Some(loc(tok)),
+        );
+    }
+
+    // ---------------------------------------------------------------- goals
+
+    fn finish_goals(&mut self) {
+        let texts: Vec<&'t Tok<'a>> = self
+            .goal_texts
+            .iter()
+            .copied()
+            .filter(|t| !t.is_empty())
+            .collect();
+        if texts.is_empty() {
+            return;
+        }
+        let join = |ts: &[&Tok<'_>]| ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+        if self.layout.positional_rows {
+            if let Some(actual_slot) = self.goal_actual_slot {
+                let (exp, act): (Vec<&Tok<'_>>, Vec<&Tok<'_>>) =
+                    texts.iter().partition(|t| t.slot < actual_slot);
+                if !exp.is_empty() {
+                    self.ev.goal_expected = Some(join(&exp));
+                    self.ev.at.goal_expected = Some(loc(exp[0]));
+                }
+                if !act.is_empty() {
+                    self.ev.goal_actual = Some(join(&act));
+                    self.ev.at.goal_actual = Some(loc(act[0]));
+                }
+                return;
+            }
+        }
+        match texts.len() {
+            1 => {
+                self.ev.goal_expected = Some(texts[0].text.to_string());
+                self.ev.at.goal_expected = Some(loc(texts[0]));
+            }
+            2 => {
+                self.ev.goal_expected = Some(texts[0].text.to_string());
+                self.ev.goal_actual = Some(texts[1].text.to_string());
+                self.ev.at.goal_expected = Some(loc(texts[0]));
+                self.ev.at.goal_actual = Some(loc(texts[1]));
+            }
+            n => {
+                // Cells of text broken at spaces: where one goal ends and the other begins
+                // cannot be known.
+                self.diag(
+                    "READ_AMBIGUOUS_GOALS",
+                    Severity::Warning,
+                    format!("年度总体目标处有 {n} 段文字，无法分清预期目标与实际完成情况，未读取"),
+                    format!("{n} pieces of text under 年度总体目标: expected and actual cannot be told apart; not read"),
+                    Some(loc(texts[0])),
+                );
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- indicators
+
+    /// The columns after the name, in the header's order; the split target (指标性质 |
+    /// 指标值 | 度量单位) takes the place of 年度指标值.
+    fn indicator_fields(&self) -> (Vec<IndCol>, Vec<(IndCol, u32)>) {
+        let mut seen: Vec<(IndCol, u32)> = Vec::new();
+        for &(c, s) in &self.ind_cols {
+            if !seen.iter().any(|(k, _)| *k == c) {
+                seen.push((c, s));
+            }
+        }
+        let split = seen.iter().any(|(c, _)| {
+            matches!(
+                c,
+                IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit
+            )
+        });
+        let mut fields: Vec<IndCol> = Vec::new();
+        for &(c, _) in &seen {
+            match c {
+                IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
+                IndCol::Target if split => {
+                    for s in [IndCol::TargetOp, IndCol::TargetValue, IndCol::TargetUnit] {
+                        if seen.iter().any(|(k, _)| *k == s) {
+                            fields.push(s);
+                        }
+                    }
+                }
+                IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit
+                    if split && seen.iter().any(|(k, _)| *k == IndCol::Target) => {}
+                c => fields.push(c),
+            }
+        }
+        let has_target = fields
+            .iter()
+            .any(|c| matches!(c, IndCol::Target | IndCol::TargetValue | IndCol::TargetOp));
+        if !has_target || !fields.contains(&IndCol::Weight) {
+            fields = vec![
+                IndCol::Target,
+                IndCol::Actual,
+                IndCol::Weight,
+                IndCol::Score,
+                IndCol::Reason,
+            ];
+        }
+        if !fields.contains(&IndCol::Reason) {
+            fields.push(IndCol::Reason);
+        }
+        (fields, seen)
+    }
+
+    fn finish_indicators(&mut self) {
+        if self.body.is_empty() {
+            return;
+        }
+        let (fields, _header) = self.indicator_fields();
+        let body: Vec<&'t Tok<'a>> = self.body.iter().map(|&i| &self.toks[i]).collect();
+        let classes: Vec<Class> = self.body.iter().map(|&i| self.classes[i]).collect();
+        let mut state = Levels::default();
+        if self.layout.positional_rows {
+            // Rows are records.
+            let mut start = 0;
+            while start < body.len() {
+                let row = body[start].row;
+                let mut end = start;
+                while end < body.len() && body[end].row == row {
+                    end += 1;
+                }
+                self.grid_row(&fields, &body[start..end], &classes[start..end], &mut state);
+                start = end;
+            }
+        } else {
+            self.stream_records(&fields, &body, &classes, &mut state);
+        }
+        if self.ev.indicators.is_empty() {
+            self.diag(
+                "READ_NO_INDICATORS",
+                Severity::Warning,
+                "未能读出任何绩效指标行".into(),
+                "no indicator row could be read".into(),
+                body.first().map(|t| loc(t)),
+            );
+        }
+    }
+
+    /// Consume leading level labels and split-label remnants; returns where the record starts.
+    fn take_levels(
+        &mut self,
+        toks: &[&'t Tok<'a>],
+        classes: &[Class],
+        state: &mut Levels,
+        from: usize,
+    ) -> usize {
+        let mut i = from;
+        while i < toks.len() {
+            let tok = toks[i];
+            if tok.is_empty() {
+                i += 1;
+                continue;
+            }
+            match classes[i] {
+                Class::Label(Label::Level1(l1)) => {
+                    if state.level1_fresh && Some(l1) == Some(Level1::Satisfaction)
+                        || (state.level1_fresh && state.level1_kind == Some(l1))
+                    {
+                        // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
+                        state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                        state.level1_fresh = false;
+                    } else {
+                        state.level1 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                        state.level1_kind = Some(l1);
+                        state.level2 = None;
+                        state.level1_fresh = true;
+                    }
+                }
+                Class::Label(Label::Level2(_)) => {
+                    state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                    state.level1_fresh = false;
+                }
+                _ => {
+                    if self
+                        .split_remnant
+                        .is_some_and(|r| vocab::key(tok.text) == r)
+                    {
+                        self.diag(
+                            "READ_SPLIT_LABEL",
+                            Severity::Info,
+                            format!("「{}」是被分页拆开的标签「绩效指标」的后半，已合并", tok.text),
+                            format!("'{}' is the rest of the label 绩效指标 split across a page break; joined", tok.text),
+                            Some(loc(tok)),
+                        );
+                        self.split_remnant = None;
+                    } else {
+                        return i;
+                    }
+                }
+            }
+            i += 1;
+        }
+        i
+    }
+
+    fn grid_row(
+        &mut self,
+        fields: &[IndCol],
+        row: &[&'t Tok<'a>],
+        classes: &[Class],
+        state: &mut Levels,
+    ) {
+        let start = self.take_levels(row, classes, state, 0);
+        if start >= row.len() {
+            return;
+        }
+        let name = row[start];
+        let rest: Vec<Tok<'a>> = row[start + 1..].iter().map(|t| **t).collect();
+        let non_empty = rest.iter().filter(|t| !t.is_empty()).count();
+        // A lone cell far right of the name column continues the previous row's reason.
+        if non_empty == 0 && !self.ev.indicators.is_empty() {
+            let reason_slot = self
+                .ind_cols
+                .iter()
+                .find(|(c, _)| *c == IndCol::Reason)
+                .map(|(_, s)| *s);
+            if reason_slot.is_some_and(|s| name.slot >= s) {
+                let text = name.text.to_string();
+                if let Some(prev) = self.ev.indicators.last_mut() {
+                    let joined = match prev.reason.take() {
+                        Some(r) => format!("{r}{text}"),
+                        None => text,
+                    };
+                    prev.reason = Some(joined);
+                }
+                self.diag(
+                    "READ_CONTINUATION",
+                    Severity::Info,
+                    "此行只有原因分析一格，视为上一指标原因的续行".into(),
+                    "this row holds only a reason cell; joined to the previous indicator's reason"
+                        .into(),
+                    Some(loc(name)),
+                );
+                return;
+            }
+        }
+        if !name_ok(name.text) {
+            let texts: Vec<&str> = row
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| t.text)
+                .collect();
+            self.diag(
+                "READ_UNRECOGNISED_ROW",
+                Severity::Warning,
+                format!("无法识别的指标行：{}", texts.join(" | ")),
+                format!("unrecognised indicator row: {}", texts.join(" | ")),
+                Some(loc(name)),
+            );
+            return;
+        }
+        let alignment = align::align(fields, &rest);
+        self.emit(fields, name, &rest, alignment, state);
+    }
+
+    fn stream_records(
+        &mut self,
+        fields: &[IndCol],
+        body: &[&'t Tok<'a>],
+        classes: &[Class],
+        state: &mut Levels,
+    ) {
+        // Segment the stream into level labels, records and noise by least cost.
+        let n = body.len();
+        let max_len = fields.len() + 4;
+        let mut best = vec![f32::INFINITY; n + 1];
+        let mut choice: Vec<(usize, Step)> = vec![(0, Step::Noise); n + 1];
+        best[0] = 0.0;
+        let owned: Vec<Tok<'a>> = body.iter().map(|t| **t).collect();
+        for i in 0..n {
+            if !best[i].is_finite() {
+                continue;
+            }
+            let base = best[i];
+            let tok = body[i];
+            let relax = |j: usize,
+                         cost: f32,
+                         step: Step,
+                         best: &mut Vec<f32>,
+                         choice: &mut Vec<(usize, Step)>| {
+                if base + cost < best[j] {
+                    best[j] = base + cost;
+                    choice[j] = (i, step);
+                }
+            };
+            let level = matches!(
+                classes[i],
+                Class::Label(Label::Level1(_) | Label::Level2(_))
+            );
+            if level {
+                relax(i + 1, 0.0, Step::Level, &mut best, &mut choice);
+                continue;
+            }
+            if tok.is_empty() {
+                relax(i + 1, 0.05, Step::Noise, &mut best, &mut choice);
+                continue;
+            }
+            let remnant = self
+                .split_remnant
+                .is_some_and(|r| vocab::key(tok.text) == r);
+            relax(
+                i + 1,
+                if remnant { 0.1 } else { 4.0 },
+                Step::Noise,
+                &mut best,
+                &mut choice,
+            );
+            if !name_ok(tok.text) {
+                continue;
+            }
+            for j in i + 1..=(i + max_len).min(n) {
+                // Records do not run over level labels.
+                if j > i + 1
+                    && matches!(
+                        classes[j - 1],
+                        Class::Label(Label::Level1(_) | Label::Level2(_))
+                    )
+                {
+                    break;
+                }
+                let a = align::align(fields, &owned[i + 1..j]);
+                if a.cost >= UNALIGNABLE {
+                    continue;
+                }
+                relax(j, 1.0 + a.cost, Step::Record, &mut best, &mut choice);
+            }
+        }
+        // Walk back the cheapest segmentation.
+        let mut steps = Vec::new();
+        let mut j = n;
+        while j > 0 {
+            let (i, step) = choice[j];
+            steps.push((i, j, step));
+            j = i;
+        }
+        steps.reverse();
+        let mut noise: Vec<&'t Tok<'a>> = Vec::new();
+        for (i, j, step) in steps {
+            match step {
+                Step::Level => {
+                    self.flush_noise(&mut noise);
+                    self.take_levels(&body[i..j], &classes[i..j], state, 0);
+                }
+                Step::Noise => {
+                    let tok = body[i];
+                    if tok.is_empty() {
+                        continue;
+                    }
+                    if self
+                        .split_remnant
+                        .is_some_and(|r| vocab::key(tok.text) == r)
+                    {
+                        self.take_levels(&body[i..j], &classes[i..j], state, 0);
+                    } else {
+                        noise.push(tok);
+                    }
+                }
+                Step::Record => {
+                    self.flush_noise(&mut noise);
+                    let a = align::align(fields, &owned[i + 1..j]);
+                    self.emit(fields, body[i], &owned[i + 1..j], a, state);
+                }
+            }
+        }
+        self.flush_noise(&mut noise);
+    }
+
+    fn flush_noise(&mut self, noise: &mut Vec<&'t Tok<'a>>) {
+        if noise.is_empty() {
+            return;
+        }
+        let texts: Vec<&str> = noise.iter().map(|t| t.text).collect();
+        self.diag(
+            "READ_UNRECOGNISED_ROW",
+            Severity::Warning,
+            format!("无法识别为指标行的内容，未读取：{}", texts.join(" ")),
+            format!(
+                "content not recognised as an indicator row, not read: {}",
+                texts.join(" ")
+            ),
+            Some(loc(noise[0])),
+        );
+        noise.clear();
+    }
+
+    fn emit(
+        &mut self,
+        fields: &[IndCol],
+        name: &Tok<'a>,
+        rest: &[Tok<'a>],
+        a: align::Alignment,
+        state: &mut Levels,
+    ) {
+        state.level1_fresh = false;
+        let mut ind = Indicator {
+            level1: state.level1.as_ref().map(|(s, _)| s.clone()),
+            level2: state.level2.as_ref().map(|(s, _)| s.clone()),
+            name: unwrap_cjk(name.text),
+            ..Indicator::default()
+        };
+        ind.at.row = Some(loc(name));
+        ind.at.name = Some(loc(name));
+        let index = self.ev.indicators.len();
+        if a.cost >= UNALIGNABLE || a.ambiguous {
+            let texts: Vec<&str> = rest
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| t.text)
+                .collect();
+            self.diags.push(
+                Finding::new(
+                    "READ_AMBIGUOUS_ROW",
+                    Severity::Warning,
+                    format!("指标「{}」的各值（{}）无法确定各属哪一列，只读取了名称", ind.name, texts.join(" | ")),
+                    format!("the values of indicator '{}' ({}) cannot be placed in columns with certainty; only the name was read", ind.name, texts.join(" | ")),
+                )
+                .at(Some(loc(name)))
+                .indicator(index)
+                .rule(RULE_READ),
+            );
+            self.ev.indicators.push(ind);
+            return;
+        }
+        let mut target = String::new();
+        let mut target_at: Option<Loc> = None;
+        for (f, cells) in fields.iter().zip(&a.cols) {
+            if cells.is_empty() {
+                continue;
+            }
+            let first = &rest[cells[0]];
+            let text: String = cells
+                .iter()
+                .map(|&c| rest[c].text)
+                .collect::<Vec<_>>()
+                .join(" ");
+            match f {
+                IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
+                    target.push_str(&text);
+                    target_at.get_or_insert(loc(first));
+                }
+                IndCol::Actual => {
+                    ind.actual = Some(unwrap_cjk(&text));
+                    ind.at.actual = Some(loc(first));
+                }
+                IndCol::Weight => {
+                    ind.weight = vocab::plain_number(&text).map(|(v, _)| v);
+                    ind.at.weight = Some(loc(first));
+                }
+                IndCol::Score => {
+                    ind.score = vocab::plain_number(&text).map(|(v, _)| v);
+                    ind.at.score = Some(loc(first));
+                }
+                IndCol::Reason => {
+                    ind.reason = Some(text);
+                    ind.at.reason = Some(loc(first));
+                }
+                IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
+            }
+        }
+        if !target.is_empty() {
+            ind.target = Some(target);
+            ind.at.target = target_at;
+        }
+        self.ev.indicators.push(ind);
+    }
+
+    // ---------------------------------------------------------------- total
+
+    fn finish_total(&mut self) {
+        let Some(label) = self.total_label else {
+            self.ev.truncated = true;
+            if !self.ev.indicators.is_empty() || self.ev.project.is_some() {
+                let at = self.toks.iter().rev().find(|t| !t.is_empty()).map(loc);
+                self.diag(
+                    "READ_TRUNCATED",
+                    Severity::Warning,
+                    "表格在「总分」行之前中断：总分与其后的内容缺失".into(),
+                    "the form ends before its 总分 row: the total and what follows are missing"
+                        .into(),
+                    at,
+                );
+            }
+            return;
+        };
+        let toks: Vec<&'t Tok<'a>> = if self.layout.positional_rows {
+            self.total_toks
+                .iter()
+                .copied()
+                .filter(|t| t.row == label.row && !t.is_empty())
+                .collect()
+        } else {
+            self.total_toks.clone()
+        };
+        let mut numbers: Vec<Option<(&Tok<'_>, (Decimal, u32))>> = Vec::new();
+        let mut grade: Option<&Tok<'_>> = None;
+        for tok in toks {
+            if tok.is_empty() {
+                if numbers.len() < 2 {
+                    numbers.push(None);
+                }
+                continue;
+            }
+            if let Some(v) = vocab::plain_number(tok.text) {
+                if numbers.len() < 2 {
+                    numbers.push(Some((tok, v)));
+                    continue;
+                }
+            }
+            if vocab::is_grade(tok.text) {
+                grade = Some(tok);
+            }
+            break;
+        }
+        let present = numbers.iter().filter(|n| n.is_some()).count();
+        if present == 1 && !self.layout.keeps_empty && numbers.len() == 1 {
+            self.diag(
+                "READ_AMBIGUOUS_TOTAL",
+                Severity::Warning,
+                "「总分」行只有一个数，无法确定是分值合计还是得分合计，未读取".into(),
+                "the 总分 row has one number: weight total or score total is unclear; not read"
+                    .into(),
+                Some(loc(label)),
+            );
+        } else {
+            if let Some(Some((_, (w, _)))) = numbers.first() {
+                self.ev.total_weight = Some(*w);
+            }
+            if let Some(Some((tok, (s, d)))) = numbers.get(1) {
+                self.ev.total_score = Some(PrintedDecimal::new(*s, *d));
+                self.ev.at.total = Some(loc(tok));
+            }
+        }
+        if let Some(g) = grade {
+            self.ev.grade = Some(g.text.to_string());
+            self.ev.at.grade = Some(loc(g));
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Level,
+    Record,
+    Noise,
+}
+
+#[derive(Default)]
+struct Levels {
+    level1: Option<(String, Loc)>,
+    level1_kind: Option<Level1>,
+    level2: Option<(String, Loc)>,
+    /// A 一级 label was just read and no 二级 or record since.
+    level1_fresh: bool,
+}
+
+/// A cell that can be an indicator's name.
+fn name_ok(text: &str) -> bool {
+    !text.is_empty()
+        && vocab::plain_number(text).is_none()
+        && !vocab::is_operator(text)
+        && !vocab::is_placeholder(text)
+        && vocab::rate(text).is_none()
+}

@@ -1,0 +1,437 @@
+//! The labels printed on 自评表 in their known spellings, and small classifiers for cell
+//! contents (numbers, operators, units).
+
+use jixiao_core::{Level1, Level2};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// What a label cell announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Label {
+    /// The form title (…自评表).
+    Title,
+    Project,
+    Department,
+    Unit,
+    /// Header labels whose values Jixiao does not model (项目负责人, 填报日期 …).
+    OtherHeader,
+    /// Start of the funds block (项目资金, 预算执行情况).
+    FundsSection,
+    FundCol(FundCol),
+    FundRow(FundRowKind),
+    GoalSection,
+    GoalExpected,
+    GoalActual,
+    /// Start of the indicator table (绩效指标).
+    IndicatorSection,
+    IndCol(IndCol),
+    Level1(Level1),
+    Level2(Level2),
+    /// 总分 / 合计.
+    Total,
+    /// Free-text sections after the table (评价结论, 存在问题, 改进措施, 其他需要说明事项).
+    Closing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FundCol {
+    Initial,
+    Adjusted,
+    Executed,
+    Weight,
+    Rate,
+    Score,
+    Reason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FundRowKind {
+    Total,
+    Appropriation,
+    Carryover,
+    Other,
+    /// A row of a provincial variant with no slot in the model (kept with its label).
+    Extra,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IndCol {
+    Level1,
+    Level2,
+    Name,
+    /// 年度指标值 as one column.
+    Target,
+    /// 指标性质 (operator).
+    TargetOp,
+    /// 指标值 (the number of a split target).
+    TargetValue,
+    /// 度量单位 / 计量单位.
+    TargetUnit,
+    Actual,
+    Weight,
+    Score,
+    Reason,
+}
+
+/// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
+pub(crate) fn key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_whitespace() => {}
+            '（' => out.push('('),
+            '）' => out.push(')'),
+            '：' => out.push(':'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `其中:当年财政拨款` → `当年财政拨款`; `年度资金总额:` → `年度资金总额`.
+fn strip_decor(key: &str) -> &str {
+    let k = key.strip_prefix("其中").unwrap_or(key);
+    let k = k.trim_start_matches([':', '、', ',']);
+    let k = k.trim_end_matches(':');
+    // Numbered labels: `1.项目年度目标完成情况`.
+    let k = k.trim_start_matches(|c: char| c.is_ascii_digit());
+    k.trim_start_matches(['.', '、'])
+}
+
+/// Classify a cell as a label, if it is one. `key` must come from [`key`].
+pub(crate) fn classify(key: &str) -> Option<Label> {
+    if key.is_empty() || key.len() > 120 {
+        return None;
+    }
+    let k = strip_decor(key);
+    let bare = jixiao_core::model::strip_points(k);
+    let bare = bare.as_str();
+    let label = match bare {
+        "项目名称" => Label::Project,
+        "主管部门" | "主管部门及代码" | "主管单位" => Label::Department,
+        "实施单位" | "实施单位(盖章)" | "项目实施单位" => Label::Unit,
+        "项目负责人"
+        | "财务负责人"
+        | "联系电话"
+        | "填报日期"
+        | "项目编码"
+        | "项目类别"
+        | "项目属性"
+        | "项目基本情况"
+        | "项目实施内容及过程概述"
+        | "公开14表"
+        | "单位负责人"
+        | "填报人" => Label::OtherHeader,
+        "项目资金"
+        | "项目资金(元)"
+        | "项目资金(万元)"
+        | "预算执行情况"
+        | "年度预算数(万元)"
+        | "年度预算数(元)"
+        | "年度预算数"
+        | "资金情况" => Label::FundsSection,
+        "年初预算数" | "年初预算" => Label::FundCol(FundCol::Initial),
+        "全年预算数" | "全年预算数(A)" | "调整后预算数" | "调整后预算" => {
+            Label::FundCol(FundCol::Adjusted)
+        }
+        "全年执行数" | "全年执行数(B)" | "预算执行数" | "执行数" => {
+            Label::FundCol(FundCol::Executed)
+        }
+        "执行率" | "执行率(B/A)" | "预算执行率" => Label::FundCol(FundCol::Rate),
+        "原因" => Label::FundCol(FundCol::Reason),
+        "年度资金总额" | "总额" | "资金总额" => Label::FundRow(FundRowKind::Total),
+        "当年财政拨款" | "本年财政拨款" | "财政拨款" | "财政资金" | "当年财政拨款资金" => {
+            Label::FundRow(FundRowKind::Appropriation)
+        }
+        "上年结转资金" | "上年结转" => Label::FundRow(FundRowKind::Carryover),
+        "其他资金" => Label::FundRow(FundRowKind::Other),
+        "财政专户管理资金" | "单位资金" | "单位自有资金" => {
+            Label::FundRow(FundRowKind::Extra)
+        }
+        "年度总体目标" | "总体目标" | "项目年度目标完成情况" => {
+            Label::GoalSection
+        }
+        "预期目标" | "项目年度目标" | "年度目标" => Label::GoalExpected,
+        "实际完成情况" | "年度目标完成情况" | "目标完成情况" => {
+            Label::GoalActual
+        }
+        "绩效指标" | "绩效指" => Label::IndicatorSection,
+        "一级指标" => Label::IndCol(IndCol::Level1),
+        "二级指标" => Label::IndCol(IndCol::Level2),
+        "三级指标" => Label::IndCol(IndCol::Name),
+        "年度指标值" | "年度目标值" | "指标值(年度)" => {
+            Label::IndCol(IndCol::Target)
+        }
+        "指标性质" => Label::IndCol(IndCol::TargetOp),
+        "指标值" => Label::IndCol(IndCol::TargetValue),
+        "度量单位" | "计量单位" => Label::IndCol(IndCol::TargetUnit),
+        "实际完成值" | "完成值" | "实际值" | "全年实际值" => {
+            Label::IndCol(IndCol::Actual)
+        }
+        "偏差原因分析及改进措施" | "未完成原因分析" | "偏差原因分析" | "原因分析" | "偏差原因" => {
+            Label::IndCol(IndCol::Reason)
+        }
+        "总分" | "合计" | "总计" => Label::Total,
+        "评价结论" | "存在问题" | "改进措施" | "其他需要说明事项" | "其他需说明事项" => {
+            Label::Closing
+        }
+        // Shared labels (分值, 权重, 得分) depend on the section: see [`shared_column`].
+        _ => {
+            if let Some(l1) = Level1::from_label(bare) {
+                return Some(Label::Level1(l1));
+            }
+            if let Some(l2) = Level2::from_label(bare) {
+                if bare.ends_with("指标") || bare.ends_with("指标等") {
+                    return Some(Label::Level2(l2));
+                }
+            }
+            if bare.contains("自评表") {
+                return Some(Label::Title);
+            }
+            return None;
+        }
+    };
+    Some(label)
+}
+
+/// Labels printed in both the funds header and the indicator header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SharedCol {
+    /// 分值 / 权重
+    Weight,
+    /// 得分
+    Score,
+}
+
+pub(crate) fn shared_column(key: &str) -> Option<SharedCol> {
+    match key {
+        "分值" | "权重" | "权重(分)" | "分值(分)" => Some(SharedCol::Weight),
+        "得分" | "自评得分" => Some(SharedCol::Score),
+        _ => None,
+    }
+}
+
+/// A year printed as `2023年度`, `(2023 年度)`, `2023年`.
+pub(crate) fn year_in(text: &str) -> Option<i32> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i + 4 <= chars.len() {
+        if chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
+            && (i == 0 || !chars[i - 1].is_ascii_digit())
+            && chars.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+        {
+            let rest: String = chars[i + 4..]
+                .iter()
+                .filter(|c| !c.is_whitespace())
+                .take(1)
+                .collect();
+            if rest == "年" {
+                let year: String = chars[i..i + 4].iter().collect();
+                if let Ok(y) = year.parse::<i32>() {
+                    if (1990..=2100).contains(&y) {
+                        return Some(y);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A placeholder for "nothing here": `—`, `-`, `/`, `无`.
+pub(crate) fn is_placeholder(text: &str) -> bool {
+    matches!(
+        text,
+        "—" | "——" | "-" | "--" | "/" | "－" | "–" | "―" | "／" | "\\"
+    )
+}
+
+/// A plain decimal number as printed (`8`, `7.5`, `507,500.00`, `501010`), with the count
+/// of decimals printed. Thousands separators must be well placed; anything else is not a
+/// plain number.
+pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 40 {
+        return None;
+    }
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if int_part.is_empty() {
+        return None;
+    }
+    let digits: String = if int_part.contains([',', '，']) {
+        let groups: Vec<&str> = int_part.split([',', '，']).collect();
+        let first = groups[0];
+        if first.is_empty() || first.len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
+            return None;
+        }
+        groups.concat()
+    } else {
+        int_part.to_string()
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let decimals = match frac_part {
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => f.len() as u32,
+        Some(_) => return None,
+        None => 0,
+    };
+    let mut s = String::with_capacity(digits.len() + 2 + decimals as usize);
+    if neg {
+        s.push('-');
+    }
+    s.push_str(&digits);
+    if let Some(f) = frac_part {
+        s.push('.');
+        s.push_str(f);
+    }
+    Decimal::from_str(&s).ok().map(|d| (d, decimals))
+}
+
+/// A rate as printed in the funds block: `100.00%` → (1.0000, 2); `0` → (0, 0).
+/// Without a percent sign only 0 and values above 1 are taken as percents; `0.98` or `1`
+/// without `%` are ambiguous and give None.
+pub(crate) fn rate(text: &str) -> Option<(Decimal, u32)> {
+    let t = text.trim();
+    if let Some(num) = t.strip_suffix(['%', '％']) {
+        let (v, d) = plain_number(num.trim())?;
+        return Some((v / Decimal::ONE_HUNDRED, d));
+    }
+    let (v, d) = plain_number(t)?;
+    if v.is_zero() {
+        Some((v, d))
+    } else if v > Decimal::ONE {
+        Some((v / Decimal::ONE_HUNDRED, d))
+    } else {
+        None
+    }
+}
+
+/// An amount: a plain number, optionally followed by a money unit (`620.82万元`).
+/// Returns the amount in `unit` (元 or 万元) when the printed unit differs.
+pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
+    let t = text.trim().trim_start_matches(['¥', '￥']);
+    if let Some((v, _)) = plain_number(t) {
+        return Some(v);
+    }
+    let (num, printed_unit) = if let Some(n) = t.strip_suffix("万元") {
+        (n, "万元")
+    } else if let Some(n) = t.strip_suffix('元') {
+        (n, "元")
+    } else {
+        return None;
+    };
+    let (v, _) = plain_number(num.trim())?;
+    match (printed_unit, unit) {
+        ("万元", Some("元")) => Some(v * Decimal::from(10_000)),
+        ("元", Some("万元")) => Some(v / Decimal::from(10_000)),
+        _ => Some(v),
+    }
+}
+
+/// An operator cell of the split-target variant (指标性质).
+pub(crate) fn is_operator(text: &str) -> bool {
+    matches!(
+        text,
+        "=" | "＝"
+            | "═"
+            | "≥"
+            | "≧"
+            | ">="
+            | "＞＝"
+            | "≤"
+            | "≦"
+            | "<="
+            | "＜＝"
+            | ">"
+            | "<"
+            | "＞"
+            | "＜"
+            | "定性"
+            | "定量"
+            | "不少于"
+            | "不低于"
+            | "不高于"
+            | "不超过"
+            | "大于等于"
+            | "小于等于"
+            | "正向"
+            | "反向"
+    )
+}
+
+/// A unit cell of the split-target variant (度量单位): short, no digits.
+pub(crate) fn is_unit(text: &str) -> bool {
+    let n = text.chars().count();
+    (1..=4).contains(&n)
+        && !text.chars().any(|c| c.is_ascii_digit())
+        && !is_operator(text)
+        && classify(&key(text)).is_none()
+}
+
+/// The 等级 printed after 总分.
+pub(crate) fn is_grade(text: &str) -> bool {
+    matches!(
+        text,
+        "优" | "良" | "中" | "差" | "优秀" | "良好" | "合格" | "不合格" | "较差"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn numbers_as_printed() {
+        assert_eq!(plain_number("507,500.00"), Some((dec!(507500.00), 2)));
+        assert_eq!(plain_number("501010"), Some((dec!(501010), 0)));
+        assert_eq!(plain_number("50,10"), None);
+        assert_eq!(plain_number("8件"), None);
+        assert_eq!(rate("86.19%"), Some((dec!(0.8619), 2)));
+        assert_eq!(rate("0.98"), None);
+        assert_eq!(amount("620.82万元", Some("万元")), Some(dec!(620.82)));
+        assert_eq!(amount("1.5万元", Some("元")), Some(dec!(15000.0)));
+    }
+
+    #[test]
+    fn years() {
+        assert_eq!(year_in("(2023 年度)"), Some(2023));
+        assert_eq!(year_in("部门预算项目支出绩效自评表(2023年度)"), Some(2023));
+        assert_eq!(year_in("报表编号:510000_0013zp"), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(
+            classify(&key("其中：当年财政拨款")),
+            Some(Label::FundRow(FundRowKind::Appropriation))
+        );
+        assert_eq!(classify(&key("年度 总体 目标")), Some(Label::GoalSection));
+        assert_eq!(
+            classify(&key("产出指标(50分)")),
+            Some(Label::Level1(Level1::Output))
+        );
+        assert_eq!(
+            classify(&key("经济效益 指标")),
+            Some(Label::Level2(Level2::Economic))
+        );
+        assert_eq!(
+            classify(&key("服务对象满意度指标等")),
+            Some(Label::Level2(Level2::ServiceSatisfaction))
+        );
+        assert_eq!(classify(&key("群众满意度")), None);
+        assert_eq!(
+            classify(&key("绩效指标(90分)")),
+            Some(Label::IndicatorSection)
+        );
+    }
+}
