@@ -7,6 +7,11 @@ use thiserror::Error;
 /// The names of the profiles shipped with Jixiao.
 pub const BUILTIN_PROFILES: &[&str] = &["central-2020", "shanghai", "sichuan", "yunnan-20"];
 
+const CENTRAL_2020: &str = include_str!("../profiles/central-2020.toml");
+const SHANGHAI: &str = include_str!("../profiles/shanghai.toml");
+const SICHUAN: &str = include_str!("../profiles/sichuan.toml");
+const YUNNAN_20: &str = include_str!("../profiles/yunnan-20.toml");
+
 /// Which budget column is the denominator of the execution rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -124,12 +129,66 @@ pub enum ProfileError {
 }
 
 impl Profile {
+    /// Parse and validate a profile; grades are sorted highest first.
     pub fn from_toml_str(text: &str) -> Result<Profile, ProfileError> {
-        toml::from_str(text).map_err(|e| ProfileError::Toml(e.to_string()))
+        let mut p: Profile = toml::from_str(text).map_err(|e| ProfileError::Toml(e.to_string()))?;
+        p.grades.sort_by_key(|g| std::cmp::Reverse(g.min));
+        p.validate()?;
+        Ok(p)
     }
+    /// A profile shipped with Jixiao, by name (see [`BUILTIN_PROFILES`]).
     pub fn builtin(name: &str) -> Option<Profile> {
-        let _ = name;
-        None
+        let text = match name {
+            "central-2020" => CENTRAL_2020,
+            "shanghai" => SHANGHAI,
+            "sichuan" => SICHUAN,
+            "yunnan-20" => YUNNAN_20,
+            _ => return None,
+        };
+        Profile::from_toml_str(text).ok()
+    }
+
+    /// A shipped profile or an error naming the available ones.
+    pub fn builtin_or_err(name: &str) -> Result<Profile, ProfileError> {
+        Profile::builtin(name).ok_or_else(|| ProfileError::Unknown(name.to_string()))
+    }
+
+    /// Checks that make a profile usable: bands inside [0, 1], a grade band, weights adding up.
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let invalid = |m: String| Err(ProfileError::Invalid(m));
+        if self.budget.weight < Decimal::ZERO || self.weights.total < Decimal::ZERO {
+            return invalid("分值不能为负 (weights must not be negative)".into());
+        }
+        let w = &self.weights;
+        if w.output + w.effect + w.satisfaction != w.total {
+            return invalid(format!(
+                "一级指标分值 {} + {} + {} ≠ 绩效指标总分 {} (level-1 weights must add up to weights.total)",
+                w.output, w.effect, w.satisfaction, w.total
+            ));
+        }
+        for (label, (lo, hi)) in [
+            ("achieved", self.qualitative.achieved),
+            ("partial", self.qualitative.partial),
+            ("unmet", self.qualitative.unmet),
+        ] {
+            if lo < Decimal::ZERO || hi > Decimal::ONE || lo > hi {
+                return invalid(format!(
+                    "定性档次 {label} = [{lo}, {hi}] 须在 0 到 1 之间且下限不大于上限 (qualitative band must lie within [0, 1])"
+                ));
+            }
+        }
+        if self.grades.is_empty() {
+            return invalid(
+                "至少需要一个等级档次 (at least one [[grades]] band is required)".into(),
+            );
+        }
+        if self.scoring.over_achievement <= Decimal::ONE {
+            return invalid("超额阈值须大于 1 (scoring.over_achievement must exceed 1)".into());
+        }
+        if self.display.decimals > 10 {
+            return invalid("显示小数位过多 (display.decimals must be at most 10)".into());
+        }
+        Ok(())
     }
     /// The grade for a total (half-open bands).
     pub fn grade_for(&self, total: Decimal) -> Option<&str> {
@@ -141,7 +200,16 @@ impl Profile {
 }
 
 impl Default for Profile {
+    /// `central-2020`.
     fn default() -> Self {
+        Profile::builtin("central-2020").unwrap_or_else(Profile::central_fallback)
+    }
+}
+
+impl Profile {
+    /// The central profile as code, used only if the shipped file failed to parse (a test
+    /// guards that it does not).
+    fn central_fallback() -> Self {
         let d = Decimal::from;
         Profile {
             name: "central-2020".into(),

@@ -1,16 +1,30 @@
-//! Review checks (审核): what reviewers find in real forms. One check = one entry in
-//! [`CHECKS`].
+//! Review checks (审核): what reviewers find in real forms (RULES.md §5). One check = one
+//! entry in [`CHECKS`] with its code, severity and rule, and one small function below.
 
 use crate::finding::{Finding, Severity};
-use crate::model::Evaluation;
+use crate::measure::{MeasureKind, Operator};
+use crate::model::{compact, Evaluation, Indicator, Level1, Level2, Loc, PrintedDecimal};
 use crate::profile::Profile;
-use crate::score::Scorecard;
+use crate::score::{effective_total, pct, Achievement, IndicatorKind, IndicatorScore, Scorecard};
+use rust_decimal::Decimal;
 
 /// What every check sees.
 pub struct Context<'a> {
     pub ev: &'a Evaluation,
     pub card: &'a Scorecard,
     pub profile: &'a Profile,
+}
+
+impl Context<'_> {
+    /// Indicators with their scores and compacted names.
+    fn indicators(&self) -> impl Iterator<Item = (usize, &Indicator, &IndicatorScore, String)> {
+        self.ev
+            .indicators
+            .iter()
+            .zip(&self.card.indicators)
+            .enumerate()
+            .map(|(i, (ind, is))| (i, ind, is, compact(&ind.name)))
+    }
 }
 
 /// One review check.
@@ -25,8 +39,54 @@ pub struct Check {
     pub run: fn(&Context, &mut Vec<Finding>),
 }
 
+const MOF: &str = "财预〔2020〕10号";
+const MOF_FULL: &str =
+    "财预〔2020〕10号：完成指标值的记全部分值，未完成的按完成值与指标值的比例记分";
+const MOF_BANDS: &str =
+    "财预〔2020〕10号：定性指标按达成 80%–100%、部分达成 60%–80%、未达成 0–60% 记分";
+const OURS: &str = "RULES.md §5 [ours]";
+
+macro_rules! check {
+    ($code:literal, $sev:ident, $rule:expr, $zh:literal, $en:literal, $run:path) => {
+        Check {
+            code: $code,
+            severity: Severity::$sev,
+            rule: $rule,
+            title_zh: $zh,
+            title_en: $en,
+            run: $run,
+        }
+    };
+}
+
 /// Every check, in report order.
-pub static CHECKS: &[Check] = &[];
+pub static CHECKS: &[Check] = &[
+    check!("FUNDS_ROW_SUM", Error, "RULES.md §1：年度资金总额 = 财政拨款 + 上年结转 + 其他资金", "资金总额与分项合计不符", "funds total differs from the sum of its rows", funds_row_sum),
+    check!("EXEC_RATE_MISMATCH", Warning, "RULES.md §3：执行率 = 全年执行数 / 全年预算数", "执行率计算有误", "printed execution rate differs from B/A", exec_rate_mismatch),
+    check!("EXEC_SCORE_MISMATCH", Error, "RULES.md §3：预算执行得分 = 分值 × min(执行率, 100%)", "预算执行得分有误", "printed budget score differs from W × min(rate, 1)", exec_score_mismatch),
+    check!("EXEC_LOW_NO_REASON", Warning, "预算执行率未达到90%的需说明原因", "执行率偏低未说明原因", "low execution rate without a reason", exec_low_no_reason),
+    check!("BUDGET_ADJUSTED", Info, "年中发生预算调整的应单独说明理由（四川表注）", "年中调整预算", "budget adjusted during the year", budget_adjusted),
+    check!("WEIGHT_SUM", Error, "RULES.md §2：分值合计 100，三级指标分值之和等于一级指标分值", "分值合计有误", "weights do not add up", weight_sum),
+    check!("WEIGHT_SCHEME", Info, "财预〔2020〕10号：预算执行率 10、产出 50、效益 30、满意度 10", "一级指标权重与方案不同", "level-1 weights differ from the profile's scheme", weight_scheme),
+    check!("TOTAL_MISMATCH", Error, "RULES.md §3：总分 = 预算执行得分 + Σ 指标得分", "总分与各项得分合计不符", "printed total differs from the sum of scores", total_mismatch),
+    check!("SCORE_OVER_WEIGHT", Error, "得分不能超过分值", "得分超过分值", "score above weight", score_over_weight),
+    check!("GRADE_MISMATCH", Error, "RULES.md §3：≥90 优，≥80 良，≥60 中，其余差（按配置）", "等级与总分不符", "printed grade does not match the total", grade_mismatch),
+    check!("MET_BUT_DEDUCTED", Warning, MOF_FULL, "已完成指标却扣分", "target met yet points deducted", met_but_deducted),
+    check!("UNMET_FULL_SCORE", Warning, MOF_FULL, "未完成指标却得满分", "target missed yet full score", unmet_full_score),
+    check!("PROPORTIONAL_MISMATCH", Warning, MOF_FULL, "未完成指标的得分不符合比例", "shortfall not scored in proportion", proportional_mismatch),
+    check!("QUAL_BAND", Warning, MOF_BANDS, "定性指标得分不在对应档次", "qualitative score outside its band", qual_band),
+    check!("OVERACHIEVED", Warning, "财预〔2020〕10号：目标设定偏低、大幅超额完成的，按偏离度适度调减；超额 30% 以上须说明 [ours: threshold]", "大幅超额完成（目标可能偏低）", "target exceeded by far (set too low?)", overachieved),
+    check!("EQUALS_EXCEEDED", Info, OURS, "「=」目标与实际值不等", "`=` target with a different actual", equals_exceeded),
+    check!("REASON_MISSING", Warning, "财预〔2020〕10号：偏差须分析原因并提出改进措施", "有偏差未说明原因", "deviation without a reason", reason_missing),
+    check!("TARGET_NO_OPERATOR", Info, OURS, "目标值未写比较符", "numeric target without operator", target_no_operator),
+    check!("ACTUAL_NOT_MEASURED", Warning, OURS, "实际完成值不是实测值", "actual is boilerplate or copies the target", actual_not_measured),
+    check!("TARGETS_VAGUE", Info, "财预〔2020〕10号：绩效指标应细化、量化，可衡量", "多数指标为定性（难以衡量）", "most targets are qualitative", targets_vague),
+    check!("TARGET_MISSING", Warning, OURS, "指标值或完成值缺失", "target or actual missing", target_missing),
+    check!("GOAL_COPY", Info, OURS, "实际完成情况照抄预期目标", "actual achievements copy the goal", goal_copy),
+    check!("UNIT_MISMATCH", Warning, OURS, "单位不一致", "units differ", unit_mismatch),
+    check!("MISCLASSIFIED", Info, "财预〔2020〕10号 指标体系：数量/质量/时效/成本，经济/社会/生态/可持续，满意度", "指标归类可能有误", "indicator filed under the wrong category", misclassified),
+    check!("TEXT_CONTRADICTS_DATA", Info, OURS, "文字说明与数据矛盾", "text contradicts the data", text_contradicts_data),
+];
 
 /// Run every check.
 pub fn review(ev: &Evaluation, card: &Scorecard, profile: &Profile) -> Vec<Finding> {
@@ -44,4 +104,936 @@ pub fn review(ev: &Evaluation, card: &Scorecard, profile: &Profile) -> Vec<Findi
         }
     }
     out
+}
+
+/// A finding whose code, severity and rule `review` fills in.
+fn hit(zh: impl Into<String>, en: impl Into<String>) -> Finding {
+    Finding::new(String::new(), Severity::Info, zh, en)
+}
+
+fn loc(a: &Option<Loc>, b: &Option<Loc>) -> Option<Loc> {
+    a.clone().or_else(|| b.clone())
+}
+
+/// Is `computed` within half a unit of the printed precision of `printed`?
+fn agrees(printed: PrintedDecimal, computed: Decimal) -> bool {
+    (printed.value - computed).abs() <= printed.tolerance()
+}
+
+/// A printed score carries its printed decimals in its scale.
+fn printed_score(v: Decimal) -> PrintedDecimal {
+    PrintedDecimal::new(v, v.scale())
+}
+
+fn n(v: Decimal) -> String {
+    v.normalize().to_string()
+}
+
+fn blank(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(|t| {
+        compact(t).is_empty() || matches!(compact(t).as_str(), "无" | "/" | "—" | "-")
+    })
+}
+
+// ---- funds -------------------------------------------------------------------------------
+
+/// Picks one amount column of a funds row.
+type Column = fn(&crate::model::FundRow) -> Option<Decimal>;
+
+fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
+    let f = &cx.ev.funds;
+    let columns: [(&str, &str, Column); 3] = [
+        ("年初预算数", "initial budget", |r| r.initial),
+        ("全年预算数", "adjusted budget", |r| r.adjusted),
+        ("全年执行数", "executed", |r| r.executed),
+    ];
+    let parts = [&f.appropriation, &f.carryover, &f.other]
+        .into_iter()
+        .chain(f.extra.iter().map(|(_, r)| r));
+    let parts: Vec<_> = parts.collect();
+    for (zh, en, get) in columns {
+        let values: Vec<Decimal> = parts.iter().filter_map(|r| get(r)).collect();
+        // Blank cells are not zeros: with no printed part there is nothing to compare.
+        if values.is_empty() {
+            continue;
+        }
+        let sum: Decimal = values.iter().copied().sum();
+        let total = get(&f.total);
+        let wrong = match total {
+            Some(t) => t != sum,
+            // A blank total above money in its rows is a total never filled in.
+            None => !sum.is_zero(),
+        };
+        if wrong {
+            let t = total.map(n).unwrap_or_else(|| "空".into());
+            out.push(
+                hit(
+                    format!("{zh}：年度资金总额为 {t}，而其中各项合计为 {}", n(sum)),
+                    format!(
+                        "{en}: the total row prints {t} but its rows add up to {}",
+                        n(sum)
+                    ),
+                )
+                .at(loc(&f.total.at, &cx.ev.at.funds_total)),
+            );
+        }
+    }
+}
+
+fn exec_rate_mismatch(cx: &Context, out: &mut Vec<Finding>) {
+    let (Some(printed), Some(rate)) = (cx.ev.funds.rate, &cx.card.execution_rate) else {
+        return;
+    };
+    let hundred = Decimal::ONE_HUNDRED;
+    let p = PrintedDecimal::new(printed.value * hundred, printed.decimals);
+    if !agrees(p, rate.value * hundred) {
+        let shown = cx
+            .ev
+            .funds
+            .rate_printed
+            .clone()
+            .unwrap_or_else(|| pct(printed.value));
+        out.push(
+            hit(
+                format!(
+                    "执行率填报 {shown}，按 {} 应为 {}",
+                    rate.formula,
+                    pct(rate.value)
+                ),
+                format!(
+                    "execution rate printed {shown}; {} gives {}",
+                    rate.formula,
+                    pct(rate.value)
+                ),
+            )
+            .at(loc(&cx.ev.at.funds_rate, &cx.ev.funds.total.at)),
+        );
+    }
+}
+
+fn exec_score_mismatch(cx: &Context, out: &mut Vec<Finding>) {
+    let (Some(printed), Some(s)) = (cx.ev.funds.score, &cx.card.budget_score) else {
+        return;
+    };
+    if !agrees(printed, s.value) {
+        out.push(
+            hit(
+                format!(
+                    "预算执行得分填报 {}，按 {} 应为 {}",
+                    n(printed.value),
+                    s.formula,
+                    s.display()
+                ),
+                format!(
+                    "budget score printed {}; {} gives {}",
+                    n(printed.value),
+                    s.formula,
+                    s.display()
+                ),
+            )
+            .at(loc(&cx.ev.at.funds_score, &cx.ev.funds.total.at)),
+        );
+    }
+}
+
+fn exec_low_no_reason(cx: &Context, out: &mut Vec<Finding>) {
+    let Some(rate) = &cx.card.execution_rate else {
+        return;
+    };
+    if rate.value < cx.profile.budget.reason_below && blank(&cx.ev.funds.reason) {
+        out.push(
+            hit(
+                format!(
+                    "执行率 {} 低于 {}，未说明原因",
+                    pct(rate.value),
+                    pct(cx.profile.budget.reason_below)
+                ),
+                format!(
+                    "execution rate {} is below {} with no reason given",
+                    pct(rate.value),
+                    pct(cx.profile.budget.reason_below)
+                ),
+            )
+            .at(loc(&cx.ev.at.funds_rate, &cx.ev.funds.total.at)),
+        );
+    }
+}
+
+fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
+    if !cx.ev.funds.has_adjusted_column {
+        return;
+    }
+    let (row, _) = effective_total(&cx.ev.funds);
+    let (Some(initial), Some(adjusted)) = (row.initial, row.adjusted) else {
+        return;
+    };
+    if initial == adjusted || initial.is_zero() {
+        return;
+    }
+    let change = (adjusted - initial) / initial;
+    let unit = cx.ev.money_unit.clone().unwrap_or_default();
+    out.push(
+        hit(
+            format!(
+                "全年预算数由年初 {}{unit} 调整为 {}{unit}（{}），应说明调整理由",
+                n(initial),
+                n(adjusted),
+                pct(change)
+            ),
+            format!(
+                "budget adjusted from {} to {} {unit} ({}); the change needs a reason",
+                n(initial),
+                n(adjusted),
+                pct(change)
+            ),
+        )
+        .at(loc(&cx.ev.funds.total.at, &cx.ev.at.funds_total)),
+    );
+}
+
+// ---- weights and totals ----------------------------------------------------------------------
+
+fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
+    let ev = cx.ev;
+    if ev.truncated || ev.indicators.is_empty() || ev.indicators.iter().any(|i| i.weight.is_none())
+    {
+        return;
+    }
+    let budget_w = ev.funds.weight.unwrap_or(cx.profile.budget.weight);
+    let sum: Decimal = ev.indicators.iter().filter_map(|i| i.weight).sum();
+    let expected = ev.total_weight.unwrap_or(Decimal::ONE_HUNDRED);
+    if budget_w + sum != expected {
+        out.push(
+            hit(
+                format!(
+                    "分值合计为 {} + {} = {}，应为 {}",
+                    n(budget_w),
+                    n(sum),
+                    n(budget_w + sum),
+                    n(expected)
+                ),
+                format!(
+                    "weights add up to {} + {} = {}, not {}",
+                    n(budget_w),
+                    n(sum),
+                    n(budget_w + sum),
+                    n(expected)
+                ),
+            )
+            .at(ev.at.total.clone()),
+        );
+    }
+    // A 一级 label printing its points (`产出指标(50分)`) must equal its 三级 weights.
+    for l1 in Level1::ALL {
+        let declared = ev.indicators.iter().find_map(|i| {
+            (i.category() == Some(l1))
+                .then(|| i.level1.as_deref().and_then(points))
+                .flatten()
+        });
+        let Some(declared) = declared else { continue };
+        let s: Decimal = ev
+            .indicators
+            .iter()
+            .filter(|i| i.category() == Some(l1))
+            .filter_map(|i| i.weight)
+            .sum();
+        if s != declared {
+            out.push(hit(
+                format!(
+                    "{}标明 {} 分，三级指标分值合计 {}",
+                    l1.label(),
+                    n(declared),
+                    n(s)
+                ),
+                format!(
+                    "{} declares {} points; its indicators weigh {}",
+                    l1.label(),
+                    n(declared),
+                    n(s)
+                ),
+            ));
+        }
+    }
+}
+
+/// `产出指标(50分)` → 50.
+fn points(label: &str) -> Option<Decimal> {
+    let t = compact(label);
+    let start = t.find(['(', '（'])?;
+    let digits: String = t[start..]
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.parse().ok()
+}
+
+fn weight_scheme(cx: &Context, out: &mut Vec<Finding>) {
+    let ev = cx.ev;
+    if ev.truncated || ev.indicators.is_empty() || ev.indicators.iter().all(|i| i.weight.is_none())
+    {
+        return;
+    }
+    let w = &cx.profile.weights;
+    let mut parts = Vec::new();
+    let mut differs = false;
+    for (l1, want) in [
+        (Level1::Output, w.output),
+        (Level1::Effect, w.effect),
+        (Level1::Satisfaction, w.satisfaction),
+    ] {
+        let of: Vec<&Indicator> = ev
+            .indicators
+            .iter()
+            .filter(|i| i.category() == Some(l1))
+            .collect();
+        let have: Decimal = of.iter().filter_map(|i| i.weight).sum();
+        if of.is_empty() {
+            parts.push(format!("{} 缺失（应为 {}）", l1.label(), n(want)));
+            differs = true;
+        } else {
+            parts.push(format!("{} {}（方案 {}）", l1.label(), n(have), n(want)));
+            differs |= have != want;
+        }
+    }
+    if differs {
+        out.push(hit(
+            format!(
+                "一级指标分值与「{}」方案不同：{}",
+                cx.profile.title,
+                parts.join("，")
+            ),
+            format!(
+                "level-1 weights differ from the {} scheme: {}",
+                cx.profile.name,
+                parts.join(", ")
+            ),
+        ));
+    }
+}
+
+fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
+    let ev = cx.ev;
+    let (Some(total), Some(budget)) = (ev.total_score, ev.funds.score) else {
+        return;
+    };
+    if ev.indicators.iter().any(|i| i.score.is_none()) {
+        return;
+    }
+    let sum = budget.value
+        + ev.indicators
+            .iter()
+            .filter_map(|i| i.score)
+            .sum::<Decimal>();
+    if !agrees(total, sum) {
+        out.push(
+            hit(
+                format!(
+                    "总分填报 {}，而预算执行得分与各指标得分合计为 {}",
+                    n(total.value),
+                    n(sum)
+                ),
+                format!(
+                    "total printed {} but the scores add up to {}",
+                    n(total.value),
+                    n(sum)
+                ),
+            )
+            .at(ev.at.total.clone()),
+        );
+    }
+}
+
+fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
+    let f = &cx.ev.funds;
+    if let (Some(s), Some(w)) = (f.score, f.weight) {
+        if s.value > w {
+            out.push(
+                hit(
+                    format!("预算执行得分 {} 超过分值 {}", n(s.value), n(w)),
+                    format!("budget score {} exceeds its weight {}", n(s.value), n(w)),
+                )
+                .at(loc(&cx.ev.at.funds_score, &f.total.at)),
+            );
+        }
+    }
+    for (i, ind, _, name) in cx.indicators() {
+        let (Some(s), Some(w)) = (ind.score, ind.weight) else {
+            continue;
+        };
+        if s > w || s < Decimal::ZERO {
+            out.push(
+                hit(
+                    format!("「{name}」得分 {} 不在 0 到分值 {} 之间", n(s), n(w)),
+                    format!("“{name}” scores {} outside 0..{}", n(s), n(w)),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.score, &ind.at.row)),
+            );
+        }
+    }
+}
+
+fn grade_mismatch(cx: &Context, out: &mut Vec<Finding>) {
+    let (Some(grade), Some(total)) = (&cx.ev.grade, cx.ev.total_score) else {
+        return;
+    };
+    let Some(want) = cx.profile.grade_for(total.value) else {
+        return;
+    };
+    let printed = compact(grade);
+    if !printed.starts_with(want) {
+        out.push(
+            hit(
+                format!(
+                    "等级填报「{printed}」，总分 {} 按规则应为「{want}」",
+                    n(total.value)
+                ),
+                format!(
+                    "grade printed “{printed}”; a total of {} is “{want}”",
+                    n(total.value)
+                ),
+            )
+            .at(loc(&cx.ev.at.grade, &cx.ev.at.total)),
+        );
+    }
+}
+
+// ---- indicator scores -------------------------------------------------------------------------
+
+fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        let (Some(true), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
+            continue;
+        };
+        if s < w {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」实际 {} 已达到目标 {}，却只得 {} 分（分值 {}）",
+                        is.actual.printed.trim(),
+                        is.target.canonical(),
+                        n(s),
+                        n(w)
+                    ),
+                    format!(
+                        "“{name}”: actual {} meets the target {} yet scores {} of {}",
+                        is.actual.printed.trim(),
+                        is.target.canonical(),
+                        n(s),
+                        n(w)
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.score, &ind.at.row)),
+            );
+        }
+    }
+}
+
+fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        let (Some(false), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
+            continue;
+        };
+        if s >= w {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」实际 {} 未达到目标 {}，却得满分 {}",
+                        is.actual.printed.trim(),
+                        is.target.canonical(),
+                        n(s)
+                    ),
+                    format!(
+                        "“{name}”: actual {} misses the target {} yet scores the full {}",
+                        is.actual.printed.trim(),
+                        is.target.canonical(),
+                        n(s)
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.score, &ind.at.row)),
+            );
+        }
+    }
+}
+
+fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        let (Some(false), Some(s), Some(c)) = (is.met, ind.score, &is.computed) else {
+            continue;
+        };
+        if is.kind != IndicatorKind::Quantitative {
+            continue;
+        }
+        let w = ind.weight.unwrap_or_default();
+        if s >= w {
+            continue; // UNMET_FULL_SCORE says it
+        }
+        if !agrees(printed_score(s), c.value) {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」实际 {} 未达目标 {}，按 {} 应得 {}，填报 {}",
+                        is.actual.printed.trim(),
+                        is.target.canonical(),
+                        c.formula,
+                        c.display(),
+                        n(s)
+                    ),
+                    format!(
+                        "“{name}”: actual {} vs target {}: {} gives {}, printed {}",
+                        is.actual.printed.trim(),
+                        is.target.canonical(),
+                        c.formula,
+                        c.display(),
+                        n(s)
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.score, &ind.at.row)),
+            );
+        }
+    }
+}
+
+fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        let (Some((lo, hi)), Some(s), Some(ach)) = (is.band, ind.score, is.achievement) else {
+            continue;
+        };
+        if s < lo || s > hi {
+            let w = ind.weight.unwrap_or_default();
+            let share = if w.is_zero() {
+                String::new()
+            } else {
+                format!("（{}）", pct(s / w))
+            };
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」实际「{}」属「{}」，得分应在 {}–{} 分，填报 {} 分{share}",
+                        is.actual.printed.trim(),
+                        ach.label_zh(),
+                        n(lo),
+                        n(hi),
+                        n(s)
+                    ),
+                    format!(
+                        "“{name}”: actual “{}” is {:?}; the score should lie in {}–{}, printed {}",
+                        is.actual.printed.trim(),
+                        ach,
+                        n(lo),
+                        n(hi),
+                        n(s)
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.score, &ind.at.row)),
+            );
+        }
+    }
+}
+
+fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
+    let threshold = cx.profile.scoring.over_achievement;
+    for (i, ind, is, name) in cx.indicators() {
+        let Some(ratio) = is.ratio else { continue };
+        let upward = match &is.target.kind {
+            MeasureKind::Quantity { op, .. } => !op.is_reverse(),
+            MeasureKind::Range { .. } => true,
+            _ => false,
+        };
+        // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
+        if upward && ratio >= threshold {
+            out.push(
+                hit(
+                    format!("「{name}」实际 {} 为目标 {} 的 {}（≥ {}），目标可能设定偏低", is.actual.printed.trim(), is.target.canonical(), pct(ratio), pct(threshold)),
+                    format!("“{name}”: actual {} is {} of the target {} (≥ {}): the target may be set too low", is.actual.printed.trim(), pct(ratio), is.target.canonical(), pct(threshold)),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.actual, &ind.at.row))
+                .rule(format!("{MOF}：目标明显偏低的，按照偏离度适度调减分值；超过 {} 须说明 [ours]", pct(threshold))),
+            );
+        }
+    }
+}
+
+fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        let MeasureKind::Quantity {
+            op: Operator::Exact,
+            number: t,
+            ..
+        } = is.target.kind
+        else {
+            continue;
+        };
+        let Some(a) = is.actual.number() else {
+            continue;
+        };
+        if !is.actual.is_numeric() || a == t || is.met.is_none() {
+            continue;
+        }
+        let (zh, en) = if a > t {
+            ("超过", "exceeds")
+        } else {
+            ("低于", "falls short of")
+        };
+        out.push(
+            hit(
+                format!(
+                    "「{name}」目标为「{}」，实际 {} {zh}目标：「=」目标应写成「≥」或「≤」",
+                    is.target.canonical(),
+                    is.actual.printed.trim()
+                ),
+                format!(
+                    "“{name}”: target “{}”, actual {} {en} it: an `=` target should be `≥` or `≤`",
+                    is.target.canonical(),
+                    is.actual.printed.trim()
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.target, &ind.at.row)),
+        );
+    }
+}
+
+fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
+    let over = cx.profile.scoring.over_achievement_reason_above;
+    for (i, ind, is, name) in cx.indicators() {
+        if !blank(&ind.reason) {
+            continue;
+        }
+        let deducted = matches!((ind.score, ind.weight), (Some(s), Some(w)) if s < w);
+        let short = is.met == Some(false)
+            || matches!(
+                is.achievement,
+                Some(Achievement::Partial | Achievement::Unmet)
+            );
+        let exceeded = is.ratio.is_some_and(|r| r >= over)
+            && is.target.operator().is_some_and(|o| !o.is_reverse());
+        let why = if deducted {
+            "扣分"
+        } else if short {
+            "未完成目标"
+        } else if exceeded {
+            "大幅超额完成"
+        } else {
+            continue;
+        };
+        out.push(
+            hit(
+                format!("「{name}」{why}（目标 {}，实际 {}，得分 {}/{}），未填写偏差原因分析及改进措施", is.target.printed.trim(), is.actual.printed.trim(), ind.score.map(n).unwrap_or_default(), ind.weight.map(n).unwrap_or_default()),
+                format!("“{name}”: deviation (target {}, actual {}) with no reason or corrective action", is.target.printed.trim(), is.actual.printed.trim()),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.reason, &ind.at.row)),
+        );
+    }
+}
+
+// ---- how targets and actuals are written ---------------------------------------------------
+
+fn target_no_operator(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        if is.target.operator() == Some(Operator::NoOperator) {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」目标值「{}」未写比较符（≥、≤、=），按「≥」计分",
+                        is.target.printed.trim()
+                    ),
+                    format!(
+                        "“{name}”: target “{}” has no operator; scored as ≥",
+                        is.target.printed.trim()
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.target, &ind.at.row)),
+            );
+        }
+    }
+}
+
+/// Actual values that report nothing measured.
+const BOILERPLATE: &[&str] = &[
+    "达成预期指标",
+    "达成预期目标",
+    "达到预期",
+    "达到预期目标",
+    "完成",
+    "已完成",
+    "达成",
+    "达标",
+    "完成目标",
+    "是",
+];
+
+fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        let a = compact(&is.actual.printed);
+        let copies_target = is
+            .actual
+            .operator()
+            .is_some_and(|o| o != Operator::NoOperator);
+        if BOILERPLATE.contains(&a.as_str()) || copies_target {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」实际完成值「{a}」不是实际测得的值（目标 {}）",
+                        is.target.printed.trim()
+                    ),
+                    format!(
+                        "“{name}”: the actual “{a}” is not a measured value (target {})",
+                        is.target.printed.trim()
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.actual, &ind.at.row)),
+            );
+        }
+    }
+}
+
+fn targets_vague(cx: &Context, out: &mut Vec<Finding>) {
+    let with_target: Vec<_> = cx
+        .card
+        .indicators
+        .iter()
+        .filter(|i| !i.target.is_empty())
+        .collect();
+    let vague = with_target
+        .iter()
+        .filter(|i| matches!(i.target.kind, MeasureKind::Text { .. }))
+        .count();
+    if with_target.len() >= 3 && vague * 2 > with_target.len() {
+        out.push(hit(
+            format!(
+                "{} 个指标中有 {vague} 个为定性目标，难以衡量，应细化量化",
+                with_target.len()
+            ),
+            format!(
+                "{vague} of {} targets are qualitative and hard to measure",
+                with_target.len()
+            ),
+        ));
+    }
+}
+
+fn is_placeholder(name: &str) -> bool {
+    let t = name.trim_end_matches([':', '：']);
+    t.is_empty()
+        || t.chars().all(|c| matches!(c, '…' | '.' | '。' | '-' | '—'))
+        || t.strip_prefix("指标")
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn target_missing(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        if is_placeholder(&name) {
+            out.push(
+                hit(
+                    format!("第 {} 个指标「{name}」是模板占位行，未填写指标", i + 1),
+                    format!("indicator {} “{name}” is a template placeholder row", i + 1),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.name, &ind.at.row)),
+            );
+            continue;
+        }
+        for (m, zh, en, at) in [
+            (&is.target, "年度指标值", "target", &ind.at.target),
+            (&is.actual, "实际完成值", "actual", &ind.at.actual),
+        ] {
+            if m.is_empty() {
+                out.push(
+                    hit(
+                        format!("「{name}」未填写{zh}"),
+                        format!("“{name}”: no {en}"),
+                    )
+                    .indicator(i)
+                    .at(loc(at, &ind.at.row)),
+                );
+            }
+        }
+    }
+}
+
+fn goal_copy(cx: &Context, out: &mut Vec<Finding>) {
+    let (Some(e), Some(a)) = (&cx.ev.goal_expected, &cx.ev.goal_actual) else {
+        return;
+    };
+    let (e, a) = (compact(e), compact(a));
+    if !e.is_empty() && e == a {
+        out.push(
+            hit(
+                "年度总体目标的实际完成情况照抄预期目标，未说明实际完成了什么",
+                "the actual achievements repeat the expected goal verbatim",
+            )
+            .at(loc(&cx.ev.at.goal_actual, &cx.ev.at.goal_expected)),
+        );
+    }
+}
+
+/// Units that count things, not shares: a 率 measured in them is misread or mistyped.
+const COUNT_UNITS: &[&str] = &[
+    "人", "人次", "件", "次", "个", "户", "场", "家", "项", "份", "篇", "台", "套", "所",
+];
+
+fn unit_mismatch(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, is, name) in cx.indicators() {
+        if is.kind != IndicatorKind::Quantitative {
+            continue;
+        }
+        let (t, a) = (is.target.unit(), is.actual.unit());
+        let msg = match (t, a) {
+            (Some(t), Some(a)) if t != a => Some((
+                format!("「{name}」目标单位「{t}」与实际单位「{a}」不同，无法比较"),
+                format!("“{name}”: target in “{t}”, actual in “{a}”: not comparable"),
+            )),
+            (Some(t), None) if is.actual.is_numeric() => Some((
+                format!(
+                    "「{name}」实际完成值「{}」未注明单位（目标单位「{t}」），不作计算",
+                    is.actual.printed.trim()
+                ),
+                format!(
+                    "“{name}”: the actual “{}” has no unit (target in “{t}”); not scored",
+                    is.actual.printed.trim()
+                ),
+            )),
+            _ => None,
+        };
+        let rate_in_count = name.ends_with('率')
+            && [t, a]
+                .into_iter()
+                .flatten()
+                .any(|u| COUNT_UNITS.contains(&u));
+        if let Some((zh, en)) = msg {
+            out.push(
+                hit(zh, en)
+                    .indicator(i)
+                    .at(loc(&ind.at.actual, &ind.at.row)),
+            );
+        } else if rate_in_count {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」是比率，却以「{}」计量",
+                        t.or(a).unwrap_or_default()
+                    ),
+                    format!(
+                        "“{name}” is a rate but is measured in “{}”",
+                        t.or(a).unwrap_or_default()
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.target, &ind.at.row)),
+            );
+        }
+    }
+}
+
+/// Where a keyword in a name says an indicator belongs.
+enum Fits {
+    /// Only under these 二级.
+    Only(&'static [Level2]),
+    /// Anywhere but under these.
+    Not(&'static [Level2]),
+}
+
+/// The small keyword table of MISCLASSIFIED: (keyword in the name, where it fits, suggestion).
+const PLACEMENT: &[(&str, Fits, Level2)] = &[
+    (
+        "满意",
+        Fits::Only(&[Level2::ServiceSatisfaction]),
+        Level2::ServiceSatisfaction,
+    ),
+    (
+        "投诉",
+        Fits::Not(&[Level2::Timeliness, Level2::Quantity]),
+        Level2::Quality,
+    ),
+    ("成本", Fits::Not(&[Level2::Ecological]), Level2::Cost),
+    ("费用", Fits::Not(&[Level2::Ecological]), Level2::Cost),
+    ("及时", Fits::Not(&[Level2::Quantity]), Level2::Timeliness),
+];
+
+fn misclassified(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, ind, _, name) in cx.indicators() {
+        let Some(l2) = ind.level2_kind() else {
+            continue;
+        };
+        for (kw, fits, suggest) in PLACEMENT {
+            let wrong = name.contains(kw)
+                && match fits {
+                    Fits::Only(ok) => !ok.contains(&l2),
+                    Fits::Not(bad) => bad.contains(&l2),
+                };
+            if wrong {
+                out.push(
+                    hit(
+                        format!(
+                            "「{name}」归在{}下，按名称（含「{kw}」）更宜归入{}",
+                            l2.label(),
+                            suggest.label()
+                        ),
+                        format!(
+                            "“{name}” is filed under {}; its name (“{kw}”) fits {}",
+                            l2.label(),
+                            suggest.label()
+                        ),
+                    )
+                    .indicator(i)
+                    .at(loc(&ind.at.name, &ind.at.row)),
+                );
+                break;
+            }
+        }
+    }
+}
+
+/// Phrases claiming there was no deviation.
+const NO_DEVIATION: &[&str] = &[
+    "无偏差",
+    "没有偏差",
+    "未出现偏差",
+    "未发生偏差",
+    "全部完成",
+    "均已完成",
+    "圆满完成",
+    "按计划完成",
+    "全部执行",
+    "足额执行",
+    "执行率达到100%",
+    "执行率100%",
+];
+
+fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
+    let Some(rate) = &cx.card.execution_rate else {
+        return;
+    };
+    if rate.value >= cx.profile.budget.reason_below {
+        return;
+    }
+    let texts = [
+        (&cx.ev.goal_actual, &cx.ev.at.goal_actual),
+        (&cx.ev.funds.reason, &cx.ev.at.funds_rate),
+    ];
+    for (text, at) in texts {
+        let Some(t) = text else { continue };
+        let t = compact(t);
+        if let Some(claim) = NO_DEVIATION.iter().find(|p| t.contains(*p)) {
+            out.push(
+                hit(
+                    format!("文字称「{claim}」，但执行率仅为 {}", pct(rate.value)),
+                    format!(
+                        "the text claims “{claim}” while the execution rate is {}",
+                        pct(rate.value)
+                    ),
+                )
+                .at(at.clone()),
+            );
+        }
+    }
 }
