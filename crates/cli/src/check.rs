@@ -279,6 +279,13 @@ pub fn check_chunk<W: Write>(
         }
         let ev = &form.evaluation;
         let mut assessment = assess(ev, profile);
+        if outcome.shape == InputShape::Json {
+            // A JSON form keeps the locations of the text it was first read from; they do not
+            // point into this JSON file, so they are not shown as if they did.
+            for f in &mut assessment.findings {
+                f.location = None;
+            }
+        }
         shift(&mut assessment.findings, lines_before);
         totals.forms += 1;
         let mut by = totals.count(&diagnostics);
