@@ -49,8 +49,10 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::TargetUnit => {
-            if vocab::is_unit(text) {
+            if vocab::is_bare_unit(text) {
                 0.0
+            } else if vocab::is_unit(text) {
+                0.4
             } else {
                 INF
             }
@@ -63,7 +65,8 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::Actual => {
-            if vocab::is_operator(text) {
+            if vocab::is_operator(text) || vocab::is_bare_unit(text) {
+                // An operator or a unit alone is never what was achieved.
                 INF
             } else {
                 0.0
@@ -272,3 +275,79 @@ fn walk(
 }
 
 pub(crate) const UNALIGNABLE: f32 = INF;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(cells: &[&'static str]) -> Vec<Tok<'static>> {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Tok {
+                text: t,
+                line: 1,
+                col: i as u32 + 1,
+                row: 0,
+                slot: i as u32,
+                byte: 0,
+            })
+            .collect()
+    }
+
+    fn values(fields: &[IndCol], cells: &[&'static str]) -> (Vec<String>, bool) {
+        let t = toks(cells);
+        let a = align(fields, &t);
+        (render(fields, &t, &a.cols), a.ambiguous)
+    }
+
+    const SPLIT: [IndCol; 7] = [
+        IndCol::TargetOp,
+        IndCol::TargetValue,
+        IndCol::TargetUnit,
+        IndCol::Actual,
+        IndCol::Weight,
+        IndCol::Score,
+        IndCol::Reason,
+    ];
+    const PLAIN: [IndCol; 5] = [
+        IndCol::Target,
+        IndCol::Actual,
+        IndCol::Weight,
+        IndCol::Score,
+        IndCol::Reason,
+    ];
+
+    #[test]
+    fn split_target_without_actual_keeps_the_unit_in_the_target() {
+        let (v, amb) = values(&SPLIT, &["=", "100", "%", "60"]);
+        assert!(!amb);
+        // actual, weight, score, reason, target
+        assert_eq!(v, vec!["", "60", "", "", "=100%"]);
+    }
+
+    #[test]
+    fn merged_qualitative_target() {
+        let (v, amb) = values(&SPLIT, &["有效", "有效", "10", "10"]);
+        assert!(!amb);
+        assert_eq!(v, vec!["有效", "10", "10", "", "有效"]);
+    }
+
+    #[test]
+    fn two_numbers_after_a_target_are_ambiguous_without_blanks() {
+        let (_, amb) = values(&PLAIN, &["≥50个", "8", "8"]);
+        assert!(amb, "actual+weight or weight+score cannot be told apart");
+        let (v, amb) = values(&PLAIN, &["≥50个", "50", "8", "8"]);
+        assert!(!amb);
+        assert_eq!(v, vec!["≥50个", "50", "8", "8", "", ""]);
+    }
+
+    #[test]
+    fn blanks_hold_their_columns() {
+        let (v, amb) = values(&PLAIN, &["缩短", "缩短", "6", "6", ""]);
+        assert!(!amb);
+        assert_eq!(v, vec!["缩短", "缩短", "6", "6", "", ""]);
+        let (v, _) = values(&PLAIN, &["=100%", "", "60", "", ""]);
+        assert_eq!(v, vec!["=100%", "", "60", "", "", ""]);
+    }
+}

@@ -16,6 +16,8 @@ pub(crate) struct Tok<'a> {
     pub row: u32,
     /// Cell index within its row (the grid column for a tab grid).
     pub slot: u32,
+    /// Byte offset of `text` in the whole input.
+    pub byte: usize,
 }
 
 impl Tok<'_> {
@@ -97,6 +99,7 @@ fn char_col(line: &str, byte_offset: usize) -> u32 {
 /// Split the text into cells according to its layout.
 pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
     let mut toks = Vec::new();
+    let base = text.as_ptr() as usize;
     for (index, line) in text.split('\n').enumerate() {
         let line_no = index as u32 + 1;
         let row = index as u32;
@@ -132,12 +135,14 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                         .find(inner.trim())
                         .filter(|_| !inner.trim().is_empty())
                         .unwrap_or(0);
+                    let cell = inner.trim();
                     toks.push(Tok {
-                        text: inner.trim(),
+                        text: cell,
                         line: line_no,
                         col: char_col(line, offset),
                         row,
                         slot: 0,
+                        byte: cell.as_ptr() as usize - base,
                     });
                     continue;
                 }
@@ -164,6 +169,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                                 col: char_col(line, s),
                                 row,
                                 slot,
+                                byte: line.as_ptr() as usize - base + s,
                             });
                             slot += 1;
                         }
@@ -216,5 +222,6 @@ fn push_trimmed<'a>(
         col: char_col(line, offset + lead),
         row,
         slot,
+        byte: 0,
     });
 }

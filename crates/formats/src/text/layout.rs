@@ -84,7 +84,18 @@ pub(crate) fn unwrap_cjk(text: &str) -> String {
 }
 
 /// Split the cell stream into forms and read each.
-pub(crate) fn recognise(toks: &[Tok<'_>], layout: Layout) -> (Vec<ReadForm>, Vec<Finding>) {
+pub(crate) fn recognise<'a>(
+    text: &'a str,
+    toks: &[Tok<'a>],
+    layout: Layout,
+) -> (Vec<ReadForm>, Vec<Finding>) {
+    let merged;
+    let toks = if layout.positional_rows || layout.shape == crate::InputShape::PipeRows {
+        toks
+    } else {
+        merged = merge_split_labels(text, toks);
+        &merged[..]
+    };
     let classes: Vec<Class> = toks.iter().map(classify_tok).collect();
     let mut forms = Vec::new();
     let mut file_diags = Vec::new();
@@ -160,6 +171,49 @@ pub(crate) fn recognise(toks: &[Tok<'_>], layout: Layout) -> (Vec<ReadForm>, Vec
         forms.push(builder.build());
     }
     (forms, file_diags)
+}
+
+/// Where text was broken at spaces or lines, a label can come in pieces (`经济效益` `指标`,
+/// `年度` `总体` `目标`): join the pieces back into one cell when together they make a label.
+fn merge_split_labels<'a>(text: &'a str, toks: &[Tok<'a>]) -> Vec<Tok<'a>> {
+    let mut out = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let tok = toks[i];
+        if label_piece(tok.text) {
+            // Take the longest run of pieces (up to three) that makes a label, where the
+            // following piece is not a label of its own.
+            let mut joined_key = vocab::key(tok.text);
+            let mut merged_to = None;
+            for (k, next) in toks.iter().enumerate().skip(i + 1).take(2) {
+                if !label_piece(next.text) || !matches!(classify_tok(next), Class::Value) {
+                    break;
+                }
+                joined_key.push_str(&vocab::key(next.text));
+                if !matches!(vocab::classify(&joined_key), Some(Label::Title) | None) {
+                    merged_to = Some(k);
+                }
+            }
+            if let Some(k) = merged_to {
+                let last = toks[k];
+                let end = last.byte + last.text.len();
+                if let Some(slice) = text.get(tok.byte..end) {
+                    out.push(Tok { text: slice, ..tok });
+                    i = k + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(tok);
+        i += 1;
+    }
+    out
+}
+
+/// A piece of a broken label: short CJK text without digits.
+fn label_piece(text: &str) -> bool {
+    let n = text.chars().count();
+    (1..=8).contains(&n) && !text.chars().any(|c| c.is_ascii_digit()) && !text.is_ascii()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,11 +352,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 self.section = Section::Preamble;
             }
             Label::Project | Label::Department | Label::Unit | Label::OtherHeader => {
-                if self.section != Section::Goals || label != Label::OtherHeader {
-                    self.section = Section::Header;
-                } else {
-                    self.section = Section::Header;
-                }
+                self.section = Section::Header;
                 if label == Label::Project {
                     self.ev.at.project = Some(loc(tok));
                 }
@@ -457,11 +507,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     row.values.push(tok);
                 }
             }
-            Section::Indicators => {
-                if !self.body.is_empty() {
-                    self.body.push(i);
-                }
-            }
+            Section::Indicators if !self.body.is_empty() => self.body.push(i),
             Section::Total => self.total_toks.push(tok),
             _ => {}
         }
@@ -648,15 +694,26 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
         if let Some(r) = rate_at {
             out.push((FundCol::Rate, values[r]));
-            let later: Vec<FundCol> = order
+            // After the rate: numbers fill the number columns in order, text is the reason.
+            let mut later = order
                 .iter()
                 .copied()
                 .skip_while(|c| *c != FundCol::Rate)
-                .skip(1)
-                .collect();
-            for (c, t) in later.into_iter().zip(after.iter().skip(1)) {
-                if !vocab::is_placeholder(t.text) {
-                    out.push((c, *t));
+                .skip(1);
+            for t in after.iter().skip(1) {
+                if vocab::is_placeholder(t.text) {
+                    later.next();
+                    continue;
+                }
+                let is_number = vocab::plain_number(t.text).is_some();
+                let col = later.by_ref().find(|c| match c {
+                    FundCol::Reason => !is_number,
+                    FundCol::Weight | FundCol::Score => is_number,
+                    _ => false,
+                });
+                match col {
+                    Some(c) => out.push((c, *t)),
+                    None => break,
                 }
             }
         }
@@ -984,8 +1041,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             match classes[i] {
                 Class::Label(Label::Level1(l1)) => {
-                    if state.level1_fresh && Some(l1) == Some(Level1::Satisfaction)
-                        || (state.level1_fresh && state.level1_kind == Some(l1))
+                    if state.level1_fresh
+                        && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
                         state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));

@@ -12,7 +12,7 @@ use crate::ReadOutcome;
 pub fn read_text(text: &str) -> ReadOutcome {
     let layout = carrier::detect(text);
     let toks = carrier::tokenize(text, layout);
-    let (forms, diagnostics) = layout::recognise(&toks, layout);
+    let (forms, diagnostics) = layout::recognise(text, &toks, layout);
     ReadOutcome {
         shape: layout.shape,
         encoding: "UTF-8",

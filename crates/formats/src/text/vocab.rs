@@ -377,6 +377,71 @@ pub(crate) fn is_unit(text: &str) -> bool {
         && classify(&key(text)).is_none()
 }
 
+/// A unit of measure on its own (`%`, `人次`, `万元`): never a value by itself.
+pub(crate) fn is_bare_unit(text: &str) -> bool {
+    matches!(
+        text,
+        "%" | "％"
+            | "百分比"
+            | "元"
+            | "万元"
+            | "亿元"
+            | "件"
+            | "次"
+            | "场"
+            | "人"
+            | "人次"
+            | "万人"
+            | "户"
+            | "个"
+            | "天"
+            | "日"
+            | "小时"
+            | "分钟"
+            | "工作日"
+            | "个月"
+            | "月"
+            | "年"
+            | "周"
+            | "米"
+            | "千米"
+            | "公里"
+            | "平方米"
+            | "亩"
+            | "公顷"
+            | "吨"
+            | "所"
+            | "家"
+            | "项"
+            | "份"
+            | "篇"
+            | "期"
+            | "台"
+            | "套"
+            | "辆"
+            | "条"
+            | "册"
+            | "本"
+            | "批"
+            | "处"
+            | "座"
+            | "名"
+            | "间"
+            | "张"
+            | "部"
+            | "分"
+            | "班"
+            | "课时"
+            | "学时"
+            | "人天"
+            | "元/人"
+            | "元/人·天"
+            | "m"
+            | "km"
+            | "t"
+    )
+}
+
 /// The 等级 printed after 总分.
 pub(crate) fn is_grade(text: &str) -> bool {
     matches!(
