@@ -25,6 +25,13 @@ pub struct Num(pub Decimal);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Most numbers in a form are whole (weights, scores, amounts in 元): write those
+        // without allocating.
+        if self.0.scale() == 0 {
+            if let Ok(n) = i64::try_from(self.0) {
+                return serializer.serialize_i64(n);
+            }
+        }
         // rust_decimal prints plain digits (no exponent), which is valid JSON number syntax.
         let raw = serde_json::value::RawValue::from_string(self.0.to_string())
             .map_err(S::Error::custom)?;
@@ -559,6 +566,24 @@ mod tests {
         assert_eq!(
             v["computed"]["explain"]["execution_rate"]["inputs"]["A"],
             "3"
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_exactly() {
+        let cases = [
+            (dec!(8), "8"),
+            (dec!(-3), "-3"),
+            (dec!(507500.00), "507500.00"),
+            (dec!(0.05), "0.05"),
+            (Decimal::MAX, "79228162514264337593543950335"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(serde_json::to_string(&Num(value)).unwrap(), text);
+        }
+        assert_eq!(
+            serde_json::to_string(&computed_num(dec!(2) / dec!(3))).unwrap(),
+            "0.6667"
         );
     }
 
