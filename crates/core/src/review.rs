@@ -844,7 +844,7 @@ fn is_placeholder(name: &str) -> bool {
 
 fn target_missing(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
-        if is_placeholder(&name) {
+        if is_placeholder(name) {
             out.push(
                 hit(
                     format!("第 {} 个指标「{name}」是模板占位行，未填写指标", i + 1),
