@@ -87,6 +87,22 @@ pub(crate) fn unwrap_cjk(text: &str) -> String {
     out
 }
 
+/// Whether the last form of the text has no 总分 row yet (the text ends inside it).
+pub(crate) fn ends_inside_a_form(text: &str, toks: &[Tok<'_>], layout: Layout) -> bool {
+    let _ = (text, layout);
+    for tok in toks.iter().rev() {
+        if tok.is_empty() {
+            continue;
+        }
+        match classify_tok(tok) {
+            Class::Label(Label::Total | Label::Closing) => return false,
+            Class::Label(Label::Project) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Split the cell stream into forms and read each.
 pub(crate) fn recognise<'a>(
     text: &'a str,
@@ -117,17 +133,20 @@ pub(crate) fn recognise<'a>(
                     seen_project = false;
                     seen_table = false;
                     last_title = None;
-                } else if !seen_project {
+                } else {
+                    // The title of the next form, if a 项目名称 follows.
                     last_title = Some(i);
                 }
             }
             Class::Label(Label::Project) => {
                 if seen_project {
-                    // A new form without a title between: start at the project label.
+                    // A new form: it starts at its title if one stood just before.
                     starts.push(last_title.take().unwrap_or(i));
                     seen_table = false;
                 } else if starts.is_empty() {
-                    starts.push(last_title.unwrap_or(0));
+                    starts.push(last_title.take().unwrap_or(0));
+                } else {
+                    last_title = None;
                 }
                 seen_project = true;
             }
@@ -1264,6 +1283,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 continue;
             }
             for j in i + 1..=(i + max_len).min(n) {
+                // Nor over the rest of a label split by a page break.
+                if j > i + 1
+                    && self
+                        .split_remnant
+                        .is_some_and(|r| vocab::key(body[j - 1].text) == r)
+                {
+                    break;
+                }
                 // Records do not run over level labels.
                 if j > i + 1
                     && matches!(
@@ -1450,7 +1477,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut grade: Option<&Tok<'_>> = None;
         for tok in toks {
             if tok.is_empty() {
-                if numbers.len() < 2 {
+                // Blanks before the first number are the empty cells of the row; after it, a
+                // blank is the place of a value not filled in (`合计 | 100 | | |`).
+                if !numbers.is_empty() && numbers.len() < 2 {
                     numbers.push(None);
                 }
                 continue;
