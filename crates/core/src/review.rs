@@ -892,16 +892,6 @@ fn unit_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                 format!("「{name}」目标单位「{t}」与实际单位「{a}」不同，无法比较"),
                 format!("“{name}”: target in “{t}”, actual in “{a}”: not comparable"),
             )),
-            (Some(t), None) if is.actual.is_numeric() => Some((
-                format!(
-                    "「{name}」实际完成值「{}」未注明单位（目标单位「{t}」），不作计算",
-                    is.actual.printed.trim()
-                ),
-                format!(
-                    "“{name}”: the actual “{}” has no unit (target in “{t}”); not scored",
-                    is.actual.printed.trim()
-                ),
-            )),
             _ => None,
         };
         let rate_in_count = name.ends_with('率')

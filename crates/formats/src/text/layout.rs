@@ -36,7 +36,11 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
     {
         return Class::Value;
     }
-    let key = vocab::key(tok.text);
+    // Labels are short; only titles (…自评表) run long.
+    if tok.text.len() > 90 && !tok.text.contains("自评表") {
+        return Class::Value;
+    }
+    let key = vocab::key_cow(tok.text);
     if let Some(shared) = vocab::shared_column(&key) {
         return Class::Shared(shared);
     }
@@ -1137,8 +1141,40 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        let alignment = align::align(fields, &rest);
+        let alignment = self
+            .by_header_slots(fields, name, &rest)
+            .unwrap_or_else(|| align::align(fields, &rest));
         self.emit(fields, name, &rest, alignment, state);
+    }
+
+    /// The common case of a grid row: every cell stands under its header column (shifted
+    /// as a whole like the name) and fits it. Then no search is needed.
+    fn by_header_slots(
+        &self,
+        fields: &[IndCol],
+        name: &Tok<'a>,
+        rest: &[Tok<'a>],
+    ) -> Option<align::Alignment> {
+        let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
+        let shift = name.slot as i64 - name_slot as i64;
+        let mut cols: Vec<Vec<usize>> = vec![Vec::new(); fields.len()];
+        for (i, tok) in rest.iter().enumerate() {
+            if tok.is_empty() {
+                continue;
+            }
+            let slot = tok.slot as i64 - shift;
+            let (col, _) = self.ind_cols.iter().find(|(_, s)| *s as i64 == slot)?;
+            let f = fields.iter().position(|f| f == col)?;
+            if !cols[f].is_empty() || !align::fits(*col, tok.text) {
+                return None;
+            }
+            cols[f].push(i);
+        }
+        Some(align::Alignment {
+            cols,
+            cost: 0.0,
+            ambiguous: false,
+        })
     }
 
     fn stream_records(
