@@ -259,6 +259,9 @@ impl Level2 {
 
 /// Remove every kind of white space (line-wrap spaces inside CJK text are not content).
 pub fn compact(text: &str) -> String {
+    if !text.contains(char::is_whitespace) {
+        return text.to_owned();
+    }
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
