@@ -402,4 +402,21 @@ mod tests {
         }
         assert_eq!(decode(b"").text, "");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let d = decode(&bytes);
+            proptest::prop_assert!(!d.text.contains('\r'));
+            proptest::prop_assert!(!d.text.contains('\0'));
+        }
+
+        #[test]
+        fn clean_utf8_is_returned_unchanged(text in "[^\r\x00\u{feff}]{0,200}") {
+            let d = decode(text.as_bytes());
+            // Without NULs it cannot pass for UTF-16, so it must come back as it went in.
+            proptest::prop_assert_eq!(d.text, text);
+            proptest::prop_assert!(d.diagnostics.is_empty());
+        }
+    }
 }
