@@ -1,2 +1,235 @@
+//! `jixiao`: read, score and review 项目支出绩效自评表 from the command line.
 #![forbid(unsafe_code)]
-fn main() {}
+
+use anyhow::Context as _;
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use jixiao_cli::check::{self, Format, Sink};
+use jixiao_cli::human::Style;
+use jixiao_cli::{convert, gen, profiles, show};
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+const TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+用法 (Usage): {usage}
+
+{all-args}{after-help}";
+
+/// 绩效自评表的读取、评分与审核 (read, score and review fiscal project performance
+/// self-evaluation forms, 项目支出绩效自评表).
+#[derive(Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    help_template = TEMPLATE,
+    subcommand_help_heading = "命令 (Commands)",
+    disable_help_subcommand = true,
+    after_help = "退出码 (exit codes): 0 无错误级发现 (no error-level finding); \
+                  1 有错误级发现 (error-level findings); 2 有输入无法读取或参数错误 \
+                  (an input could not be read, or bad arguments)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 读取、评分并审核，输出编译器式诊断或 JSON (read, score and review; print compiler-style
+    /// diagnostics or JSON)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    Check(CheckArgs),
+    /// 显示评分表：每个指标的自报得分、规则得分及依据 (show the scorecard: every indicator,
+    /// reported vs. rule-based score, and why)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    Show(ShowArgs),
+    /// 按输出文件扩展名转换格式，目前支持 .json (convert by the output's extension; .json for now)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    Convert(ConvertArgs),
+    /// 生成合成语料（制表符网格），用于基准测试 (generate a synthetic corpus in the seed's tab
+    /// grid, for benchmarks)
+    #[command(name = "gen-corpus", help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    GenCorpus(GenArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// 编译器式诊断 (compiler-style diagnostics)
+    Human,
+    /// DESIGN.md §3 的 JSON 数组 (the JSON array of DESIGN.md §3)
+    Json,
+}
+
+#[derive(Args)]
+struct ProfileArg {
+    /// 评分规则：内置名称 central-2020|shanghai|sichuan|yunnan-20，或 TOML 文件路径
+    /// (rule profile: a built-in name or a TOML file) [默认 default: central-2020]
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// 输出格式 (output format)
+    #[arg(long, value_enum, default_value = "human")]
+    format: FormatArg,
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// 输入：文件、文件夹（递归）或 - 表示标准输入；格式按内容识别 (inputs: files, folders
+    /// (recursed) or - for stdin; the format is detected by content)
+    #[arg(
+        value_name = "INPUT",
+        required = true,
+        help_heading = "参数 (Arguments)"
+    )]
+    inputs: Vec<String>,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// 输入：文件、文件夹或 - (inputs: files, folders or - for stdin)
+    #[arg(
+        value_name = "INPUT",
+        required = true,
+        help_heading = "参数 (Arguments)"
+    )]
+    inputs: Vec<String>,
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// 输入文件，或 - 表示标准输入 (input file, or - for stdin)
+    #[arg(value_name = "INPUT", help_heading = "参数 (Arguments)")]
+    input: String,
+    /// 输出文件，按扩展名决定格式：.json；- 表示标准输出（JSON）(output file, format by
+    /// extension: .json; - for stdout as JSON)
+    #[arg(short, long, value_name = "OUTPUT")]
+    output: String,
+}
+
+#[derive(Args)]
+struct GenArgs {
+    /// 生成的表数 (number of forms)
+    #[arg(long, default_value_t = 1000)]
+    forms: u64,
+    /// 随机种子：同一种子生成同一语料 (seed: the same seed gives the same corpus)
+    #[arg(long, default_value_t = 2023)]
+    seed: u64,
+    /// 输出文件；- 表示标准输出 (output file; - for stdout)
+    #[arg(short, long, value_name = "FILE")]
+    output: String,
+}
+
+/// Localise clap's own flags (`-h`, `-V`) in every command.
+fn localise(cmd: clap::Command) -> clap::Command {
+    let cmd = cmd
+        .disable_help_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助 (print help)")
+                .help_heading("选项 (Options)"),
+        )
+        .mut_subcommands(localise);
+    if cmd.get_version().is_some() && cmd.get_name() == "jixiao" {
+        cmd.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本 (print version)")
+                .help_heading("选项 (Options)"),
+        )
+    } else {
+        cmd
+    }
+}
+
+fn main() -> ExitCode {
+    let matches = localise(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            let _ = io::stdout().flush();
+            eprintln!("错误 (error): {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn color_for(stream_is_terminal: bool) -> Style {
+    Style {
+        color: stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(args) => {
+            let profile = profiles::load(args.profile.profile.as_deref())?;
+            let format = match args.format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+            };
+            let stdout = io::stdout();
+            let style = color_for(stdout.is_terminal());
+            let out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+            let mut sink = Sink::new(format, out, style)?;
+            let mut err = io::stderr().lock();
+            let mut stdin = io::stdin().lock();
+            let totals = check::run(&args.inputs, &profile, &mut sink, &mut err, &mut stdin)
+                .context("写出结果失败 (writing the output failed)")?;
+            sink.finish(&totals)?;
+            Ok(totals.exit_code() as u8)
+        }
+        Command::Show(args) => {
+            let profile = profiles::load(args.profile.profile.as_deref())?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            let mut err = io::stderr().lock();
+            let unreadable = show::run(&args.inputs, &profile, &mut out, &mut err)?;
+            out.flush()?;
+            Ok(if unreadable > 0 { 2 } else { 0 })
+        }
+        Command::Convert(args) => {
+            let mut err = io::stderr().lock();
+            let n = convert::run(&args.input, &args.output, &mut err)?;
+            if args.output != "-" {
+                writeln!(err, "已写出 {n} 张表到 {} (wrote {n} forms)", args.output)?;
+            }
+            Ok(0)
+        }
+        Command::GenCorpus(args) => {
+            let written = if args.output == "-" {
+                gen::write_corpus(
+                    &mut io::BufWriter::new(io::stdout().lock()),
+                    args.forms,
+                    args.seed,
+                )?
+            } else {
+                let file = std::fs::File::create(&args.output).with_context(|| {
+                    format!("无法创建 {} (cannot create the file)", args.output)
+                })?;
+                gen::write_corpus(
+                    &mut io::BufWriter::with_capacity(1 << 20, file),
+                    args.forms,
+                    args.seed,
+                )?
+            };
+            if args.output != "-" {
+                eprintln!(
+                    "已生成 {} 张表，{} 字节，写入 {} (generated {} forms, {} bytes)",
+                    args.forms, written, args.output, args.forms, written
+                );
+            }
+            Ok(0)
+        }
+    }
+}

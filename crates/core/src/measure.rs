@@ -260,6 +260,10 @@ fn parse_numeric(t: &str) -> Option<MeasureKind> {
             break;
         }
     }
+    // A second operator word left over (`0以上以上`) is not a unit: not a quantity.
+    if SUFFIX_OPERATORS.iter().any(|(w, _)| rest.ends_with(w)) {
+        return None;
+    }
     let (low, after) = take_number(rest)?;
     let (unit1, after) = take_unit(after);
     if after.is_empty() {

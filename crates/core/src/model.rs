@@ -153,9 +153,14 @@ impl Level1 {
     }
     /// Normalise a printed label: `产出指标(50分)`, `产出 指标`, `产出` → Output.
     pub fn from_label(text: &str) -> Option<Level1> {
-        let t = compact(text);
-        let t = strip_points(&t);
-        match t.as_str() {
+        let owned;
+        let t = if text.contains(char::is_whitespace) {
+            owned = compact(text);
+            owned.as_str()
+        } else {
+            text
+        };
+        match points_stripped(t) {
             "产出指标" | "产出" => Some(Level1::Output),
             "效益指标" | "效益" => Some(Level1::Effect),
             "满意度指标" | "满意度" => Some(Level1::Satisfaction),
@@ -227,9 +232,15 @@ impl Level2 {
     }
     /// Normalise a printed label: `经济效益 指标`, `服务对象满意度指标等`, `满意度指标` (as 二级).
     pub fn from_label(text: &str) -> Option<Level2> {
-        let t = compact(text);
-        let t = strip_points(&t);
-        let t = t.strip_suffix('等').unwrap_or(&t);
+        let owned;
+        let t = if text.contains(char::is_whitespace) {
+            owned = compact(text);
+            owned.as_str()
+        } else {
+            text
+        };
+        let t = points_stripped(t);
+        let t = t.strip_suffix('等').unwrap_or(t);
         let t = t.strip_suffix("指标").unwrap_or(t);
         match t {
             "数量" => Some(Level2::Quantity),
@@ -248,20 +259,31 @@ impl Level2 {
 
 /// Remove every kind of white space (line-wrap spaces inside CJK text are not content).
 pub fn compact(text: &str) -> String {
+    if !text.contains(char::is_whitespace) {
+        return text.to_owned();
+    }
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// `产出指标(50分)` → `产出指标`; `绩效指标（90分）` → `绩效指标`.
 pub fn strip_points(text: &str) -> String {
-    for open in ['(', '（'] {
-        if let Some(i) = text.find(open) {
-            let tail = &text[i..];
-            if tail.contains('分') {
-                return text[..i].to_string();
-            }
+    points_stripped(text).to_string()
+}
+
+/// [`strip_points`] without allocating.
+pub fn points_stripped(text: &str) -> &str {
+    // One pass over the bytes: '(' or the lead byte of '（' (U+FF08).
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let open = b == b'(' || (b == 0xEF && text[i..].starts_with('（'));
+        if open && text[i..].contains('分') {
+            return &text[..i];
         }
+        i += 1;
     }
-    text.to_string()
+    text
 }
 
 /// One row of the indicator table (三级指标).

@@ -13,17 +13,30 @@ pub struct Context<'a> {
     pub ev: &'a Evaluation,
     pub card: &'a Scorecard,
     pub profile: &'a Profile,
+    /// Indicator names without line-wrap spaces, computed once for all checks.
+    names: Vec<String>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn new(ev: &'a Evaluation, card: &'a Scorecard, profile: &'a Profile) -> Self {
+        let names = ev.indicators.iter().map(|i| compact(&i.name)).collect();
+        Context {
+            ev,
+            card,
+            profile,
+            names,
+        }
+    }
+
     /// Indicators with their scores and compacted names.
-    fn indicators(&self) -> impl Iterator<Item = (usize, &Indicator, &IndicatorScore, String)> {
+    fn indicators(&self) -> impl Iterator<Item = (usize, &Indicator, &IndicatorScore, &str)> {
         self.ev
             .indicators
             .iter()
             .zip(&self.card.indicators)
+            .zip(&self.names)
             .enumerate()
-            .map(|(i, (ind, is))| (i, ind, is, compact(&ind.name)))
+            .map(|(i, ((ind, is), name))| (i, ind, is, name.as_str()))
     }
 }
 
@@ -90,7 +103,7 @@ pub static CHECKS: &[Check] = &[
 
 /// Run every check.
 pub fn review(ev: &Evaluation, card: &Scorecard, profile: &Profile) -> Vec<Finding> {
-    let ctx = Context { ev, card, profile };
+    let ctx = Context::new(ev, card, profile);
     let mut out = Vec::new();
     for check in CHECKS {
         let start = out.len();
@@ -831,7 +844,7 @@ fn is_placeholder(name: &str) -> bool {
 
 fn target_missing(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
-        if is_placeholder(&name) {
+        if is_placeholder(name) {
             out.push(
                 hit(
                     format!("第 {} 个指标「{name}」是模板占位行，未填写指标", i + 1),
@@ -891,16 +904,6 @@ fn unit_mismatch(cx: &Context, out: &mut Vec<Finding>) {
             (Some(t), Some(a)) if t != a => Some((
                 format!("「{name}」目标单位「{t}」与实际单位「{a}」不同，无法比较"),
                 format!("“{name}”: target in “{t}”, actual in “{a}”: not comparable"),
-            )),
-            (Some(t), None) if is.actual.is_numeric() => Some((
-                format!(
-                    "「{name}」实际完成值「{}」未注明单位（目标单位「{t}」），不作计算",
-                    is.actual.printed.trim()
-                ),
-                format!(
-                    "“{name}”: the actual “{}” has no unit (target in “{t}”); not scored",
-                    is.actual.printed.trim()
-                ),
             )),
             _ => None,
         };

@@ -513,14 +513,20 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         ));
         return None;
     };
-    // Units must agree; a target without a unit (`=0`) takes the actual's.
+    // Units must agree. A target without a unit (`=0`) takes the actual's; an actual
+    // printed as a bare number (`735` for `≧735人次`, common in published forms) is read in
+    // the target's unit, and the derivation says so.
+    let mut assumed_unit_note = None;
     let unit_note = match (t_unit, a_unit) {
         (Some(t), Some(a)) if t != a => Some(format!(
             "目标单位「{t}」与实际单位「{a}」不同，不作计算 (units differ: not scored)"
         )),
-        (Some(t), None) => Some(format!(
-            "实际完成值未注明单位（目标为「{t}」），不作计算 (the actual has no unit: not scored)"
-        )),
+        (Some(t), None) => {
+            assumed_unit_note = Some(format!(
+                "实际完成值未注明单位，按目标单位「{t}」计算 (the actual has no unit: taken in the target's unit)"
+            ));
+            None
+        }
         _ => None,
     };
     // A range target is met from its low end up (above it is over-achievement, a finding).
@@ -612,6 +618,16 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         out.ratio = None;
         out.note = Some(n);
         return None;
+    }
+    let mut result = result;
+    if let Some(n) = assumed_unit_note {
+        if let Some(c) = result.as_mut() {
+            c.note = Some(match c.note.take() {
+                Some(earlier) => format!("{earlier}；{n}"),
+                None => n.clone(),
+            });
+        }
+        out.note = Some(n);
     }
     if result.is_none() && out.note.is_none() {
         out.note = Some(format!(

@@ -433,6 +433,13 @@ fn unit_mismatch() {
             .build(),
         "UNIT_MISMATCH",
     );
+    // A bare number is read in the target's unit (published forms print `735` for ≧735人次).
+    clean(
+        &form()
+            .ind("数量指标", "学生受资助人数", "≧735人次", "735", "10", "10")
+            .build(),
+        "UNIT_MISMATCH",
+    );
 }
 
 #[test]

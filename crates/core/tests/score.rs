@@ -125,10 +125,17 @@ fn over_achievement_keeps_full_score() {
 }
 
 #[test]
-fn missing_unit_or_weight_is_never_invented() {
+fn bare_actual_is_read_in_the_targets_unit_and_says_so() {
     let s = one("≧735人次", "735", "10", "10");
-    assert!(s.computed.is_none());
-    assert!(s.note.unwrap().contains("单位"));
+    let c = s.computed.expect("scored in the target's unit");
+    assert_eq!(c.value, d("10"));
+    assert!(c.note.unwrap().contains("按目标单位「人次」"));
+    let s = one("≧735人次", "700", "10", "10");
+    assert_eq!(s.computed.unwrap().value, d("10") * d("700") / d("735"));
+}
+
+#[test]
+fn missing_weight_is_never_invented() {
     let s = one("≥95%", "99%", "", "5");
     assert!(s.computed.is_none());
     assert_eq!(s.met, Some(true));

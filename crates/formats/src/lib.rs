@@ -6,6 +6,7 @@
 //! reported, never invented.
 #![forbid(unsafe_code)]
 
+pub mod contract;
 pub mod decode;
 pub mod json;
 pub mod text;

@@ -90,6 +90,11 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
     }
 }
 
+/// A cell fits a column perfectly (no doubt at all).
+pub(crate) fn fits(col: IndCol, text: &str) -> bool {
+    match_cost(col, text) == 0.0
+}
+
 fn percent_number(text: &str) -> bool {
     text.strip_suffix(['%', '％'])
         .is_some_and(|n| vocab::plain_number(n).is_some())

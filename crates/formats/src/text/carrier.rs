@@ -108,19 +108,29 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let mut offset = 0usize;
+                // Columns counted as we go: a grid line is walked once.
+                let mut col = 1u32;
                 for (slot, cell) in line.split('\t').enumerate() {
-                    push_trimmed(
-                        &mut toks,
-                        line,
-                        offset,
-                        cell,
-                        line_no,
+                    let trimmed = cell.trim();
+                    let lead = if trimmed.is_empty() {
+                        0
+                    } else {
+                        cell[..cell.len() - cell.trim_start().len()].chars().count() as u32
+                    };
+                    toks.push(Tok {
+                        text: trimmed,
+                        line: line_no,
+                        col: col + lead,
                         row,
-                        slot as u32,
-                        true,
-                    );
-                    offset += cell.len() + 1;
+                        slot: slot as u32,
+                        byte: 0,
+                    });
+                    let width = if cell.is_ascii() {
+                        cell.len()
+                    } else {
+                        cell.chars().count()
+                    };
+                    col += width as u32 + 1;
                 }
             }
             InputShape::CellPerLine => {

@@ -36,7 +36,11 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
     {
         return Class::Value;
     }
-    let key = vocab::key(tok.text);
+    // Labels are short; only titles (…自评表) run long.
+    if tok.text.len() > 90 && !tok.text.contains("自评表") {
+        return Class::Value;
+    }
+    let key = vocab::key_cow(tok.text);
     if let Some(shared) = vocab::shared_column(&key) {
         return Class::Shared(shared);
     }
@@ -898,7 +902,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if texts.is_empty() {
             return;
         }
-        let join = |ts: &[&Tok<'_>]| ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+        let join =
+            |ts: &[&Tok<'_>]| unwrap_cjk(&ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" "));
         if self.layout.positional_rows {
             if let Some(actual_slot) = self.goal_actual_slot {
                 let (exp, act): (Vec<&Tok<'_>>, Vec<&Tok<'_>>) =
@@ -1033,11 +1038,21 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         from: usize,
     ) -> usize {
         let mut i = from;
+        let mut level2_here = false;
         while i < toks.len() {
             let tok = toks[i];
             if tok.is_empty() {
                 i += 1;
                 continue;
+            }
+            // After a 二级 label in the same record, what follows is the name.
+            if level2_here
+                && matches!(
+                    classes[i],
+                    Class::Label(Label::Level1(_) | Label::Level2(_))
+                )
+            {
+                return i;
             }
             match classes[i] {
                 Class::Label(Label::Level1(l1)) => {
@@ -1057,6 +1072,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Class::Label(Label::Level2(_)) => {
                     state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
                     state.level1_fresh = false;
+                    level2_here = true;
                 }
                 _ => {
                     if self
@@ -1094,33 +1110,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
         let name = row[start];
         let rest: Vec<Tok<'a>> = row[start + 1..].iter().map(|t| **t).collect();
-        let non_empty = rest.iter().filter(|t| !t.is_empty()).count();
-        // A lone cell far right of the name column continues the previous row's reason.
-        if non_empty == 0 && !self.ev.indicators.is_empty() {
-            let reason_slot = self
-                .ind_cols
-                .iter()
-                .find(|(c, _)| *c == IndCol::Reason)
-                .map(|(_, s)| *s);
-            if reason_slot.is_some_and(|s| name.slot >= s) {
-                let text = name.text.to_string();
-                if let Some(prev) = self.ev.indicators.last_mut() {
-                    let joined = match prev.reason.take() {
-                        Some(r) => format!("{r}{text}"),
-                        None => text,
-                    };
-                    prev.reason = Some(joined);
-                }
-                self.diag(
-                    "READ_CONTINUATION",
-                    Severity::Info,
-                    "此行只有原因分析一格，视为上一指标原因的续行".into(),
-                    "this row holds only a reason cell; joined to the previous indicator's reason"
-                        .into(),
-                    Some(loc(name)),
-                );
-                return;
-            }
+        let took_levels = row[..start].iter().any(|t| !t.is_empty());
+        if !took_levels && self.continuation(&row[start..]) {
+            return;
         }
         if !name_ok(name.text) {
             let texts: Vec<&str> = row
@@ -1137,8 +1129,83 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        let alignment = align::align(fields, &rest);
+        let alignment = self
+            .by_header_slots(fields, name, &rest)
+            .unwrap_or_else(|| align::align(fields, &rest));
         self.emit(fields, name, &rest, alignment, state);
+    }
+
+    /// A row whose only cells stand under the target, actual or reason columns (no name, no
+    /// weight, no score) continues the row above: a cell the PDF wrapped onto a second line.
+    fn continuation(&mut self, cells: &[&'t Tok<'a>]) -> bool {
+        if self.ev.indicators.is_empty() {
+            return false;
+        }
+        let mut placed: Vec<(IndCol, &'t Tok<'a>)> = Vec::new();
+        for tok in cells.iter().copied().filter(|t| !t.is_empty()) {
+            match self.ind_cols.iter().find(|(_, s)| *s == tok.slot) {
+                Some(&(col @ (IndCol::Target | IndCol::Actual | IndCol::Reason), _)) => {
+                    placed.push((col, tok))
+                }
+                _ => return false,
+            }
+        }
+        if placed.is_empty() {
+            return false;
+        }
+        let Some(prev) = self.ev.indicators.last_mut() else {
+            return false;
+        };
+        for (col, tok) in &placed {
+            let slot = match col {
+                IndCol::Target => &mut prev.target,
+                IndCol::Actual => &mut prev.actual,
+                _ => &mut prev.reason,
+            };
+            *slot = Some(match slot.take() {
+                Some(before) => unwrap_cjk(&format!("{before} {}", tok.text)),
+                None => tok.text.to_string(),
+            });
+        }
+        let at = placed.first().map(|(_, t)| loc(t));
+        self.diag(
+            "READ_CONTINUATION",
+            Severity::Info,
+            "此行只有指标值、完成值或原因分析的续行，已并入上一指标".into(),
+            "this row only continues the target, actual or reason cells of the row above; joined to it".into(),
+            at,
+        );
+        true
+    }
+
+    /// The common case of a grid row: every cell stands under its header column (shifted
+    /// as a whole like the name) and fits it. Then no search is needed.
+    fn by_header_slots(
+        &self,
+        fields: &[IndCol],
+        name: &Tok<'a>,
+        rest: &[Tok<'a>],
+    ) -> Option<align::Alignment> {
+        let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
+        let shift = name.slot as i64 - name_slot as i64;
+        let mut cols: Vec<Vec<usize>> = vec![Vec::new(); fields.len()];
+        for (i, tok) in rest.iter().enumerate() {
+            if tok.is_empty() {
+                continue;
+            }
+            let slot = tok.slot as i64 - shift;
+            let (col, _) = self.ind_cols.iter().find(|(_, s)| *s as i64 == slot)?;
+            let f = fields.iter().position(|f| f == col)?;
+            if !cols[f].is_empty() || !align::fits(*col, tok.text) {
+                return None;
+            }
+            cols[f].push(i);
+        }
+        Some(align::Alignment {
+            cols,
+            cost: 0.0,
+            ambiguous: false,
+        })
     }
 
     fn stream_records(
@@ -1396,6 +1463,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             if vocab::is_grade(tok.text) {
                 grade = Some(tok);
+                break;
+            }
+            // `总分 100 96 等级 优`: the word before the grade.
+            if matches!(
+                vocab::key(tok.text).as_str(),
+                "等级" | "自评等级" | "评价等级" | "绩效等级"
+            ) {
+                continue;
             }
             break;
         }

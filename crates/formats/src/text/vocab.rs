@@ -74,6 +74,16 @@ pub(crate) enum IndCol {
 }
 
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
+/// Borrows when the text needs no change (the common case on the hot path).
+pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：')) {
+        std::borrow::Cow::Owned(key(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 pub(crate) fn key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -100,12 +110,27 @@ fn strip_decor(key: &str) -> &str {
 
 /// Classify a cell as a label, if it is one. `key` must come from [`key`].
 pub(crate) fn classify(key: &str) -> Option<Label> {
-    if key.is_empty() || key.len() > 120 {
+    if key.is_empty() {
         return None;
     }
+    if key.len() > 60 {
+        // Labels are short; only a title runs long.
+        return key.contains("自评表").then_some(Label::Title);
+    }
     let k = strip_decor(key);
-    let bare = jixiao_core::model::strip_points(k);
-    let bare = bare.as_str();
+    let bare = jixiao_core::model::points_stripped(k);
+    // A header value glued to its label: `项目名称：工伤鉴定`, `项目名称委托业务项目`.
+    for (prefix, label) in [
+        ("项目名称", Label::Project),
+        ("主管部门", Label::Department),
+        ("实施单位", Label::Unit),
+    ] {
+        if let Some(rest) = bare.strip_prefix(prefix) {
+            if !rest.is_empty() && !rest.starts_with('(') && !rest.starts_with("及") {
+                return Some(label);
+            }
+        }
+    }
     let label = match bare {
         "项目名称" => Label::Project,
         "主管部门" | "主管部门及代码" | "主管单位" => Label::Department,
@@ -176,13 +201,15 @@ pub(crate) fn classify(key: &str) -> Option<Label> {
             Label::Closing
         }
         // Shared labels (分值, 权重, 得分) depend on the section: see [`shared_column`].
+        // Only the full labels: `满意度` alone is as likely an indicator's name.
+        "产出指标" => Label::Level1(Level1::Output),
+        "效益指标" => Label::Level1(Level1::Effect),
+        "满意度指标" => Label::Level1(Level1::Satisfaction),
         _ => {
-            if let Some(l1) = Level1::from_label(bare) {
-                return Some(Label::Level1(l1));
-            }
-            if let Some(l2) = Level2::from_label(bare) {
-                if bare.ends_with("指标") || bare.ends_with("指标等") {
-                    return Some(Label::Level2(l2));
+            let l2 = bare.strip_suffix('等').unwrap_or(bare);
+            if let Some(stem) = l2.strip_suffix("指标") {
+                if let Some(level2) = Level2::from_label(stem) {
+                    return Some(Label::Level2(level2));
                 }
             }
             if bare.contains("自评表") {
@@ -255,45 +282,43 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
     if t.is_empty() || t.len() > 40 {
         return None;
     }
-    let (neg, body) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t),
-    };
-    let (int_part, frac_part) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    if int_part.is_empty() {
+    let bytes = t.as_bytes();
+    let body = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    if body.is_empty() || !body[0].is_ascii_digit() {
         return None;
     }
-    let digits: String = if int_part.contains([',', '，']) {
-        let groups: Vec<&str> = int_part.split([',', '，']).collect();
-        let first = groups[0];
-        if first.is_empty() || first.len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-            return None;
+    let mut dot: Option<usize> = None;
+    let mut commas = false;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {}
+            b'.' if dot.is_none() => dot = Some(i),
+            b',' if dot.is_none() => commas = true,
+            _ => {
+                // Full-width comma as a thousands separator.
+                if t.contains('，') && dot.is_none() {
+                    return plain_number(&t.replace('，', ","));
+                }
+                return None;
+            }
         }
-        groups.concat()
-    } else {
-        int_part.to_string()
-    };
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
     }
-    let decimals = match frac_part {
-        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => f.len() as u32,
-        Some(_) => return None,
+    let decimals = match dot {
+        Some(d) if d + 1 == body.len() => return None,
+        Some(d) => (body.len() - d - 1) as u32,
         None => 0,
     };
-    let mut s = String::with_capacity(digits.len() + 2 + decimals as usize);
-    if neg {
-        s.push('-');
+    if !commas {
+        return Decimal::from_str(t).ok().map(|v| (v, decimals));
     }
-    s.push_str(&digits);
-    if let Some(f) = frac_part {
-        s.push('.');
-        s.push_str(f);
+    // Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
+    let int_end = dot.unwrap_or(body.len());
+    let groups: Vec<&[u8]> = body[..int_end].split(|&b| b == b',').collect();
+    if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
+        return None;
     }
-    Decimal::from_str(&s).ok().map(|d| (d, decimals))
+    let cleaned: String = t.chars().filter(|&c| c != ',').collect();
+    Decimal::from_str(&cleaned).ok().map(|v| (v, decimals))
 }
 
 /// A rate as printed in the funds block: `100.00%` → (1.0000, 2); `0` → (0, 0).

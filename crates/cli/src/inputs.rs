@@ -1,0 +1,293 @@
+//! Inputs (输入): expand the command line into sources (files, folders recursed, `-` for
+//! stdin), and cut large text inputs into chunks at form boundaries so that memory stays flat
+//! however many forms a file holds.
+
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Where a source's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Stdin,
+    File(PathBuf),
+}
+
+/// One input to read, with the name used in locations (`name:17:5`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub name: String,
+    pub origin: Origin,
+}
+
+/// What an argument expanded to.
+#[derive(Debug)]
+pub enum Expanded {
+    Source(Source),
+    /// The argument names nothing that can be read (missing, permission denied, …).
+    Missing {
+        name: String,
+        error: String,
+    },
+}
+
+/// File extensions that are certainly not text forms (or are formats not read yet): skipped
+/// with a note when met inside a folder, refused when named directly.
+const UNSUPPORTED: &[&str] = &[
+    "xlsx", "xlsm", "xls", "ods", "pdf", "doc", "docx", "wps", "png", "jpg", "jpeg", "gif", "bmp",
+    "webp", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "exe", "dll", "so", "bin",
+];
+
+/// Expand command-line arguments. Folders are walked recursively in sorted order; hidden
+/// entries (`.git`, `.DS_Store`) and unsupported files are skipped, each skip reported to
+/// `note`.
+pub fn expand(args: &[String], note: &mut dyn FnMut(String)) -> Vec<Expanded> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            out.push(Expanded::Source(Source {
+                name: "<stdin>".into(),
+                origin: Origin::Stdin,
+            }));
+            continue;
+        }
+        let path = PathBuf::from(arg);
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                let before = out.len();
+                walk(&path, &mut out, note);
+                if out.len() == before {
+                    note(format!(
+                        "注意：文件夹 {arg} 中没有可读的文件 (note: no readable file in folder {arg})"
+                    ));
+                }
+            }
+            Ok(_) => out.push(Expanded::Source(Source {
+                name: arg.clone(),
+                origin: Origin::File(path),
+            })),
+            Err(error) => out.push(Expanded::Missing {
+                name: arg.clone(),
+                error: error.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<Expanded>, note: &mut dyn FnMut(String)) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            out.push(Expanded::Missing {
+                name: dir.display().to_string(),
+                error: error.to_string(),
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out, note);
+        } else if let Some(ext) = unsupported_extension(&path) {
+            note(format!(
+                "注意：跳过 {}（不支持的文件类型 .{ext}） (note: skipped, unsupported file type)",
+                path.display()
+            ));
+        } else if path.is_file() {
+            out.push(Expanded::Source(Source {
+                name: path.display().to_string(),
+                origin: Origin::File(path),
+            }));
+        }
+    }
+}
+
+/// The extension, lower-cased, if it is one that is not read.
+pub fn unsupported_extension(path: &Path) -> Option<String> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    UNSUPPORTED.contains(&ext.as_str()).then_some(ext)
+}
+
+/// A binary format recognised by its first bytes, for a clear message instead of garbage.
+pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "zip/xlsx/docx"),
+        (b"%PDF", "PDF"),
+        (b"\x89PNG", "PNG"),
+        (b"\xFF\xD8\xFF", "JPEG"),
+        (b"GIF8", "GIF"),
+        (b"\xD0\xCF\x11\xE0", "xls/doc (OLE)"),
+        (b"\x1F\x8B", "gzip"),
+        (b"\x7FELF", "ELF"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, kind)| *kind)
+}
+
+/// A piece of an input that holds whole forms.
+pub struct Chunk {
+    pub bytes: Vec<u8>,
+    /// The 1-based line number, in the whole input, of the chunk's first line.
+    pub first_line: u32,
+}
+
+/// Chunks are cut once they reach this size, at the next form title.
+pub const CHUNK_TARGET: usize = 1 << 20;
+
+/// Read an input and hand it on in chunks that hold whole forms.
+///
+/// Text in UTF-8 (or GB18030: `\n` never occurs inside one of its characters) is cut at a line
+/// holding a form title (`…自评表`) once the chunk has reached [`CHUNK_TARGET`] bytes; line
+/// numbers are carried on so locations stay those of the whole input. UTF-16 (a `\n` byte can
+/// sit inside a code unit) and JSON (one document) are handed on whole. Lone-CR line ends are
+/// not counted across chunks: such files have no `\n` and so form one chunk anyway.
+pub fn for_each_chunk<R: Read, E>(
+    reader: R,
+    mut each: impl FnMut(Chunk) -> Result<(), E>,
+) -> Result<(), ChunkError<E>> {
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let head = reader.fill_buf().map_err(ChunkError::Io)?;
+    if !splittable(head) {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(ChunkError::Io)?;
+        return each(Chunk {
+            bytes,
+            first_line: 1,
+        })
+        .map_err(ChunkError::Each);
+    }
+    let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK_TARGET + 64 * 1024);
+    let mut first_line: u32 = 1;
+    let mut lines: u32 = 0;
+    loop {
+        let start = chunk.len();
+        let n = reader
+            .read_until(b'\n', &mut chunk)
+            .map_err(ChunkError::Io)?;
+        if n == 0 {
+            break;
+        }
+        if start >= CHUNK_TARGET && is_title_line(&chunk[start..]) {
+            let rest = chunk[start..].to_vec();
+            chunk.truncate(start);
+            let full = std::mem::replace(&mut chunk, rest);
+            each(Chunk {
+                bytes: full,
+                first_line,
+            })
+            .map_err(ChunkError::Each)?;
+            chunk.reserve(CHUNK_TARGET + 64 * 1024);
+            first_line = first_line.saturating_add(lines);
+            lines = 0;
+        }
+        lines = lines.saturating_add(1);
+    }
+    if !chunk.is_empty() || first_line == 1 {
+        each(Chunk {
+            bytes: chunk,
+            first_line,
+        })
+        .map_err(ChunkError::Each)?;
+    }
+    Ok(())
+}
+
+/// Why chunked reading stopped.
+#[derive(Debug)]
+pub enum ChunkError<E> {
+    Io(io::Error),
+    Each(E),
+}
+
+fn splittable(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(8192)];
+    if sample.starts_with(b"\xFF\xFE") || sample.starts_with(b"\xFE\xFF") || sample.contains(&0) {
+        return false;
+    }
+    let first = sample
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+    !matches!(first, Some(b'{') | Some(b'['))
+}
+
+fn is_title_line(line: &[u8]) -> bool {
+    const TITLE: &[u8] = "自评表".as_bytes();
+    line.windows(TITLE.len()).any(|w| w == TITLE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks_of(text: &[u8]) -> Vec<(usize, u32)> {
+        let mut got = Vec::new();
+        for_each_chunk::<_, ()>(text, |c| {
+            got.push((c.bytes.len(), c.first_line));
+            Ok(())
+        })
+        .unwrap();
+        got
+    }
+
+    #[test]
+    fn small_input_is_one_chunk() {
+        assert_eq!(chunks_of(b"a\nb\n"), vec![(4, 1)]);
+        assert_eq!(chunks_of(b""), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn large_input_is_cut_at_titles_with_line_numbers_carried() {
+        let form = "财政项目支出绩效自评表\t\t\n(2023 年度)\n总分\t100\t94\n\n";
+        let count = CHUNK_TARGET / form.len() * 3;
+        let text = form.repeat(count);
+        let chunks = chunks_of(text.as_bytes());
+        assert!(chunks.len() >= 3, "{chunks:?}");
+        let total: usize = chunks.iter().map(|c| c.0).sum();
+        assert_eq!(total, text.len());
+        // Each chunk starts at a title line: its first line number is 1 + 4k.
+        for (_, first) in &chunks {
+            assert_eq!((first - 1) % 4, 0);
+        }
+        let mut joined = Vec::new();
+        for_each_chunk::<_, ()>(text.as_bytes(), |c| {
+            assert!(c.bytes.starts_with("财政".as_bytes()));
+            joined.extend(c.bytes);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(joined, text.as_bytes());
+    }
+
+    #[test]
+    fn json_and_utf16_are_never_cut() {
+        assert!(!splittable(b"  [ {"));
+        assert!(!splittable(b"\xEF\xBB\xBF{"));
+        assert!(!splittable(b"\xFF\xFEa\0"));
+        assert!(!splittable(b"a\0b\0"));
+        assert!(splittable("项目名称\t".as_bytes()));
+    }
+
+    #[test]
+    fn binary_files_are_recognised() {
+        assert_eq!(binary_kind(b"%PDF-1.7"), Some("PDF"));
+        assert_eq!(binary_kind("项目".as_bytes()), None);
+        assert_eq!(
+            unsupported_extension(Path::new("a/B.XLSX")).as_deref(),
+            Some("xlsx")
+        );
+        assert_eq!(unsupported_extension(Path::new("a/b.tsv")), None);
+    }
+}
