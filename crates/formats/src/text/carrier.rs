@@ -194,6 +194,10 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
             }
         }
     }
+    for tok in &mut toks {
+        // Offsets from the slices themselves: every cell borrows from `text`.
+        tok.byte = tok.text.as_ptr() as usize - base;
+    }
     toks
 }
 

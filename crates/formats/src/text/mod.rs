@@ -15,8 +15,11 @@ pub fn read_text(text: &str) -> ReadOutcome {
     let mut cut = Vec::new();
     // Text that stops mid-line inside a form that never reached its 总分 was cut off (a page
     // capture limit): its last cell may be cut mid-number or mid-word. Do not read it.
-    if !text.ends_with(['\n', '\r']) && layout::ends_inside_a_form(text, &toks, layout) {
-        if let Some(last) = toks.iter().rposition(|t| !t.is_empty()) {
+    if layout::ends_inside_a_form(text, &toks, layout) {
+        // Only a cell the text stops right inside: a separator after it means it was whole.
+        let last = toks.iter().rposition(|t| !t.is_empty());
+        let stops_inside = last.is_some_and(|i| toks[i].byte + toks[i].text.len() == text.len());
+        if let Some(last) = last.filter(|_| stops_inside) {
             let tok = toks.remove(last);
             cut.push(
                 jixiao_core::Finding::new(
