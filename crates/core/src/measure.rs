@@ -1,7 +1,7 @@
 //! Measures (指标值): a printed target or actual value parsed into operator, number and unit,
 //! a range, a deadline, or qualitative text. Parsing never fails and keeps the printed text.
 
-use crate::model::{compact, PrintedDecimal};
+use crate::model::PrintedDecimal;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -205,20 +205,29 @@ impl fmt::Display for Measure {
     }
 }
 
-/// Full-width digits and signs to ASCII; white space removed.
+/// Full-width digits and signs to ASCII; white space removed. One pass, one allocation.
 fn normalise(printed: &str) -> String {
-    compact(printed)
-        .chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(printed.len());
+    for c in printed.chars() {
+        let c = match c {
+            c if c.is_ascii() => {
+                if c.is_whitespace() {
+                    continue;
+                }
+                c
+            }
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             '．' => '.',
             '，' => ',',
             '％' => '%',
             '－' | '—' | '–' => '-',
             '～' | '〜' => '~',
-            _ => c,
-        })
-        .collect()
+            c if c.is_whitespace() => continue,
+            c => c,
+        };
+        out.push(c);
+    }
+    out
 }
 
 fn parse_kind(printed: &str) -> MeasureKind {
@@ -320,11 +329,13 @@ fn take_number(s: &str) -> Option<(Decimal, &str)> {
     if end == digits_start {
         return None;
     }
-    let text: String = s[..end]
-        .chars()
-        .filter(|c| *c != ',' && *c != '+')
-        .collect();
-    let n = Decimal::from_str(&text).ok()?;
+    let digits = &s[..end];
+    let n = if digits.bytes().any(|b| b == b',' || b == b'+') {
+        let text: String = digits.chars().filter(|c| *c != ',' && *c != '+').collect();
+        Decimal::from_str(&text).ok()?
+    } else {
+        Decimal::from_str(digits).ok()?
+    };
     Some((n, &s[end..]))
 }
 

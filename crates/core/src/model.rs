@@ -153,6 +153,13 @@ impl Level1 {
     }
     /// Normalise a printed label: `产出指标(50分)`, `产出 指标`, `产出` → Output.
     pub fn from_label(text: &str) -> Option<Level1> {
+        // The labels as the template prints them, without any scan or allocation.
+        match text {
+            "产出指标" => return Some(Level1::Output),
+            "效益指标" => return Some(Level1::Effect),
+            "满意度指标" => return Some(Level1::Satisfaction),
+            _ => {}
+        }
         let owned;
         let t = if text.contains(char::is_whitespace) {
             owned = compact(text);
@@ -232,6 +239,10 @@ impl Level2 {
     }
     /// Normalise a printed label: `经济效益 指标`, `服务对象满意度指标等`, `满意度指标` (as 二级).
     pub fn from_label(text: &str) -> Option<Level2> {
+        // The labels as the template prints them, without any scan or allocation.
+        if let Some(l2) = Level2::ALL.into_iter().find(|l| l.label() == text) {
+            return Some(l2);
+        }
         let owned;
         let t = if text.contains(char::is_whitespace) {
             owned = compact(text);
@@ -259,10 +270,22 @@ impl Level2 {
 
 /// Remove every kind of white space (line-wrap spaces inside CJK text are not content).
 pub fn compact(text: &str) -> String {
+    compacted(text).into_owned()
+}
+
+/// [`compact`], borrowing when there is no white space to remove (the common case).
+pub fn compacted(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains(char::is_whitespace) {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
+}
+
+/// `compact(text) == other`, without allocating.
+pub fn compact_eq(text: &str, other: &str) -> bool {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .eq(other.chars())
 }
 
 /// `产出指标(50分)` → `产出指标`; `绩效指标（90分）` → `绩效指标`.
@@ -272,16 +295,12 @@ pub fn strip_points(text: &str) -> String {
 
 /// [`strip_points`] without allocating.
 pub fn points_stripped(text: &str) -> &str {
-    // One pass over the bytes: '(' or the lead byte of '（' (U+FF08).
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let open = b == b'(' || (b == 0xEF && text[i..].starts_with('（'));
-        if open && text[i..].contains('分') {
+    // The first '(' or '（' followed (anywhere after it) by '分': a later bracket could only
+    // be followed by less of the text, so the first one decides.
+    if let Some(i) = text.find(['(', '（']) {
+        if text[i..].contains('分') {
             return &text[..i];
         }
-        i += 1;
     }
     text
 }

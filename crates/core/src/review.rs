@@ -3,28 +3,53 @@
 
 use crate::finding::{Finding, Severity};
 use crate::measure::{MeasureKind, Operator};
-use crate::model::{compact, Evaluation, Indicator, Level1, Level2, Loc, PrintedDecimal};
+use crate::model::{
+    compact, compact_eq, compacted, Evaluation, Indicator, Level1, Level2, Loc, PrintedDecimal,
+};
 use crate::profile::Profile;
 use crate::score::{effective_total, pct, Achievement, IndicatorKind, IndicatorScore, Scorecard};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 /// What every check sees.
 pub struct Context<'a> {
     pub ev: &'a Evaluation,
     pub card: &'a Scorecard,
     pub profile: &'a Profile,
-    /// Indicator names without line-wrap spaces, computed once for all checks.
-    names: Vec<String>,
+    /// Per indicator, computed once for all checks: the name without line-wrap spaces and
+    /// the normalised categories.
+    info: Vec<IndicatorInfo<'a>>,
+}
+
+/// What checks need of an indicator's printed labels, normalised once.
+struct IndicatorInfo<'a> {
+    /// The name without line-wrap spaces (borrowed when it has none).
+    name: Cow<'a, str>,
+    /// The 二级 category as printed.
+    level2: Option<Level2>,
+    /// The 一级 category: as printed, else implied by the 二级 ([`Indicator::category`]).
+    category: Option<Level1>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(ev: &'a Evaluation, card: &'a Scorecard, profile: &'a Profile) -> Self {
-        let names = ev.indicators.iter().map(|i| compact(&i.name)).collect();
+        let info = ev
+            .indicators
+            .iter()
+            .map(|i| {
+                let level2 = i.level2_kind();
+                IndicatorInfo {
+                    name: compacted(&i.name),
+                    level2,
+                    category: i.level1_kind().or_else(|| level2.map(Level2::level1)),
+                }
+            })
+            .collect();
         Context {
             ev,
             card,
             profile,
-            names,
+            info,
         }
     }
 
@@ -34,9 +59,18 @@ impl<'a> Context<'a> {
             .indicators
             .iter()
             .zip(&self.card.indicators)
-            .zip(&self.names)
+            .zip(&self.info)
             .enumerate()
-            .map(|(i, ((ind, is), name))| (i, ind, is, name.as_str()))
+            .map(|(i, ((ind, is), info))| (i, ind, is, &*info.name))
+    }
+
+    /// Indicators with their 一级 category.
+    fn categorised(&self) -> impl Iterator<Item = (&Indicator, Option<Level1>)> {
+        self.ev
+            .indicators
+            .iter()
+            .zip(&self.info)
+            .map(|(ind, info)| (ind, info.category))
     }
 }
 
@@ -144,7 +178,7 @@ fn n(v: Decimal) -> String {
 
 fn blank(s: &Option<String>) -> bool {
     s.as_deref().is_none_or(|t| {
-        compact(t).is_empty() || matches!(compact(t).as_str(), "无" | "/" | "—" | "-")
+        t.chars().all(char::is_whitespace) || ["无", "/", "—", "-"].iter().any(|w| compact_eq(t, w))
     })
 }
 
@@ -338,17 +372,16 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
     }
     // A 一级 label printing its points (`产出指标(50分)`) must equal its 三级 weights.
     for l1 in Level1::ALL {
-        let declared = ev.indicators.iter().find_map(|i| {
-            (i.category() == Some(l1))
+        let declared = cx.categorised().find_map(|(i, c)| {
+            (c == Some(l1))
                 .then(|| i.level1.as_deref().and_then(points))
                 .flatten()
         });
         let Some(declared) = declared else { continue };
-        let s: Decimal = ev
-            .indicators
-            .iter()
-            .filter(|i| i.category() == Some(l1))
-            .filter_map(|i| i.weight)
+        let s: Decimal = cx
+            .categorised()
+            .filter(|(_, c)| *c == Some(l1))
+            .filter_map(|(i, _)| i.weight)
             .sum();
         if s != declared {
             out.push(hit(
@@ -371,6 +404,9 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
 
 /// `产出指标(50分)` → 50.
 fn points(label: &str) -> Option<Decimal> {
+    if !label.contains(['(', '（']) {
+        return None;
+    }
     let t = compact(label);
     let start = t.find(['(', '（'])?;
     let digits: String = t[start..]
@@ -387,28 +423,37 @@ fn weight_scheme(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let w = &cx.profile.weights;
-    let mut parts = Vec::new();
-    let mut differs = false;
-    for (l1, want) in [
+    let scheme = [
         (Level1::Output, w.output),
         (Level1::Effect, w.effect),
         (Level1::Satisfaction, w.satisfaction),
-    ] {
-        let of: Vec<&Indicator> = ev
-            .indicators
-            .iter()
-            .filter(|i| i.category() == Some(l1))
-            .collect();
-        let have: Decimal = of.iter().filter_map(|i| i.weight).sum();
-        if of.is_empty() {
-            parts.push(format!("{} 缺失（应为 {}）", l1.label(), n(want)));
-            differs = true;
-        } else {
-            parts.push(format!("{} {}（方案 {}）", l1.label(), n(have), n(want)));
-            differs |= have != want;
+    ];
+    // (weight of the category's indicators, whether it has any)
+    let mut have = [(Decimal::ZERO, false); 3];
+    for (ind, c) in cx.categorised() {
+        if let Some(k) = scheme.iter().position(|(l1, _)| Some(*l1) == c) {
+            have[k].1 = true;
+            if let Some(wt) = ind.weight {
+                have[k].0 += wt;
+            }
         }
     }
+    let differs = scheme
+        .iter()
+        .zip(&have)
+        .any(|((_, want), (sum, any))| !any || sum != want);
     if differs {
+        let parts: Vec<String> = scheme
+            .iter()
+            .zip(&have)
+            .map(|((l1, want), (sum, any))| {
+                if *any {
+                    format!("{} {}（方案 {}）", l1.label(), n(*sum), n(*want))
+                } else {
+                    format!("{} 缺失（应为 {}）", l1.label(), n(*want))
+                }
+            })
+            .collect();
         out.push(hit(
             format!(
                 "一级指标分值与「{}」方案不同：{}",
@@ -785,12 +830,16 @@ const BOILERPLATE: &[&str] = &[
 
 fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
-        let a = compact(&is.actual.printed);
         let copies_target = is
             .actual
             .operator()
             .is_some_and(|o| o != Operator::NoOperator);
-        if BOILERPLATE.contains(&a.as_str()) || copies_target {
+        if copies_target
+            || BOILERPLATE
+                .iter()
+                .any(|b| compact_eq(&is.actual.printed, b))
+        {
+            let a = compact(&is.actual.printed);
             out.push(
                 hit(
                     format!(
@@ -877,8 +926,10 @@ fn goal_copy(cx: &Context, out: &mut Vec<Finding>) {
     let (Some(e), Some(a)) = (&cx.ev.goal_expected, &cx.ev.goal_actual) else {
         return;
     };
-    let (e, a) = (compact(e), compact(a));
-    if !e.is_empty() && e == a {
+    fn words(t: &str) -> impl Iterator<Item = char> + '_ {
+        t.chars().filter(|c| !c.is_whitespace())
+    }
+    if words(e).next().is_some() && words(e).eq(words(a)) {
         out.push(
             hit(
                 "年度总体目标的实际完成情况照抄预期目标，未说明实际完成了什么",
@@ -963,8 +1014,8 @@ const PLACEMENT: &[(&str, Fits, Level2)] = &[
 ];
 
 fn misclassified(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, _, name) in cx.indicators() {
-        let Some(l2) = ind.level2_kind() else {
+    for ((i, ind, _, name), info) in cx.indicators().zip(&cx.info) {
+        let Some(l2) = info.level2 else {
             continue;
         };
         for (kw, fits, suggest) in PLACEMENT {

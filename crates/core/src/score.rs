@@ -6,6 +6,8 @@ use crate::model::{compact, Evaluation, FundRow, Funds, Indicator};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// A computed number with its derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,9 +16,11 @@ pub struct Computed {
     pub value: Decimal,
     /// e.g. `W × A/T = 7 × 99/100`.
     pub formula: String,
-    pub inputs: Vec<(String, String)>,
-    pub profile: String,
-    pub profile_version: String,
+    /// Named inputs in order (`W`, `T`, `A` …), values as printed or computed.
+    pub inputs: Vec<(&'static str, String)>,
+    /// Rule profile name and version, shared by every number of a scorecard.
+    pub profile: Arc<str>,
+    pub profile_version: Arc<str>,
     pub note: Option<String>,
 }
 
@@ -29,9 +33,7 @@ impl Computed {
 
 /// Round half-up (四舍五入, not banker's) and print with exactly `decimals` decimals.
 pub fn display_decimal(value: Decimal, decimals: u32) -> String {
-    let mut v = value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
-    v.rescale(decimals);
-    v.to_string()
+    rounded(value, decimals).to_string()
 }
 
 /// The grade (等级) computed from the total.
@@ -40,8 +42,8 @@ pub struct GradeResult {
     pub grade: String,
     /// e.g. `94 ≥ 90 → 优`.
     pub formula: String,
-    pub profile: String,
-    pub profile_version: String,
+    pub profile: Arc<str>,
+    pub profile_version: Arc<str>,
 }
 
 /// How an indicator is scored.
@@ -117,18 +119,22 @@ pub struct Scorecard {
 /// Score a form under a profile. Never panics; what cannot be computed is `None` with a note.
 pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let mut notes = Vec::new();
-    let cx = Cx { profile };
+    let cx = Cx {
+        profile,
+        name: Arc::from(profile.name.as_str()),
+        version: Arc::from(profile.version.as_str()),
+    };
     let execution_rate = execution_rate(&ev.funds, &cx, &mut notes);
     let budget_score = execution_rate.as_ref().map(|rate| {
         let w = profile.budget.weight;
         let capped = rate.value.min(Decimal::ONE).max(Decimal::ZERO);
+        let mut formula = String::with_capacity(48);
+        let _ = write!(formula, "W × min(执行率, 100%) = {w} × ");
+        push_pct(&mut formula, capped);
         cx.computed(
             w * capped,
-            format!("W × min(执行率, 100%) = {} × {}", w, pct(capped)),
-            vec![
-                ("W".into(), w.to_string()),
-                ("执行率".into(), pct(rate.value)),
-            ],
+            formula,
+            vec![("W", w.to_string()), ("执行率", pct(rate.value))],
             None,
         )
     });
@@ -166,7 +172,7 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         Some(cx.computed(
             sum,
             "Σ 三级指标得分".into(),
-            vec![("指标数".into(), indicators.len().to_string())],
+            vec![("指标数", indicators.len().to_string())],
             note,
         ))
     };
@@ -181,8 +187,8 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             b.value + t.value,
             format!("预算执行得分 + Σ 指标得分 = {} + {}", b.value, t.value),
             vec![
-                ("预算执行得分".into(), b.value.to_string()),
-                ("指标得分合计".into(), t.value.to_string()),
+                ("预算执行得分", b.value.to_string()),
+                ("指标得分合计", t.value.to_string()),
             ],
             t.note.clone(),
         )),
@@ -198,8 +204,8 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
                 band.min,
                 band.label
             ),
-            profile: profile.name.clone(),
-            profile_version: profile.version.clone(),
+            profile: cx.name.clone(),
+            profile_version: cx.version.clone(),
         })
     });
     Scorecard {
@@ -217,6 +223,9 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
 
 struct Cx<'a> {
     profile: &'a Profile,
+    /// The profile's name and version, allocated once per form and shared by every number.
+    name: Arc<str>,
+    version: Arc<str>,
 }
 
 impl Cx<'_> {
@@ -224,47 +233,77 @@ impl Cx<'_> {
         &self,
         value: Decimal,
         formula: String,
-        inputs: Vec<(String, String)>,
+        inputs: Vec<(&'static str, String)>,
         note: Option<String>,
     ) -> Computed {
         Computed {
             value,
             formula,
             inputs,
-            profile: self.profile.name.clone(),
-            profile_version: self.profile.version.clone(),
+            profile: self.name.clone(),
+            profile_version: self.version.clone(),
             note,
         }
     }
 }
 
+/// The inputs of an indicator's score: weight, target and actual as printed.
+fn wta(w: Decimal, out: &IndicatorScore) -> Vec<(&'static str, String)> {
+    vec![
+        ("W", w.to_string()),
+        ("T", out.target.printed.clone()),
+        ("A", out.actual.printed.clone()),
+    ]
+}
+
+/// `value` rounded half-up to `decimals`, rescaled to exactly that many decimals.
+fn rounded(value: Decimal, decimals: u32) -> Decimal {
+    let mut v = value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    v.rescale(decimals);
+    v
+}
+
 /// A fraction shown as a percent, 2 decimals half-up.
 pub fn pct(fraction: Decimal) -> String {
-    format!("{}%", display_decimal(fraction * Decimal::ONE_HUNDRED, 2))
+    let mut s = String::with_capacity(12);
+    push_pct(&mut s, fraction);
+    s
+}
+
+/// [`pct`] appended to `out`.
+pub fn push_pct(out: &mut String, fraction: Decimal) {
+    let _ = write!(out, "{}%", rounded(fraction * Decimal::ONE_HUNDRED, 2));
 }
 
 /// The amounts the execution rate is computed from: the 年度资金总额 row, or — when that row
 /// is blank or all zero while the component rows carry money (a total never summed) — the sum
 /// of the component rows. Returns the row and whether it was summed.
 pub fn effective_total(funds: &Funds) -> (FundRow, bool) {
-    let parts: Vec<&FundRow> = [&funds.appropriation, &funds.carryover, &funds.other]
-        .into_iter()
-        .chain(funds.extra.iter().map(|(_, r)| r))
-        .collect();
+    let parts = || {
+        [&funds.appropriation, &funds.carryover, &funds.other]
+            .into_iter()
+            .chain(funds.extra.iter().map(|(_, r)| r))
+    };
     let zeroish = |v: Option<Decimal>| v.is_none_or(|d| d.is_zero());
     let total = &funds.total;
     let total_blank = zeroish(total.initial) && zeroish(total.adjusted) && zeroish(total.executed);
-    let parts_have_money = parts.iter().any(|r| {
+    if !total_blank {
+        return (total.clone(), false);
+    }
+    let parts_have_money = parts().any(|r| {
         [r.initial, r.adjusted, r.executed]
             .iter()
             .any(|v| v.is_some_and(|d| !d.is_zero()))
     });
-    if !(total_blank && parts_have_money) {
+    if !parts_have_money {
         return (total.clone(), false);
     }
     let sum = |f: fn(&FundRow) -> Option<Decimal>| -> Option<Decimal> {
-        let vals: Vec<Decimal> = parts.iter().filter_map(|r| f(r)).collect();
-        (!vals.is_empty()).then(|| vals.iter().copied().sum())
+        let mut sum: Option<Decimal> = None;
+        for v in parts().filter_map(f) {
+            sum = Some(sum.unwrap_or(Decimal::ZERO) + v);
+        }
+        sum
     };
     (
         FundRow {
@@ -319,8 +358,15 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         rate,
         format!("B / A = {executed} / {budget}"),
         vec![
-            (format!("A（{label}）"), budget.to_string()),
-            ("B（全年执行数）".into(), executed.to_string()),
+            (
+                if label == "全年预算数" {
+                    "A（全年预算数）"
+                } else {
+                    "A（年初预算数）"
+                },
+                budget.to_string(),
+            ),
+            ("B（全年执行数）", executed.to_string()),
         ],
         note,
     ))
@@ -387,7 +433,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
         // Without a weight nothing can be scored; the met/unmet judgement still helps.
         match kind {
             IndicatorKind::Quantitative => {
-                let _ = quantitative(&mut out, Decimal::ZERO, cx);
+                let _ = quantitative(&mut out, Decimal::ZERO, cx, false);
                 out.computed = None;
             }
             IndicatorKind::Qualitative | IndicatorKind::Deadline => {
@@ -400,7 +446,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
     };
     match kind {
         IndicatorKind::Quantitative => {
-            out.computed = quantitative(&mut out, w, cx);
+            out.computed = quantitative(&mut out, w, cx, true);
         }
         IndicatorKind::Qualitative => {
             qualitative(&mut out, w, ind.score, cx);
@@ -413,11 +459,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
                 out.computed = Some(cx.computed(
                     w,
                     format!("按时完成 → W = {w}"),
-                    vec![
-                        ("W".into(), w.to_string()),
-                        ("T".into(), out.target.printed.clone()),
-                        ("A".into(), out.actual.printed.clone()),
-                    ],
+                    wta(w, &out),
                     Some("时限指标按时完成记满分 (on time → full weight) [ours]".into()),
                 ));
             } else {
@@ -454,11 +496,7 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         Achievement::Unmet => Some(bands.unmet),
         Achievement::Unknown => None,
     };
-    let inputs = vec![
-        ("W".into(), w.to_string()),
-        ("T".into(), out.target.printed.clone()),
-        ("A".into(), out.actual.printed.clone()),
-    ];
+    let inputs = wta(w, out);
     let Some((lo, hi)) = band else {
         out.computed = printed.map(|p| {
             cx.computed(
@@ -503,15 +541,63 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     });
 }
 
-/// Quantitative scoring (RULES.md §3). Sets `met` and `ratio`; returns the computed score.
-fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Computed> {
+/// The formula of a quantitative score, kept as numbers until it is printed.
+enum QFormula {
+    /// `T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}`
+    ZeroTarget { a: Decimal, v: Decimal },
+    /// `A ≥ T → W = {w}`
+    MetAtLeast,
+    /// `W × A/T = {w} × {a}/{t}`
+    Proportional { a: Decimal, t: Decimal },
+    /// `A ≤ T → W = {w}`
+    MetAtMost,
+    /// `W × T/A = {w} × {t}/{a}`
+    ReverseRatio { a: Decimal, t: Decimal },
+    /// `W × max(0, 1 − (A−T)/T) = …`
+    ReverseLinear { a: Decimal, t: Decimal },
+    /// `T = {t}，A = {a} → 0`
+    ReverseZero { a: Decimal, t: Decimal },
+    /// `A = T → W = {w}`
+    MetExact,
+    /// `W × (1 − |A−T|/T) = …`
+    Deviation { a: Decimal, t: Decimal },
+}
+
+impl QFormula {
+    fn render(&self, w: Decimal) -> String {
+        let mut f = String::with_capacity(48);
+        let _ = match *self {
+            QFormula::ZeroTarget { a, v } => write!(f, "T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}"),
+            QFormula::MetAtLeast => write!(f, "A ≥ T → W = {w}"),
+            QFormula::Proportional { a, t } => write!(f, "W × A/T = {w} × {a}/{t}"),
+            QFormula::MetAtMost => write!(f, "A ≤ T → W = {w}"),
+            QFormula::ReverseRatio { a, t } => write!(f, "W × T/A = {w} × {t}/{a}"),
+            QFormula::ReverseLinear { a, t } => write!(
+                f,
+                "W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})"
+            ),
+            QFormula::ReverseZero { a, t } => write!(f, "T = {t}，A = {a} → 0"),
+            QFormula::MetExact => write!(f, "A = T → W = {w}"),
+            QFormula::Deviation { a, t } => {
+                write!(f, "W × (1 − |A−T|/T) = {w} × (1 − |{a}−{t}|/{t})")
+            }
+        };
+        f
+    }
+}
+
+const NO_OP_NOTE: &str = "目标未写比较符，按正向指标（≥）计分 (no operator: scored as ≥)";
+
+/// Quantitative scoring (RULES.md §3). Sets `met` and `ratio`; returns the computed score
+/// (its derivation is formatted only when `explained`, i.e. when the score is kept).
+fn quantitative(
+    out: &mut IndicatorScore,
+    w: Decimal,
+    cx: &Cx,
+    explained: bool,
+) -> Option<Computed> {
     let rules = &cx.profile.scoring;
     let (t_unit, a_unit) = (out.target.unit(), out.actual.unit());
-    let inputs = vec![
-        ("W".into(), w.to_string()),
-        ("T".into(), out.target.printed.clone()),
-        ("A".into(), out.actual.printed.clone()),
-    ];
     let MeasureKind::Quantity { number: a, .. } = out.actual.kind else {
         out.note = Some(format!(
             "实际完成值「{}」不是数值，不作计算 (the actual is not a number: not scored)",
@@ -544,16 +630,13 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
     if !t.is_zero() {
         out.ratio = a.checked_div(t);
     }
-    let computed = |value: Decimal, formula: String, note: Option<String>| {
-        let value = value.max(Decimal::ZERO).min(w);
-        Some(cx.computed(value, formula, inputs.clone(), note))
-    };
-    let no_op_note = (op == Operator::NoOperator)
-        .then(|| "目标未写比较符，按正向指标（≥）计分 (no operator: scored as ≥)".to_string());
+    let no_op = op == Operator::NoOperator;
     let positive_like = op.is_positive()
         || op == Operator::NoOperator
         || (op == Operator::Exact && rules.exact_as_positive);
-    let result = if (op == Operator::Exact || op == Operator::NoOperator)
+    // (value, formula, whether the no-operator note applies)
+    let result: Option<(Decimal, QFormula, bool)> = if (op == Operator::Exact
+        || op == Operator::NoOperator)
         && t.is_zero()
         && rules.zero_target_all_or_nothing
     {
@@ -561,11 +644,7 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         let met = a <= Decimal::ZERO;
         out.met = Some(met);
         let v = if met { w } else { Decimal::ZERO };
-        computed(
-            v,
-            format!("T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}"),
-            no_op_note,
-        )
+        Some((v, QFormula::ZeroTarget { a, v }, no_op))
     } else if positive_like {
         let met = match op {
             Operator::Greater => a > t,
@@ -573,10 +652,10 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         };
         out.met = Some(met);
         if met {
-            computed(w, format!("A ≥ T → W = {w}"), no_op_note)
+            Some((w, QFormula::MetAtLeast, no_op))
         } else if t > Decimal::ZERO {
             let v = w * a / t;
-            computed(v, format!("W × A/T = {w} × {a}/{t}"), no_op_note)
+            Some((v, QFormula::Proportional { a, t }, no_op))
         } else {
             None
         }
@@ -587,18 +666,18 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         };
         out.met = Some(met);
         if met {
-            computed(w, format!("A ≤ T → W = {w}"), None)
+            Some((w, QFormula::MetAtMost, false))
         } else {
             match rules.reverse_formula {
                 ReverseFormula::Ratio if a > Decimal::ZERO && t >= Decimal::ZERO => {
-                    computed(w * t / a, format!("W × T/A = {w} × {t}/{a}"), None)
+                    Some((w * t / a, QFormula::ReverseRatio { a, t }, false))
                 }
-                ReverseFormula::Linear if t > Decimal::ZERO => computed(
+                ReverseFormula::Linear if t > Decimal::ZERO => Some((
                     w * (Decimal::ONE - (a - t) / t),
-                    format!("W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})"),
-                    None,
-                ),
-                _ => computed(Decimal::ZERO, format!("T = {t}，A = {a} → 0"), None),
+                    QFormula::ReverseLinear { a, t },
+                    false,
+                )),
+                _ => Some((Decimal::ZERO, QFormula::ReverseZero { a, t }, false)),
             }
         }
     } else {
@@ -606,14 +685,14 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         let met = a == t;
         out.met = Some(met);
         if met {
-            computed(w, format!("A = T → W = {w}"), None)
+            Some((w, QFormula::MetExact, false))
         } else if t > Decimal::ZERO {
             let dev = (a - t).abs() / t;
-            computed(
+            Some((
                 w * (Decimal::ONE - dev),
-                format!("W × (1 − |A−T|/T) = {w} × (1 − |{a}−{t}|/{t})"),
-                None,
-            )
+                QFormula::Deviation { a, t },
+                false,
+            ))
         } else {
             None
         }
@@ -625,14 +704,25 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx) -> Option<Compute
         out.note = Some(n);
         return None;
     }
-    let mut result = result;
-    if let Some(n) = assumed_unit_note {
-        if let Some(c) = result.as_mut() {
-            c.note = Some(match c.note.take() {
-                Some(earlier) => format!("{earlier}；{n}"),
-                None => n.clone(),
-            });
+    let result = match result {
+        Some((value, formula, no_op_note)) if explained => {
+            let value = value.max(Decimal::ZERO).min(w);
+            let note = match (no_op_note, &assumed_unit_note) {
+                (true, Some(n)) => Some(format!("{NO_OP_NOTE}；{n}")),
+                (true, None) => Some(NO_OP_NOTE.to_string()),
+                (false, Some(n)) => Some(n.clone()),
+                (false, None) => None,
+            };
+            Some(cx.computed(value, formula.render(w), wta(w, out), note))
         }
+        Some(_) => {
+            // Not kept (no weight): only `met` and `ratio` matter; the caller sets the note.
+            out.note = assumed_unit_note;
+            return None;
+        }
+        None => None,
+    };
+    if let Some(n) = assumed_unit_note {
         out.note = Some(n);
     }
     if result.is_none() && out.note.is_none() {

@@ -190,7 +190,7 @@ impl Serialize for Location<'_> {
 }
 
 /// Named inputs written as a JSON object in their order.
-pub struct Inputs<'a>(&'a [(String, String)]);
+pub struct Inputs<'a>(&'a [(&'static str, String)]);
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -506,7 +506,7 @@ mod tests {
         Computed {
             value,
             formula: "B/A".into(),
-            inputs: vec![("A".into(), "3".into()), ("B".into(), "1".into())],
+            inputs: vec![("A", "3".into()), ("B", "1".into())],
             profile: "central-2020".into(),
             profile_version: "1".into(),
             note: None,
