@@ -298,7 +298,7 @@ pub fn check_chunk<W: Write>(
                 let report =
                     FormReport::new(source, *form_index, ev, &assessment, &diagnostics, profile)
                         .read_as(outcome.shape, outcome.encoding);
-                writer.push(&report)?;
+                writer.push_report(&report)?;
             }
             Sink::Human { out, style } => {
                 let mut all: Vec<&Finding> =

@@ -441,17 +441,522 @@ fn achievement_str(a: jixiao_core::Achievement) -> &'static str {
     }
 }
 
+// ---- the direct writer ------------------------------------------------------------------------
+//
+// `check --format json` writes hundreds of megabytes; going through serde's data model costs
+// more than reading the forms. `FormReport::write_json` writes the same bytes as
+// `serde_json::to_writer(&report)` (tests hold the two equal) straight into a reused buffer.
+
+/// JSON escapes as serde_json writes them: `"` `\\` and control characters; `u` means
+/// `\u00XX`. Everything else, U+007F and non-ASCII included, is written as is.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = b'u';
+        i += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Does any byte of the word need an escape (`< 0x20`, `"` or `\`)? Exact, eight at a time.
+#[inline]
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let q = w ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q & HIGH;
+    let b = w ^ (ONES * u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b & HIGH;
+    (control | quote | backslash) != 0
+}
+
+/// The bytes of `s`, escaped, without the quotes.
+fn push_escaped(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 8 <= bytes.len() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[i..i + 8]);
+            if !word_needs_escape(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let esc = ESCAPE[b as usize];
+        if esc != 0 {
+            buf.extend_from_slice(&bytes[start..i]);
+            if esc == b'u' {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                buf.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 0xF) as usize],
+                ]);
+            } else {
+                buf.extend_from_slice(&[b'\\', esc]);
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+}
+
+/// A JSON string.
+fn push_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    push_escaped(buf, s);
+    buf.push(b'"');
+}
+
+fn push_opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => push_str(buf, s),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+/// The decimal digits of `n` into the end of `out`; returns where they start.
+fn digits_u128(mut n: u128, out: &mut [u8; 40]) -> usize {
+    let mut pos = out.len();
+    loop {
+        // Peel off 19 digits at a time so that the inner loop works on u64.
+        let (mut low, rest) = if n > u128::from(u64::MAX) {
+            const E19: u128 = 10_000_000_000_000_000_000;
+            ((n % E19) as u64, Some(n / E19))
+        } else {
+            (n as u64, None)
+        };
+        let stop = if rest.is_some() { pos - 19 } else { 0 };
+        loop {
+            pos -= 1;
+            out[pos] = b'0' + (low % 10) as u8;
+            low /= 10;
+            if low == 0 && (rest.is_none() || pos == stop) {
+                break;
+            }
+        }
+        match rest {
+            Some(r) => n = r,
+            None => return pos,
+        }
+    }
+}
+
+fn push_u64(buf: &mut Vec<u8>, n: u64) {
+    let mut out = [0u8; 40];
+    let start = digits_u128(u128::from(n), &mut out);
+    buf.extend_from_slice(&out[start..]);
+}
+
+fn push_i64(buf: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        buf.push(b'-');
+    }
+    push_u64(buf, n.unsigned_abs());
+}
+
+/// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
+fn push_decimal(buf: &mut Vec<u8>, d: Decimal) {
+    let mut out = [0u8; 40];
+    let start = digits_u128(d.mantissa().unsigned_abs(), &mut out);
+    // Display writes no digit at all for a zero mantissa, then pads to the scale.
+    let digits: &[u8] = if d.mantissa() == 0 {
+        &[]
+    } else {
+        &out[start..]
+    };
+    let scale = d.scale() as usize;
+    if d.is_sign_negative() {
+        buf.push(b'-');
+    }
+    if scale == 0 {
+        if digits.is_empty() {
+            buf.push(b'0');
+        } else {
+            buf.extend_from_slice(digits);
+        }
+        return;
+    }
+    if digits.len() > scale {
+        let whole = digits.len() - scale;
+        buf.extend_from_slice(&digits[..whole]);
+        buf.push(b'.');
+        buf.extend_from_slice(&digits[whole..]);
+    } else {
+        buf.extend_from_slice(b"0.");
+        buf.extend(std::iter::repeat_n(b'0', scale - digits.len()));
+        buf.extend_from_slice(digits);
+    }
+}
+
+fn push_num(buf: &mut Vec<u8>, n: Num) {
+    if n.0.scale() == 0 {
+        if let Ok(i) = i64::try_from(n.0) {
+            return push_i64(buf, i);
+        }
+    }
+    push_decimal(buf, n.0);
+}
+
+fn push_opt_num(buf: &mut Vec<u8>, n: Option<Num>) {
+    match n {
+        Some(n) => push_num(buf, n),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+fn push_opt_bool(buf: &mut Vec<u8>, b: Option<bool>) {
+    buf.extend_from_slice(match b {
+        Some(true) => b"true",
+        Some(false) => b"false",
+        None => b"null",
+    });
+}
+
+fn push_opt_usize(buf: &mut Vec<u8>, n: Option<usize>) {
+    match n {
+        Some(n) => push_u64(buf, n as u64),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+fn shape_str(shape: InputShape) -> &'static str {
+    match shape {
+        InputShape::TabGrid => "tab_grid",
+        InputShape::PipeRows => "pipe_rows",
+        InputShape::CellPerLine => "cell_per_line",
+        InputShape::Flattened => "flattened",
+        InputShape::Json => "json",
+        InputShape::Unknown => "unknown",
+    }
+}
+
+impl RowOut {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"initial\":");
+        push_opt_num(buf, self.initial);
+        buf.extend_from_slice(b",\"adjusted\":");
+        push_opt_num(buf, self.adjusted);
+        buf.extend_from_slice(b",\"executed\":");
+        push_opt_num(buf, self.executed);
+        buf.push(b'}');
+    }
+}
+
+impl Explain<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"formula\":");
+        push_str(buf, self.formula);
+        buf.extend_from_slice(b",\"inputs\":{");
+        for (i, (k, v)) in self.inputs.0.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            push_str(buf, k);
+            buf.push(b':');
+            push_str(buf, v);
+        }
+        buf.extend_from_slice(b"},\"exact\":\"");
+        push_decimal(buf, self.exact.0.normalize());
+        buf.extend_from_slice(b"\",\"note\":");
+        push_opt_str(buf, self.note);
+        buf.push(b'}');
+    }
+}
+
+fn push_opt_explain(buf: &mut Vec<u8>, e: &Option<Explain>) {
+    match e {
+        Some(e) => e.write_json(buf),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+impl Parsed<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        match self {
+            Parsed::Empty => buf.extend_from_slice(b"{\"type\":\"empty\"}"),
+            Parsed::Quantity { op, number, unit } => {
+                buf.extend_from_slice(b"{\"type\":\"quantity\",\"op\":");
+                push_str(buf, op);
+                buf.extend_from_slice(b",\"number\":");
+                push_num(buf, *number);
+                buf.extend_from_slice(b",\"unit\":");
+                push_opt_str(buf, *unit);
+                buf.push(b'}');
+            }
+            Parsed::Range { low, high, unit } => {
+                buf.extend_from_slice(b"{\"type\":\"range\",\"low\":");
+                push_num(buf, *low);
+                buf.extend_from_slice(b",\"high\":");
+                push_num(buf, *high);
+                buf.extend_from_slice(b",\"unit\":");
+                push_opt_str(buf, *unit);
+                buf.push(b'}');
+            }
+            Parsed::Deadline { text } => {
+                buf.extend_from_slice(b"{\"type\":\"deadline\",\"text\":");
+                push_str(buf, text);
+                buf.push(b'}');
+            }
+            Parsed::Text { text } => {
+                buf.extend_from_slice(b"{\"type\":\"text\",\"text\":");
+                push_str(buf, text);
+                buf.push(b'}');
+            }
+        }
+    }
+}
+
+fn push_opt_parsed(buf: &mut Vec<u8>, p: &Option<Parsed>) {
+    match p {
+        Some(p) => p.write_json(buf),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+impl IndicatorOut<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"level1\":");
+        push_opt_str(buf, self.level1);
+        buf.extend_from_slice(b",\"level2\":");
+        push_opt_str(buf, self.level2);
+        buf.extend_from_slice(b",\"name\":");
+        push_str(buf, self.name);
+        buf.extend_from_slice(b",\"target\":");
+        push_opt_str(buf, self.target);
+        buf.extend_from_slice(b",\"actual\":");
+        push_opt_str(buf, self.actual);
+        buf.extend_from_slice(b",\"weight\":");
+        push_opt_num(buf, self.weight);
+        buf.extend_from_slice(b",\"reported_score\":");
+        push_opt_num(buf, self.reported_score);
+        buf.extend_from_slice(b",\"computed_score\":");
+        push_opt_num(buf, self.computed_score);
+        buf.extend_from_slice(b",\"reason\":");
+        push_opt_str(buf, self.reason);
+        buf.extend_from_slice(b",\"kind\":");
+        push_opt_str(buf, self.kind);
+        buf.extend_from_slice(b",\"target_parsed\":");
+        push_opt_parsed(buf, &self.target_parsed);
+        buf.extend_from_slice(b",\"actual_parsed\":");
+        push_opt_parsed(buf, &self.actual_parsed);
+        buf.extend_from_slice(b",\"met\":");
+        push_opt_bool(buf, self.met);
+        buf.extend_from_slice(b",\"band\":");
+        match self.band {
+            Some([lo, hi]) => {
+                buf.push(b'[');
+                push_num(buf, lo);
+                buf.push(b',');
+                push_num(buf, hi);
+                buf.push(b']');
+            }
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"achievement\":");
+        push_opt_str(buf, self.achievement);
+        buf.extend_from_slice(b",\"explain\":");
+        push_opt_explain(buf, &self.explain);
+        buf.push(b'}');
+    }
+}
+
+impl FindingOut<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"code\":");
+        push_str(buf, self.code);
+        buf.extend_from_slice(b",\"severity\":");
+        push_str(buf, self.severity.as_str());
+        buf.extend_from_slice(b",\"message\":");
+        push_str(buf, self.message);
+        buf.extend_from_slice(b",\"message_en\":");
+        push_str(buf, self.message_en);
+        buf.extend_from_slice(b",\"indicator\":");
+        push_opt_usize(buf, self.indicator);
+        buf.extend_from_slice(b",\"location\":");
+        match &self.location {
+            Some(l) => l.write_json(buf),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"rule\":");
+        push_str(buf, self.rule);
+        buf.push(b'}');
+    }
+}
+
+impl Location<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        buf.push(b'"');
+        push_escaped(buf, self.source);
+        match &self.loc.sheet {
+            None => {
+                buf.push(b':');
+                push_u64(buf, u64::from(self.loc.line));
+                buf.push(b':');
+                push_u64(buf, u64::from(self.loc.column));
+            }
+            Some(_) => {
+                buf.push(b'#');
+                push_escaped(buf, &self.loc.to_string());
+            }
+        }
+        buf.push(b'"');
+    }
+}
+
+impl FormReport<'_> {
+    /// Append this element as compact JSON: the same bytes as `serde_json::to_writer`.
+    pub fn write_json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"source\":");
+        push_str(buf, self.source);
+        buf.extend_from_slice(b",\"form_index\":");
+        push_u64(buf, self.form_index as u64);
+        if let Some(shape) = self.shape {
+            buf.extend_from_slice(b",\"shape\":");
+            push_str(buf, shape_str(shape));
+        }
+        if let Some(encoding) = self.encoding {
+            buf.extend_from_slice(b",\"encoding\":");
+            push_str(buf, encoding);
+        }
+        buf.extend_from_slice(b",\"year\":");
+        match self.year {
+            Some(y) => push_i64(buf, i64::from(y)),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"project\":");
+        push_opt_str(buf, self.project);
+        buf.extend_from_slice(b",\"department\":");
+        push_opt_str(buf, self.department);
+        buf.extend_from_slice(b",\"unit\":");
+        push_opt_str(buf, self.unit);
+        buf.extend_from_slice(b",\"money_unit\":");
+        push_opt_str(buf, self.money_unit);
+        buf.extend_from_slice(b",\"profile\":");
+        push_str(buf, self.profile);
+        buf.extend_from_slice(b",\"profile_version\":");
+        push_str(buf, self.profile_version);
+        buf.extend_from_slice(if self.truncated {
+            b",\"truncated\":true"
+        } else {
+            b",\"truncated\":false"
+        });
+
+        buf.extend_from_slice(b",\"funds\":{\"total\":");
+        self.funds.total.write_json(buf);
+        buf.extend_from_slice(b",\"appropriation\":");
+        self.funds.appropriation.write_json(buf);
+        buf.extend_from_slice(b",\"carryover\":");
+        self.funds.carryover.write_json(buf);
+        buf.extend_from_slice(b",\"other\":");
+        self.funds.other.write_json(buf);
+
+        let r = &self.reported;
+        buf.extend_from_slice(b"},\"reported\":{\"execution_rate\":");
+        push_opt_num(buf, r.execution_rate);
+        buf.extend_from_slice(b",\"budget_weight\":");
+        push_opt_num(buf, r.budget_weight);
+        buf.extend_from_slice(b",\"budget_score\":");
+        push_opt_num(buf, r.budget_score);
+        buf.extend_from_slice(b",\"total_weight\":");
+        push_opt_num(buf, r.total_weight);
+        buf.extend_from_slice(b",\"total\":");
+        push_opt_num(buf, r.total);
+        buf.extend_from_slice(b",\"grade\":");
+        push_opt_str(buf, r.grade);
+
+        let c = &self.computed;
+        buf.extend_from_slice(b"},\"computed\":{\"execution_rate\":");
+        push_opt_num(buf, c.execution_rate);
+        buf.extend_from_slice(b",\"budget_score\":");
+        push_opt_num(buf, c.budget_score);
+        buf.extend_from_slice(b",\"indicator_score\":");
+        push_opt_num(buf, c.indicator_score);
+        buf.extend_from_slice(b",\"total\":");
+        push_opt_num(buf, c.total);
+        buf.extend_from_slice(b",\"grade\":");
+        push_opt_str(buf, c.grade);
+        let e = &c.explain;
+        buf.extend_from_slice(b",\"explain\":{\"execution_rate\":");
+        push_opt_explain(buf, &e.execution_rate);
+        buf.extend_from_slice(b",\"budget_score\":");
+        push_opt_explain(buf, &e.budget_score);
+        buf.extend_from_slice(b",\"indicator_score\":");
+        push_opt_explain(buf, &e.indicator_score);
+        buf.extend_from_slice(b",\"total\":");
+        push_opt_explain(buf, &e.total);
+        buf.extend_from_slice(b",\"grade\":");
+        push_opt_str(buf, e.grade);
+
+        buf.extend_from_slice(b"}},\"indicators\":[");
+        for (i, ind) in self.indicators.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            ind.write_json(buf);
+        }
+        buf.extend_from_slice(b"],\"findings\":[");
+        for (i, f) in self.findings.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            f.write_json(buf);
+        }
+        buf.extend_from_slice(b"],\"notes\":[");
+        for (i, n) in self.notes.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            push_str(buf, n);
+        }
+        buf.extend_from_slice(b"]}");
+    }
+}
+
 /// Writes one JSON array element by element, so that a run over 100 000 forms never holds
 /// more than one form's report in memory. Elements are compact, one per line.
 pub struct JsonArrayWriter<W: Write> {
     out: W,
     count: usize,
+    /// One element's bytes, reused from element to element.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> JsonArrayWriter<W> {
     pub fn new(mut out: W) -> io::Result<Self> {
         out.write_all(b"[")?;
-        Ok(JsonArrayWriter { out, count: 0 })
+        Ok(JsonArrayWriter {
+            out,
+            count: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// [`push`](Self::push) for a form's report, through the direct writer (same bytes).
+    pub fn push_report(&mut self, report: &FormReport) -> io::Result<()> {
+        self.buf.clear();
+        self.buf
+            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
+        report.write_json(&mut self.buf);
+        self.out.write_all(&self.buf)?;
+        self.count += 1;
+        Ok(())
     }
 
     pub fn push<T: Serialize>(&mut self, element: &T) -> io::Result<()> {
@@ -619,6 +1124,148 @@ mod tests {
             "f.xlsx#表1!C12"
         );
         assert_eq!(location_string("f.tsv", &Loc::text(17, 5)), "f.tsv:17:5");
+    }
+
+    /// The direct writer against serde's: the same bytes.
+    fn same_bytes(report: &FormReport) {
+        let mut direct = Vec::new();
+        report.write_json(&mut direct);
+        let serde = serde_json::to_string(report).unwrap();
+        assert_eq!(String::from_utf8(direct).unwrap(), serde);
+    }
+
+    #[test]
+    fn direct_writer_writes_what_serde_writes() {
+        let mut ev = form();
+        ev.department = Some("引号\"反斜杠\\ 控制\u{1}\u{8}\t\n\r\u{c}\u{1f}\u{7f} 完".into());
+        ev.indicators[0].reason = Some("a\"b".into());
+        ev.indicators.push(Indicator {
+            name: "及时性".into(),
+            target: Some("及时".into()),
+            actual: Some("基本及时".into()),
+            weight: Some(dec!(10)),
+            score: Some(dec!(7.5)),
+            ..Indicator::default()
+        });
+        ev.indicators.push(Indicator {
+            name: "区间".into(),
+            target: Some("90%-100%".into()),
+            actual: Some("12月底前".into()),
+            ..Indicator::default()
+        });
+        ev.indicators.push(Indicator::default());
+        let profile = Profile::default();
+        let assessment = jixiao_core::assess(&ev, &profile);
+        let diag = vec![
+            Finding::new("READ_X", Severity::Warning, "中", "en").at(Some(Loc::text(3, 5))),
+            Finding::new("READ_Y", Severity::Error, "表", "sheet")
+                .at(Some(Loc::cell("表\"1", 12, 30))),
+        ];
+        for source in ["a.tsv", "路径/带\"引号\\.tsv"] {
+            let report = FormReport::new(source, 7, &ev, &assessment, &diag, &profile);
+            same_bytes(&report);
+            same_bytes(&report.read_as(InputShape::CellPerLine, "GB18030"));
+        }
+        let empty = Evaluation::default();
+        let assessment = jixiao_core::assess(&empty, &profile);
+        same_bytes(&FormReport::new("e", 0, &empty, &assessment, &[], &profile));
+    }
+
+    #[test]
+    fn direct_writer_matches_serde_on_the_fixtures() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut files = vec![dir.join("songjiang-2023.tsv")];
+        for entry in std::fs::read_dir(dir.join("published")).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+        let mut forms = 0;
+        for name in jixiao_core::BUILTIN_PROFILES {
+            let profile = Profile::builtin(name).unwrap();
+            for file in &files {
+                let outcome = crate::read_bytes(&std::fs::read(file).unwrap());
+                for (i, form) in outcome.forms.iter().enumerate() {
+                    let assessment = jixiao_core::assess(&form.evaluation, &profile);
+                    let report = FormReport::new(
+                        "f.tsv",
+                        i,
+                        &form.evaluation,
+                        &assessment,
+                        &form.diagnostics,
+                        &profile,
+                    )
+                    .read_as(outcome.shape, outcome.encoding);
+                    same_bytes(&report);
+                    forms += 1;
+                }
+            }
+        }
+        assert!(forms >= 4 * 4, "{forms}");
+    }
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        let mut values = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::new(0, 2),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(5, 28),
+            Decimal::new(-5, 28),
+            Decimal::new(i64::MAX, 0),
+            Decimal::new(i64::MIN, 0),
+            Decimal::from_i128_with_scale(10_000_000_000_000_000_000, 0),
+            Decimal::from_i128_with_scale(10_000_000_000_000_000_000, 19),
+            Decimal::from_i128_with_scale(18_446_744_073_709_551_616, 3),
+        ];
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        values.push(negative_zero);
+        // A deterministic spread over mantissas and scales.
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (x >> 32) % (1u128 << 96);
+            let mantissa = (bits >> (x % 96)) as i128;
+            let scale = ((x >> 8) % 29) as u32;
+            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+            if x & 1 == 1 {
+                d.set_sign_negative(true);
+            }
+            values.push(d);
+        }
+        for d in values {
+            let mut buf = Vec::new();
+            push_decimal(&mut buf, d);
+            assert_eq!(String::from_utf8(buf).unwrap(), d.to_string(), "{d:?}");
+            let mut buf = Vec::new();
+            push_num(&mut buf, Num(d));
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(&Num(d)).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_escapes_them() {
+        let mut all: String = (0u8..0x80).map(char::from).collect();
+        all.push_str("中文“”\u{2028}\u{feff}");
+        let mut cases = vec![all.clone(), String::new(), "\"".into(), "\\".into()];
+        for (start, _) in all.char_indices() {
+            cases.push(all[start..].to_string());
+            cases.push(format!("前缀八个字节{}", &all[..start]));
+        }
+        for s in cases {
+            let mut buf = Vec::new();
+            push_str(&mut buf, &s);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(&s).unwrap()
+            );
+        }
     }
 
     #[test]
