@@ -11,6 +11,7 @@ pub mod engine;
 pub mod finding;
 pub mod measure;
 pub mod model;
+pub mod num;
 pub mod profile;
 pub mod review;
 pub mod score;

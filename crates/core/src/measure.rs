@@ -4,6 +4,7 @@
 use crate::model::PrintedDecimal;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -205,29 +206,31 @@ impl fmt::Display for Measure {
     }
 }
 
-/// Full-width digits and signs to ASCII; white space removed. One pass, one allocation.
-fn normalise(printed: &str) -> String {
-    let mut out = String::with_capacity(printed.len());
-    for c in printed.chars() {
-        let c = match c {
-            c if c.is_ascii() => {
-                if c.is_whitespace() {
-                    continue;
-                }
-                c
-            }
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '．' => '.',
-            '，' => ',',
-            '％' => '%',
-            '－' | '—' | '–' => '-',
-            '～' | '〜' => '~',
-            c if c.is_whitespace() => continue,
-            c => c,
-        };
-        out.push(c);
+/// The character `normalise` writes for `c`: `None` to drop it (white space).
+#[inline]
+fn normal_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return (!c.is_ascii_whitespace() && c != '\x0B').then_some(c);
     }
-    out
+    Some(match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '．' => '.',
+        '，' => ',',
+        '％' => '%',
+        '－' | '—' | '–' => '-',
+        '～' | '〜' => '~',
+        c if c.is_whitespace() => return None,
+        c => c,
+    })
+}
+
+/// Full-width digits and signs to ASCII; white space removed. Borrowed when nothing changes
+/// (the common case), else one pass and one allocation.
+fn normalise(printed: &str) -> Cow<'_, str> {
+    if printed.chars().all(|c| normal_char(c) == Some(c)) {
+        return Cow::Borrowed(printed);
+    }
+    Cow::Owned(printed.chars().filter_map(normal_char).collect())
 }
 
 fn parse_kind(printed: &str) -> MeasureKind {
@@ -236,42 +239,85 @@ fn parse_kind(printed: &str) -> MeasureKind {
         return MeasureKind::Empty;
     }
     if is_deadline(&t) {
-        return MeasureKind::Deadline { text: t };
+        return MeasureKind::Deadline {
+            text: t.into_owned(),
+        };
     }
-    parse_numeric(&t).unwrap_or(MeasureKind::Text { text: t })
+    parse_numeric(&t).unwrap_or_else(|| MeasureKind::Text {
+        text: t.into_owned(),
+    })
 }
 
 fn is_deadline(t: &str) -> bool {
     if DEADLINE_EXACT.contains(&t) {
         return true;
     }
-    // `12月底前`, `2023年12月31日前`, `6月30日之前`, `年底前完成`: a date word then 前.
-    let has_date_word = t.contains('月') || t.contains("年底") || t.contains('日');
-    let before = t.contains("前") || t.contains("之前") || t.contains("底");
-    has_date_word && before && !t.contains('%')
+    // `12月底前`, `2023年12月31日前`, `6月30日之前`, `年底前完成`: a date word (月, 日, 年底)
+    // then 前 or 底 (之前 contains 前), and no percent. One pass over the characters.
+    let (mut date_word, mut before, mut percent) = (false, false, false);
+    let mut previous = '\0';
+    for c in t.chars() {
+        match c {
+            '月' | '日' => date_word = true,
+            '前' => before = true,
+            '底' => {
+                before = true;
+                date_word |= previous == '年';
+            }
+            '%' => percent = true,
+            _ => {}
+        }
+        previous = c;
+    }
+    date_word && before && !percent
 }
+
+/// For each first byte, the set of [`PREFIX_OPERATORS`] (as bits, in table order) that
+/// start with it: most values start with a digit, which no operator does.
+const PREFIX_BY_FIRST_BYTE: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut i = 0;
+    while i < PREFIX_OPERATORS.len() {
+        let first = PREFIX_OPERATORS[i].0.as_bytes()[0];
+        table[first as usize] |= 1 << i;
+        i += 1;
+    }
+    table
+};
 
 fn parse_numeric(t: &str) -> Option<MeasureKind> {
     let (mut op, mut rest) = (Operator::NoOperator, t);
-    for (spelling, o) in PREFIX_OPERATORS {
+    // Only spellings that start with the text's first byte can match, tried in table order.
+    let mut candidates = t
+        .as_bytes()
+        .first()
+        .map_or(0, |&b| PREFIX_BY_FIRST_BYTE[b as usize]);
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        candidates &= candidates - 1;
+        let (spelling, o) = PREFIX_OPERATORS[i];
         if let Some(r) = t.strip_prefix(spelling) {
-            op = *o;
+            op = o;
             rest = r;
             break;
         }
     }
-    for (spelling, o) in SUFFIX_OPERATORS {
-        if let Some(r) = rest.strip_suffix(spelling) {
-            if op == Operator::NoOperator {
-                op = *o;
+    // Every trailing operator word ends in 上, 下 or 内.
+    let may_end_in_word = |s: &str| s.ends_with(['上', '下', '内']);
+    if may_end_in_word(rest) {
+        for (spelling, o) in SUFFIX_OPERATORS {
+            if let Some(r) = rest.strip_suffix(spelling) {
+                if op == Operator::NoOperator {
+                    op = *o;
+                }
+                rest = r;
+                break;
             }
-            rest = r;
-            break;
         }
-    }
-    // A second operator word left over (`0以上以上`) is not a unit: not a quantity.
-    if SUFFIX_OPERATORS.iter().any(|(w, _)| rest.ends_with(w)) {
-        return None;
+        // A second operator word left over (`0以上以上`) is not a unit: not a quantity.
+        if may_end_in_word(rest) && SUFFIX_OPERATORS.iter().any(|(w, _)| rest.ends_with(w)) {
+            return None;
+        }
     }
     let (low, after) = take_number(rest)?;
     let (unit1, after) = take_unit(after);
@@ -394,4 +440,37 @@ pub fn parse_printed_number(printed: &str) -> Option<PrintedDecimal> {
         return None;
     }
     Some(PrintedDecimal::new(n, n.scale()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass normaliser against its definition: drop white space, map the rest.
+    #[test]
+    fn normal_char_is_whitespace_removal_then_mapping() {
+        let reference = |c: char| -> Option<char> {
+            if c.is_whitespace() {
+                return None;
+            }
+            Some(match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap(),
+                '．' => '.',
+                '，' => ',',
+                '％' => '%',
+                '－' | '—' | '–' => '-',
+                '～' | '〜' => '~',
+                _ => c,
+            })
+        };
+        let chars = (0u32..0x3100)
+            .chain(0xFE00..0x10000)
+            .filter_map(char::from_u32);
+        for c in chars {
+            assert_eq!(normal_char(c), reference(c), "{c:?}");
+        }
+        assert!(matches!(normalise("≥95%"), Cow::Borrowed(_)));
+        assert!(PREFIX_OPERATORS.len() <= 64);
+        assert_eq!(normalise(" ≥ ９５ ％\u{3000}"), "≥95%");
+    }
 }

@@ -6,6 +6,7 @@ use crate::measure::{MeasureKind, Operator};
 use crate::model::{
     compact, compact_eq, compacted, Evaluation, Indicator, Level1, Level2, Loc, PrintedDecimal,
 };
+use crate::num::decimal_string;
 use crate::profile::Profile;
 use crate::score::{effective_total, pct, Achievement, IndicatorKind, IndicatorScore, Scorecard};
 use rust_decimal::Decimal;
@@ -173,7 +174,7 @@ fn printed_score(v: Decimal) -> PrintedDecimal {
 }
 
 fn n(v: Decimal) -> String {
-    v.normalize().to_string()
+    decimal_string(v.normalize())
 }
 
 fn blank(s: &Option<String>) -> bool {
@@ -1019,11 +1020,11 @@ fn misclassified(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         for (kw, fits, suggest) in PLACEMENT {
-            let wrong = name.contains(kw)
-                && match fits {
-                    Fits::Only(ok) => !ok.contains(&l2),
-                    Fits::Not(bad) => bad.contains(&l2),
-                };
+            let misplaced = match fits {
+                Fits::Only(ok) => !ok.contains(&l2),
+                Fits::Not(bad) => bad.contains(&l2),
+            };
+            let wrong = misplaced && name.contains(kw);
             if wrong {
                 out.push(
                     hit(

@@ -3,6 +3,7 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, Evaluation, FundRow, Funds, Indicator};
+use crate::num::{decimal_string, Plain};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -33,7 +34,7 @@ impl Computed {
 
 /// Round half-up (四舍五入, not banker's) and print with exactly `decimals` decimals.
 pub fn display_decimal(value: Decimal, decimals: u32) -> String {
-    rounded(value, decimals).to_string()
+    decimal_string(rounded(value, decimals))
 }
 
 /// The grade (等级) computed from the total.
@@ -129,12 +130,12 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         let w = profile.budget.weight;
         let capped = rate.value.min(Decimal::ONE).max(Decimal::ZERO);
         let mut formula = String::with_capacity(48);
-        let _ = write!(formula, "W × min(执行率, 100%) = {w} × ");
+        let _ = write!(formula, "W × min(执行率, 100%) = {} × ", Plain(w));
         push_pct(&mut formula, capped);
         cx.computed(
             w * capped,
             formula,
-            vec![("W", w.to_string()), ("执行率", pct(rate.value))],
+            vec![("W", decimal_string(w)), ("执行率", pct(rate.value))],
             None,
         )
     });
@@ -185,10 +186,14 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         _ if ev.truncated => None,
         (Some(b), Some(t)) => Some(cx.computed(
             b.value + t.value,
-            format!("预算执行得分 + Σ 指标得分 = {} + {}", b.value, t.value),
+            format!(
+                "预算执行得分 + Σ 指标得分 = {} + {}",
+                Plain(b.value),
+                Plain(t.value)
+            ),
             vec![
-                ("预算执行得分", b.value.to_string()),
-                ("指标得分合计", t.value.to_string()),
+                ("预算执行得分", decimal_string(b.value)),
+                ("指标得分合计", decimal_string(t.value)),
             ],
             t.note.clone(),
         )),
@@ -200,8 +205,8 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             grade: band.label.clone(),
             formula: format!(
                 "{} ≥ {} → {}",
-                display_decimal(t.value, 2),
-                band.min,
+                Plain(rounded(t.value, 2)),
+                Plain(band.min),
                 band.label
             ),
             profile: cx.name.clone(),
@@ -250,7 +255,7 @@ impl Cx<'_> {
 /// The inputs of an indicator's score: weight, target and actual as printed.
 fn wta(w: Decimal, out: &IndicatorScore) -> Vec<(&'static str, String)> {
     vec![
-        ("W", w.to_string()),
+        ("W", decimal_string(w)),
         ("T", out.target.printed.clone()),
         ("A", out.actual.printed.clone()),
     ]
@@ -272,7 +277,11 @@ pub fn pct(fraction: Decimal) -> String {
 
 /// [`pct`] appended to `out`.
 pub fn push_pct(out: &mut String, fraction: Decimal) {
-    let _ = write!(out, "{}%", rounded(fraction * Decimal::ONE_HUNDRED, 2));
+    let _ = write!(
+        out,
+        "{}%",
+        Plain(rounded(fraction * Decimal::ONE_HUNDRED, 2))
+    );
 }
 
 /// The amounts the execution rate is computed from: the 年度资金总额 row, or — when that row
@@ -356,7 +365,7 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
     let rate = executed.checked_div(budget)?;
     Some(cx.computed(
         rate,
-        format!("B / A = {executed} / {budget}"),
+        format!("B / A = {} / {}", Plain(executed), Plain(budget)),
         vec![
             (
                 if label == "全年预算数" {
@@ -364,9 +373,9 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
                 } else {
                     "A（年初预算数）"
                 },
-                budget.to_string(),
+                decimal_string(budget),
             ),
-            ("B（全年执行数）", executed.to_string()),
+            ("B（全年执行数）", decimal_string(executed)),
         ],
         note,
     ))
@@ -458,7 +467,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
                 out.achievement = Some(ach);
                 out.computed = Some(cx.computed(
                     w,
-                    format!("按时完成 → W = {w}"),
+                    format!("按时完成 → W = {}", Plain(w)),
                     wta(w, &out),
                     Some("时限指标按时完成记满分 (on time → full weight) [ours]".into()),
                 ));
@@ -517,7 +526,12 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.computed = Some(match printed {
         Some(p) if p >= lo && p <= hi => cx.computed(
             p,
-            format!("{label}：得分在 [{lo}, {hi}] 内，按填报 {p}"),
+            format!(
+                "{label}：得分在 [{}, {}] 内，按填报 {}",
+                Plain(lo),
+                Plain(hi),
+                Plain(p)
+            ),
             inputs,
             None,
         ),
@@ -534,7 +548,7 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         }
         None => cx.computed(
             hi,
-            format!("{label}：未填报得分，取档上限 {hi}"),
+            format!("{label}：未填报得分，取档上限 {}", Plain(hi)),
             inputs,
             Some("未填报得分，取该档上限 (no printed score: top of the band)".into()),
         ),
@@ -565,20 +579,37 @@ enum QFormula {
 
 impl QFormula {
     fn render(&self, w: Decimal) -> String {
+        let w = Plain(w);
         let mut f = String::with_capacity(48);
         let _ = match *self {
-            QFormula::ZeroTarget { a, v } => write!(f, "T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}"),
+            QFormula::ZeroTarget { a, v } => {
+                let (a, v) = (Plain(a), Plain(v));
+                write!(f, "T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}")
+            }
             QFormula::MetAtLeast => write!(f, "A ≥ T → W = {w}"),
-            QFormula::Proportional { a, t } => write!(f, "W × A/T = {w} × {a}/{t}"),
+            QFormula::Proportional { a, t } => {
+                let (a, t) = (Plain(a), Plain(t));
+                write!(f, "W × A/T = {w} × {a}/{t}")
+            }
             QFormula::MetAtMost => write!(f, "A ≤ T → W = {w}"),
-            QFormula::ReverseRatio { a, t } => write!(f, "W × T/A = {w} × {t}/{a}"),
-            QFormula::ReverseLinear { a, t } => write!(
-                f,
-                "W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})"
-            ),
-            QFormula::ReverseZero { a, t } => write!(f, "T = {t}，A = {a} → 0"),
+            QFormula::ReverseRatio { a, t } => {
+                let (a, t) = (Plain(a), Plain(t));
+                write!(f, "W × T/A = {w} × {t}/{a}")
+            }
+            QFormula::ReverseLinear { a, t } => {
+                let (a, t) = (Plain(a), Plain(t));
+                write!(
+                    f,
+                    "W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})"
+                )
+            }
+            QFormula::ReverseZero { a, t } => {
+                let (a, t) = (Plain(a), Plain(t));
+                write!(f, "T = {t}，A = {a} → 0")
+            }
             QFormula::MetExact => write!(f, "A = T → W = {w}"),
             QFormula::Deviation { a, t } => {
+                let (a, t) = (Plain(a), Plain(t));
                 write!(f, "W × (1 − |A−T|/T) = {w} × (1 − |{a}−{t}|/{t})")
             }
         };

@@ -10,6 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
+use jixiao_core::num::{decimal_str, u64_str, DECIMAL_BUF};
 use jixiao_core::{Assessment, Computed, Evaluation, Finding, FundRow, Loc, Profile, Severity};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::ser::{Error as _, SerializeMap};
@@ -531,37 +532,9 @@ fn push_opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// The decimal digits of `n` into the end of `out`; returns where they start.
-fn digits_u128(mut n: u128, out: &mut [u8; 40]) -> usize {
-    let mut pos = out.len();
-    loop {
-        // Peel off 19 digits at a time so that the inner loop works on u64.
-        let (mut low, rest) = if n > u128::from(u64::MAX) {
-            const E19: u128 = 10_000_000_000_000_000_000;
-            ((n % E19) as u64, Some(n / E19))
-        } else {
-            (n as u64, None)
-        };
-        let stop = if rest.is_some() { pos - 19 } else { 0 };
-        loop {
-            pos -= 1;
-            out[pos] = b'0' + (low % 10) as u8;
-            low /= 10;
-            if low == 0 && (rest.is_none() || pos == stop) {
-                break;
-            }
-        }
-        match rest {
-            Some(r) => n = r,
-            None => return pos,
-        }
-    }
-}
-
 fn push_u64(buf: &mut Vec<u8>, n: u64) {
-    let mut out = [0u8; 40];
-    let start = digits_u128(u128::from(n), &mut out);
-    buf.extend_from_slice(&out[start..]);
+    let mut tmp = [0u8; DECIMAL_BUF];
+    buf.extend_from_slice(u64_str(n, &mut tmp).as_bytes());
 }
 
 fn push_i64(buf: &mut Vec<u8>, n: i64) {
@@ -573,41 +546,14 @@ fn push_i64(buf: &mut Vec<u8>, n: i64) {
 
 /// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
 fn push_decimal(buf: &mut Vec<u8>, d: Decimal) {
-    let mut out = [0u8; 40];
-    let start = digits_u128(d.mantissa().unsigned_abs(), &mut out);
-    // Display writes no digit at all for a zero mantissa, then pads to the scale.
-    let digits: &[u8] = if d.mantissa() == 0 {
-        &[]
-    } else {
-        &out[start..]
-    };
-    let scale = d.scale() as usize;
-    if d.is_sign_negative() {
-        buf.push(b'-');
-    }
-    if scale == 0 {
-        if digits.is_empty() {
-            buf.push(b'0');
-        } else {
-            buf.extend_from_slice(digits);
-        }
-        return;
-    }
-    if digits.len() > scale {
-        let whole = digits.len() - scale;
-        buf.extend_from_slice(&digits[..whole]);
-        buf.push(b'.');
-        buf.extend_from_slice(&digits[whole..]);
-    } else {
-        buf.extend_from_slice(b"0.");
-        buf.extend(std::iter::repeat_n(b'0', scale - digits.len()));
-        buf.extend_from_slice(digits);
-    }
+    let mut tmp = [0u8; DECIMAL_BUF];
+    buf.extend_from_slice(decimal_str(d, &mut tmp).as_bytes());
 }
 
 fn push_num(buf: &mut Vec<u8>, n: Num) {
+    // As `Num` serialises: a whole number that fits an i64 as an integer (`-0` as `0`).
     if n.0.scale() == 0 {
-        if let Ok(i) = i64::try_from(n.0) {
+        if let Ok(i) = i64::try_from(n.0.mantissa()) {
             return push_i64(buf, i);
         }
     }

@@ -1,0 +1,169 @@
+//! Decimals written as text quickly: the same characters as `Decimal`'s `Display` (plain
+//! digits, no exponent, trailing zeros of the scale kept, `-0` for a negative zero), without
+//! going through its formatter. Every derivation and message prints numbers; this keeps that
+//! cheap.
+
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// Room for any decimal: 29 digits, a sign, a point and leading zeros of a 28-digit scale.
+pub const DECIMAL_BUF: usize = 48;
+
+/// Two decimal digits for each value below 100.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The digits of `n` ending at `pos` in `out`, two at a time; returns where they start.
+fn digits_u64(mut n: u64, out: &mut [u8; DECIMAL_BUF], mut pos: usize) -> usize {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        pos -= 2;
+        out[pos..pos + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        pos -= 2;
+        out[pos..pos + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        pos -= 1;
+        out[pos] = b'0' + n as u8;
+    }
+    pos
+}
+
+/// The decimal digits of `n` at the end of `out`; returns where they start.
+fn digits(n: u128, out: &mut [u8; DECIMAL_BUF]) -> usize {
+    const E19: u128 = 10_000_000_000_000_000_000;
+    let end = out.len();
+    if let Ok(small) = u64::try_from(n) {
+        return digits_u64(small, out, end);
+    }
+    // At most 39 digits: up to two full groups of 19 below the leading part.
+    let mut pos = end;
+    let mut n = n;
+    while n > u128::from(u64::MAX) {
+        let low = (n % E19) as u64;
+        n /= E19;
+        let start = digits_u64(low, out, pos);
+        // Zero-pad the group to 19 digits.
+        for slot in &mut out[pos - 19..start] {
+            *slot = b'0';
+        }
+        pos -= 19;
+    }
+    digits_u64(n as u64, out, pos)
+}
+
+/// An unsigned integer's digits, as `Display` writes them.
+pub fn u64_str(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &str {
+    let start = digits(u128::from(n), buf);
+    std::str::from_utf8(&buf[start..]).unwrap_or("0")
+}
+
+/// `d` as `Display` writes it (`507500.00`, `0.05`, `-0`), in `buf`.
+pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
+    let mut tmp = [0u8; DECIMAL_BUF];
+    let start = digits(d.mantissa().unsigned_abs(), &mut tmp);
+    // Display writes no digit at all for a zero mantissa, then pads to the scale.
+    let ds: &[u8] = if d.mantissa() == 0 {
+        &[]
+    } else {
+        &tmp[start..]
+    };
+    let scale = d.scale() as usize;
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        buf[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
+    if d.is_sign_negative() {
+        put(b"-");
+    }
+    if scale == 0 {
+        put(if ds.is_empty() { b"0" } else { ds });
+    } else if ds.len() > scale {
+        let whole = ds.len() - scale;
+        put(&ds[..whole]);
+        put(b".");
+        put(&ds[whole..]);
+    } else {
+        put(b"0.");
+        for _ in ds.len()..scale {
+            put(b"0");
+        }
+        put(ds);
+    }
+    std::str::from_utf8(&buf[..len]).unwrap_or("0")
+}
+
+/// A decimal that displays as `Decimal` does (without width or precision flags), faster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plain(pub Decimal);
+
+impl fmt::Display for Plain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; DECIMAL_BUF];
+        f.write_str(decimal_str(self.0, &mut buf))
+    }
+}
+
+/// `d.to_string()`, faster.
+pub fn decimal_string(d: Decimal) -> String {
+    let mut buf = [0u8; DECIMAL_BUF];
+    decimal_str(d, &mut buf).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_what_display_writes() {
+        let mut values = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::new(0, 2),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(5, 28),
+            Decimal::new(-5, 28),
+            Decimal::new(i64::MAX, 0),
+            Decimal::new(i64::MIN, 0),
+            Decimal::from_i128_with_scale(10_000_000_000_000_000_000, 0),
+            Decimal::from_i128_with_scale(10_000_000_000_000_000_000, 19),
+            Decimal::from_i128_with_scale(18_446_744_073_709_551_616, 3),
+            Decimal::from_i128_with_scale(-79_228_162_514_264_337_593_543_950_335, 28),
+        ];
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        values.push(negative_zero);
+        // A deterministic spread over mantissas and scales.
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (x >> 32) % (1u128 << 96);
+            let mantissa = (bits >> (x % 96)) as i128;
+            let scale = ((x >> 8) % 29) as u32;
+            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+            if x & 1 == 1 {
+                d.set_sign_negative(true);
+            }
+            values.push(d);
+        }
+        for d in values {
+            assert_eq!(Plain(d).to_string(), d.to_string(), "{d:?}");
+            assert_eq!(decimal_string(d), d.to_string(), "{d:?}");
+        }
+        let mut buf = [0u8; DECIMAL_BUF];
+        for n in [0, 1, 9, 10, 99, 12345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(u64_str(n, &mut buf), n.to_string());
+        }
+    }
+}
