@@ -255,6 +255,11 @@ fn after_label(text: &str, label_chars: usize) -> &str {
     ""
 }
 
+/// A 一级/二级 label as printed, without points, blanks or cell markers.
+fn level_text(text: &str) -> String {
+    strip_points(&compact(text)).replace('|', "")
+}
+
 /// A piece of a broken label: short CJK text without digits.
 fn label_piece(text: &str) -> bool {
     let n = text.chars().count();
@@ -1116,17 +1121,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
-                        state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                        state.level2 = Some((level_text(tok.text), loc(tok)));
                         state.level1_fresh = false;
                     } else {
-                        state.level1 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                        state.level1 = Some((level_text(tok.text), loc(tok)));
                         state.level1_kind = Some(l1);
                         state.level2 = None;
                         state.level1_fresh = true;
                     }
                 }
                 Class::Label(Label::Level2(_)) => {
-                    state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                    state.level2 = Some((level_text(tok.text), loc(tok)));
                     state.level1_fresh = false;
                     level2_here = true;
                 }
