@@ -696,9 +696,8 @@ fn seed_as_cell_per_line() -> String {
     out
 }
 
-/// Problems of reading `text` against the seed's transcription, leaving out those whose
-/// description contains one of `known` (reader bugs with their own ignored test).
-fn seed_problems(text: &str, shape: InputShape, known: &[&str]) -> Vec<String> {
+/// Problems of reading `text` against the seed's transcription.
+fn seed_problems(text: &str, shape: InputShape) -> Vec<String> {
     let out = read_bytes(text.as_bytes());
     assert_eq!(out.shape, shape);
     let exp = seed_expected();
@@ -706,47 +705,21 @@ fn seed_problems(text: &str, shape: InputShape, known: &[&str]) -> Vec<String> {
     exp.iter()
         .enumerate()
         .flat_map(|(n, e)| reads_or_says_unsure(&out, n, e))
-        .filter(|p| !known.iter().any(|k| p.contains(k)))
         .collect()
 }
 
 #[test]
 fn the_seed_as_pipe_rows_reads_as_transcribed_or_says_what_it_cannot_place() {
-    let problems = seed_problems(&seed_as_pipe_rows(), InputShape::PipeRows, &[]);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-#[test]
-fn the_seed_as_pipe_rows_reads_all_but_the_known_bug() {
-    let problems = seed_problems(
-        &seed_as_pipe_rows(),
-        InputShape::PipeRows,
-        &["form 0 indicator 6 reason: read Some(\"标\")"],
-    );
+    let problems = seed_problems(&seed_as_pipe_rows(), InputShape::PipeRows);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
 fn the_seed_as_one_cell_per_line_reads_as_transcribed() {
     // Blank cells are kept, so nothing is lost: the forms read exactly.
-    let problems = seed_problems(&seed_as_cell_per_line(), InputShape::CellPerLine, &[]);
+    let problems = seed_problems(&seed_as_cell_per_line(), InputShape::CellPerLine);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
-
-#[test]
-fn the_seed_as_one_cell_per_line_reads_all_but_the_known_bug() {
-    let problems = seed_problems(
-        &seed_as_cell_per_line(),
-        InputShape::CellPerLine,
-        &[
-            "total_score: left empty without a diagnostic",
-            "project: read Some(\"|",
-        ],
-    );
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-// ------------------------------------------------------------------ reader bugs found (minimal)
 
 #[test]
 fn a_total_after_blank_cells_is_read() {
