@@ -592,6 +592,21 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             if values.is_empty() {
                 return;
             }
+            // Flattened text: the value runs to the next known label. A long run, or one with
+            // numbers in it, has probably swallowed cells of its own (an unknown label and
+            // its value): do not present that as the project, department or unit.
+            let numbers = values.iter().any(|t| vocab::plain_number(t.text).is_some());
+            if values.len() > 3 || (values.len() > 1 && numbers) {
+                let texts: Vec<&str> = values.iter().map(|t| t.text).collect();
+                self.diag(
+                    "READ_AMBIGUOUS_HEADER",
+                    Severity::Warning,
+                    format!("表头值「{}」中混有其他单元格，无法确定哪部分属于该栏，未读取", texts.join(" ")),
+                    format!("the header value '{}' runs into other cells; which part belongs to it is unclear, not read", texts.join(" ")),
+                    Some(loc(values[0])),
+                );
+                return;
+            }
             let joined = values.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
             self.set_header(label, unwrap_cjk(&joined));
         }
@@ -1269,6 +1284,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             cols,
             cost: 0.0,
             ambiguous: false,
+            agreed: vec![true; fields.len()],
         })
     }
 
@@ -1428,7 +1444,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         ind.at.row = Some(loc(name));
         ind.at.name = Some(loc(name));
         let index = self.ev.indicators.len();
-        if a.cost >= UNALIGNABLE || a.ambiguous {
+        if a.cost >= UNALIGNABLE {
             let texts: Vec<&str> = rest
                 .iter()
                 .filter(|t| !t.is_empty())
@@ -1438,8 +1454,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Finding::new(
                     "READ_AMBIGUOUS_ROW",
                     Severity::Warning,
-                    format!("指标「{}」的各值（{}）无法确定各属哪一列，只读取了名称", ind.name, texts.join(" | ")),
-                    format!("the values of indicator '{}' ({}) cannot be placed in columns with certainty; only the name was read", ind.name, texts.join(" | ")),
+                    format!("指标「{}」的各值（{}）无法对应到表头各列，只读取了名称", ind.name, texts.join(" | ")),
+                    format!("the values of indicator '{}' ({}) fit no column of the header; only the name was read", ind.name, texts.join(" | ")),
                 )
                 .at(Some(loc(name)))
                 .indicator(index)
@@ -1447,6 +1463,50 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             self.ev.indicators.push(ind);
             return;
+        }
+        let mut a = a;
+        if a.ambiguous {
+            // Keep what every reading agrees on (often the target); leave the rest unread.
+            let mut unsure: Vec<&str> = Vec::new();
+            for (f, (cells, agreed)) in fields.iter().zip(a.cols.iter_mut().zip(&a.agreed)) {
+                if !agreed {
+                    cells.clear();
+                    unsure.push(match f {
+                        IndCol::Actual => "实际完成值",
+                        IndCol::Weight => "分值",
+                        IndCol::Score => "得分",
+                        IndCol::Reason => "原因",
+                        _ => "指标值",
+                    });
+                }
+            }
+            unsure.dedup();
+            let texts: Vec<&str> = rest
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| t.text)
+                .collect();
+            self.diags.push(
+                Finding::new(
+                    "READ_AMBIGUOUS_ROW",
+                    Severity::Warning,
+                    format!(
+                        "指标「{}」的值（{}）缺了空格，无法确定各属哪一列：{}未读取",
+                        ind.name,
+                        texts.join(" | "),
+                        unsure.join("、")
+                    ),
+                    format!(
+                        "indicator '{}' ({}) lost its blank cells: which column each value belongs to is unclear; {} not read",
+                        ind.name,
+                        texts.join(" | "),
+                        unsure.join(", ")
+                    ),
+                )
+                .at(Some(loc(name)))
+                .indicator(index)
+                .rule(RULE_READ),
+            );
         }
         let mut target = String::new();
         let mut target_at: Option<Loc> = None;
