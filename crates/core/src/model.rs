@@ -295,12 +295,36 @@ pub fn strip_points(text: &str) -> String {
 
 /// [`strip_points`] without allocating.
 pub fn points_stripped(text: &str) -> &str {
-    // The first '(' or '（' followed (anywhere after it) by '分': a later bracket could only
-    // be followed by less of the text, so the first one decides.
-    if let Some(i) = text.find(['(', '（']) {
-        if text[i..].contains('分') {
-            return &text[..i];
+    // The first '(' or '（' decides: a later bracket is followed by less of the text, so if
+    // no '分' follows the first, none follows any. Eight bytes at a time skip text holding
+    // neither '(' nor 0xEF (the lead byte of '（', U+FF08).
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, b: u8| {
+        let x = w ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGH != 0
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 8 <= bytes.len() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[i..i + 8]);
+            let w = u64::from_le_bytes(word);
+            if !has(w, b'(') && !has(w, 0xEF) {
+                i += 8;
+                continue;
+            }
         }
+        let b = bytes[i];
+        if b == b'(' || (b == 0xEF && text[i..].starts_with('（')) {
+            return if text[i..].contains('分') {
+                &text[..i]
+            } else {
+                text
+            };
+        }
+        i += 1;
     }
     text
 }
@@ -415,4 +439,28 @@ pub struct Evaluation {
     pub truncated: bool,
     #[serde(default)]
     pub at: FormLocs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_stripped_at_the_first_bracket_followed_by_points() {
+        for (text, want) in [
+            ("产出指标(50分)", "产出指标"),
+            ("绩效指标（90分）", "绩效指标"),
+            ("产出指标", "产出指标"),
+            ("", ""),
+            ("(分", ""),
+            ("名称很长很长的指标（说明）", "名称很长很长的指标（说明）"),
+            ("名称很长很长的指标（说明）(10分)", "名称很长很长的指标"),
+            ("名称（说明）很长很长的指标(10分)", "名称"),
+            ("ＡＢＣＤ（10分）", "ＡＢＣＤ"),
+            ("abcdefgh(1分)", "abcdefgh"),
+            ("abcdefg(", "abcdefg("),
+        ] {
+            assert_eq!(points_stripped(text), want, "{text}");
+        }
+    }
 }

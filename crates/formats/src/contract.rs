@@ -480,40 +480,56 @@ fn word_needs_escape(w: u64) -> bool {
     (control | quote | backslash) != 0
 }
 
+/// Eight bytes of `bytes` that cover `bytes[i..i + 8]` (or the tail from `i`): a full word, or
+/// the last eight bytes (overlapping bytes already looked at), or — for a text shorter than
+/// eight bytes — the text padded with 0x80, which needs no escape. Only a filter: a word that
+/// needs an escape is looked at byte by byte.
+#[inline]
+fn word_at(bytes: &[u8], i: usize) -> u64 {
+    let mut word = [0x80u8; 8];
+    if i + 8 <= bytes.len() {
+        word.copy_from_slice(&bytes[i..i + 8]);
+    } else if bytes.len() >= 8 {
+        word.copy_from_slice(&bytes[bytes.len() - 8..]);
+    } else {
+        for (w, b) in word.iter_mut().zip(&bytes[i..]) {
+            *w = *b;
+        }
+    }
+    u64::from_le_bytes(word)
+}
+
 /// The bytes of `s`, escaped, without the quotes.
 fn push_escaped(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    let mut start = 0;
+    let mut start = 0; // the first byte not copied yet
     let mut i = 0;
     while i < bytes.len() {
-        if i + 8 <= bytes.len() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(&bytes[i..i + 8]);
-            if !word_needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
+        let end = (i + 8).min(bytes.len());
+        if word_needs_escape(word_at(bytes, i)) {
+            for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
+                let esc = ESCAPE[b as usize];
+                if esc == 0 {
+                    continue;
+                }
+                buf.extend_from_slice(&bytes[start..j]);
+                if esc == b'u' {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    buf.extend_from_slice(&[
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[(b >> 4) as usize],
+                        HEX[(b & 0xF) as usize],
+                    ]);
+                } else {
+                    buf.extend_from_slice(&[b'\\', esc]);
+                }
+                start = j + 1;
             }
         }
-        let b = bytes[i];
-        let esc = ESCAPE[b as usize];
-        if esc != 0 {
-            buf.extend_from_slice(&bytes[start..i]);
-            if esc == b'u' {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                buf.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[(b >> 4) as usize],
-                    HEX[(b & 0xF) as usize],
-                ]);
-            } else {
-                buf.extend_from_slice(&[b'\\', esc]);
-            }
-            start = i + 1;
-        }
-        i += 1;
+        i = end;
     }
     buf.extend_from_slice(&bytes[start..]);
 }

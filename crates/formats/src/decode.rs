@@ -79,7 +79,8 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
         let (text, had_errors) = UTF_16BE.decode_without_bom_handling(rest);
         return (text.into_owned(), "UTF-16BE", had_errors);
     }
-    let valid_utf8 = std::str::from_utf8(bytes).is_ok();
+    let utf8 = std::str::from_utf8(bytes).ok();
+    let valid_utf8 = utf8.is_some();
     match utf16_without_bom(bytes, valid_utf8) {
         Some(Utf16::Le) => {
             let (text, had_errors) = UTF_16LE.decode_without_bom_handling(bytes);
@@ -91,9 +92,9 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
         }
         None => {}
     }
-    if valid_utf8 {
+    if let Some(text) = utf8 {
         // The common case: one validation pass and one copy.
-        return (String::from_utf8_lossy(bytes).into_owned(), "UTF-8", false);
+        return (text.to_owned(), "UTF-8", false);
     }
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         return (text.into_owned(), "GB18030", false);
@@ -181,6 +182,7 @@ fn normalise(
     encoding: &'static str,
     diagnostics: &mut Vec<Finding>,
 ) -> String {
+    // Two memchr passes (vectorised) beat one scalar pass looking for both.
     let has_cr = raw.as_bytes().contains(&b'\r');
     let has_nul = raw.as_bytes().contains(&0);
     if !has_cr && !has_nul && !had_errors {
