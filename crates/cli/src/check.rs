@@ -4,7 +4,7 @@
 use crate::human::{write_finding, SourceLines, Style};
 use crate::inputs::{self, Chunk, ChunkError, Expanded, Origin, Source};
 use jixiao_core::{assess, Finding, Profile, Severity};
-use jixiao_formats::contract::{FormReport, JsonArrayWriter};
+use jixiao_formats::contract::{FormSource, JsonArrayWriter};
 use jixiao_formats::{decode, read_bytes, InputShape};
 use std::io::{self, Write};
 
@@ -295,10 +295,15 @@ pub fn check_chunk<W: Write>(
         }
         match sink {
             Sink::Json(writer) => {
-                let report =
-                    FormReport::new(source, *form_index, ev, &assessment, &diagnostics, profile)
-                        .read_as(outcome.shape, outcome.encoding);
-                writer.push_report(&report)?;
+                writer.push_form(&FormSource {
+                    source,
+                    form_index: *form_index,
+                    evaluation: ev,
+                    assessment: &assessment,
+                    diagnostics: &diagnostics,
+                    profile,
+                    read_as: Some((outcome.shape, outcome.encoding)),
+                })?;
             }
             Sink::Human { out, style } => {
                 let mut all: Vec<&Finding> =

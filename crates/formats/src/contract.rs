@@ -302,63 +302,29 @@ impl<'a> FormReport<'a> {
         diagnostics: &'a [Finding],
         profile: &'a Profile,
     ) -> Self {
-        let card = &assessment.scorecard;
-        let mut by_index: Vec<Option<&jixiao_core::IndicatorScore>> =
-            vec![None; ev.indicators.len()];
-        for s in &card.indicators {
-            if let Some(slot) = by_index.get_mut(s.index) {
-                *slot = Some(s);
-            }
-        }
-        let indicators = ev
+        let mut report = Self::frame(source, form_index, ev, assessment, profile);
+        let by_index = scores_by_index(ev, &assessment.scorecard);
+        report.indicators = ev
             .indicators
             .iter()
             .zip(&by_index)
-            .map(|(ind, score)| {
-                let computed = score.and_then(|s| s.computed.as_ref());
-                IndicatorOut {
-                    level1: ind.level1.as_deref(),
-                    level2: ind.level2.as_deref(),
-                    name: &ind.name,
-                    target: ind.target.as_deref(),
-                    actual: ind.actual.as_deref(),
-                    weight: ind.weight.map(Num),
-                    reported_score: ind.score.map(Num),
-                    computed_score: computed.map(|c| computed_num(c.value)),
-                    reason: ind.reason.as_deref(),
-                    kind: score.map(|s| kind_str(s.kind)),
-                    target_parsed: score.map(|s| Parsed::from(&s.target)),
-                    actual_parsed: score.map(|s| Parsed::from(&s.actual)),
-                    met: score.and_then(|s| s.met),
-                    band: score
-                        .and_then(|s| s.band)
-                        .map(|(lo, hi)| [Num(lo), Num(hi)]),
-                    achievement: score
-                        .and_then(|s| s.achievement)
-                        .map(|a| achievement_str(a)),
-                    explain: computed.map(Explain::from),
-                }
-            })
+            .map(|(ind, score)| indicator_out(ind, *score))
             .collect();
+        let mut all = Vec::new();
+        sorted_findings(&mut all, diagnostics, &assessment.findings);
+        report.findings = all.into_iter().map(|f| finding_out(f, source)).collect();
+        report
+    }
 
-        let mut all: Vec<&Finding> = diagnostics.iter().chain(&assessment.findings).collect();
-        // Stable: reader diagnostics stay before engine findings at the same place.
-        all.sort_by(|a, b| {
-            (a.location.is_none(), &a.location).cmp(&(b.location.is_none(), &b.location))
-        });
-        let findings = all
-            .into_iter()
-            .map(|f| FindingOut {
-                code: &f.code,
-                severity: f.severity,
-                message: &f.message,
-                message_en: &f.message_en,
-                indicator: f.indicator,
-                location: f.location.as_ref().map(|loc| Location { source, loc }),
-                rule: &f.rule,
-            })
-            .collect();
-
+    /// Everything but the indicator and finding rows (left empty: no allocation).
+    fn frame(
+        source: &'a str,
+        form_index: usize,
+        ev: &'a Evaluation,
+        assessment: &'a Assessment,
+        profile: &'a Profile,
+    ) -> Self {
+        let card = &assessment.scorecard;
         let funds = &ev.funds;
         FormReport {
             source,
@@ -408,8 +374,8 @@ impl<'a> FormReport<'a> {
                     grade: card.grade.as_ref().map(|g| g.formula.as_str()),
                 },
             },
-            indicators,
-            findings,
+            indicators: Vec::new(),
+            findings: Vec::new(),
             notes: &card.notes,
         }
     }
@@ -419,6 +385,154 @@ impl<'a> FormReport<'a> {
         self.shape = Some(shape);
         self.encoding = Some(encoding);
         self
+    }
+}
+
+/// Each indicator's score, by the index it carries (a scorecard from `score` lists them in
+/// order: then no table is built).
+fn scores_by_index<'a>(
+    ev: &Evaluation,
+    card: &'a jixiao_core::Scorecard,
+) -> Vec<Option<&'a jixiao_core::IndicatorScore>> {
+    let mut by_index = vec![None; ev.indicators.len()];
+    for s in &card.indicators {
+        if let Some(slot) = by_index.get_mut(s.index) {
+            *slot = Some(s);
+        }
+    }
+    by_index
+}
+
+/// Is `card.indicators[i]` the score of indicator `i`, for every indicator?
+fn scores_in_order(ev: &Evaluation, card: &jixiao_core::Scorecard) -> bool {
+    card.indicators.len() == ev.indicators.len()
+        && card
+            .indicators
+            .iter()
+            .enumerate()
+            .all(|(i, s)| s.index == i)
+}
+
+fn indicator_out<'a>(
+    ind: &'a jixiao_core::Indicator,
+    score: Option<&'a jixiao_core::IndicatorScore>,
+) -> IndicatorOut<'a> {
+    let computed = score.and_then(|s| s.computed.as_ref());
+    IndicatorOut {
+        level1: ind.level1.as_deref(),
+        level2: ind.level2.as_deref(),
+        name: &ind.name,
+        target: ind.target.as_deref(),
+        actual: ind.actual.as_deref(),
+        weight: ind.weight.map(Num),
+        reported_score: ind.score.map(Num),
+        computed_score: computed.map(|c| computed_num(c.value)),
+        reason: ind.reason.as_deref(),
+        kind: score.map(|s| kind_str(s.kind)),
+        target_parsed: score.map(|s| Parsed::from(&s.target)),
+        actual_parsed: score.map(|s| Parsed::from(&s.actual)),
+        met: score.and_then(|s| s.met),
+        band: score
+            .and_then(|s| s.band)
+            .map(|(lo, hi)| [Num(lo), Num(hi)]),
+        achievement: score.and_then(|s| s.achievement).map(achievement_str),
+        explain: computed.map(Explain::from),
+    }
+}
+
+/// The reader's diagnostics and the engine's findings in location order (stable: reader
+/// diagnostics stay before engine findings at the same place), into `all`.
+fn sorted_findings<'a>(
+    all: &mut Vec<&'a Finding>,
+    diagnostics: &'a [Finding],
+    engine: &'a [Finding],
+) {
+    all.clear();
+    all.extend(diagnostics.iter().chain(engine));
+    all.sort_by(|a, b| {
+        (a.location.is_none(), &a.location).cmp(&(b.location.is_none(), &b.location))
+    });
+}
+
+fn finding_out<'a>(f: &'a Finding, source: &'a str) -> FindingOut<'a> {
+    FindingOut {
+        code: &f.code,
+        severity: f.severity,
+        message: &f.message,
+        message_en: &f.message_en,
+        indicator: f.indicator,
+        location: f.location.as_ref().map(|loc| Location { source, loc }),
+        rule: &f.rule,
+    }
+}
+
+/// One form of `check --format json`, to be written straight from the model and the
+/// assessment: the bytes of [`FormReport`] without building its rows.
+pub struct FormSource<'a> {
+    pub source: &'a str,
+    pub form_index: usize,
+    pub evaluation: &'a Evaluation,
+    pub assessment: &'a Assessment,
+    /// The reader's findings about this form (see [`FormReport::new`]).
+    pub diagnostics: &'a [Finding],
+    pub profile: &'a Profile,
+    /// How the input was read (`shape`, `encoding`), as [`FormReport::read_as`].
+    pub read_as: Option<(InputShape, &'a str)>,
+}
+
+impl FormSource<'_> {
+    /// Append the element's JSON to `buf`; `order` is scratch space for the findings' order.
+    pub fn write_json(&self, buf: &mut Vec<u8>, order: &mut Vec<usize>) {
+        let ev = self.evaluation;
+        let card = &self.assessment.scorecard;
+        let mut frame = FormReport::frame(
+            self.source,
+            self.form_index,
+            ev,
+            self.assessment,
+            self.profile,
+        );
+        if let Some((shape, encoding)) = self.read_as {
+            frame = frame.read_as(shape, encoding);
+        }
+        frame.write_head(buf);
+        let mut first = true;
+        let mut row = |buf: &mut Vec<u8>, out: IndicatorOut| {
+            if !first {
+                buf.push(b',');
+            }
+            first = false;
+            out.write_json(buf);
+        };
+        if scores_in_order(ev, card) {
+            for (ind, score) in ev.indicators.iter().zip(&card.indicators) {
+                row(buf, indicator_out(ind, Some(score)));
+            }
+        } else {
+            for (ind, score) in ev.indicators.iter().zip(scores_by_index(ev, card)) {
+                row(buf, indicator_out(ind, score));
+            }
+        }
+        buf.extend_from_slice(b"],\"findings\":[");
+        // As `sorted_findings`, by index: a stable sort of the same sequence.
+        let (diagnostics, engine) = (self.diagnostics, &self.assessment.findings);
+        let get = |i: usize| match diagnostics.get(i) {
+            Some(f) => f,
+            None => &engine[i - diagnostics.len()],
+        };
+        order.clear();
+        order.extend(0..diagnostics.len() + engine.len());
+        order.sort_by(|&a, &b| {
+            let (a, b) = (get(a), get(b));
+            (a.location.is_none(), &a.location).cmp(&(b.location.is_none(), &b.location))
+        });
+        for (n, &i) in order.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            finding_out(get(i), self.source).write_json(buf);
+        }
+        frame.write_tail(buf);
     }
 }
 
@@ -783,8 +897,8 @@ impl Location<'_> {
 }
 
 impl FormReport<'_> {
-    /// Append this element as compact JSON: the same bytes as `serde_json::to_writer`.
-    pub fn write_json(&self, buf: &mut Vec<u8>) {
+    /// Everything before the indicator rows, up to `"indicators":[`.
+    fn write_head(&self, buf: &mut Vec<u8>) {
         buf.extend_from_slice(b"{\"source\":");
         push_str(buf, self.source);
         buf.extend_from_slice(b",\"form_index\":");
@@ -867,6 +981,11 @@ impl FormReport<'_> {
         push_opt_str(buf, e.grade);
 
         buf.extend_from_slice(b"}},\"indicators\":[");
+    }
+
+    /// Append this element as compact JSON: the same bytes as `serde_json::to_writer`.
+    pub fn write_json(&self, buf: &mut Vec<u8>) {
+        self.write_head(buf);
         for (i, ind) in self.indicators.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
@@ -880,6 +999,11 @@ impl FormReport<'_> {
             }
             f.write_json(buf);
         }
+        self.write_tail(buf);
+    }
+
+    /// After the findings: the notes, and the element's end.
+    fn write_tail(&self, buf: &mut Vec<u8>) {
         buf.extend_from_slice(b"],\"notes\":[");
         for (i, n) in self.notes.iter().enumerate() {
             if i > 0 {
@@ -898,6 +1022,8 @@ pub struct JsonArrayWriter<W: Write> {
     count: usize,
     /// One element's bytes, reused from element to element.
     buf: Vec<u8>,
+    /// The order of one element's findings, reused likewise.
+    order: Vec<usize>,
 }
 
 impl<W: Write> JsonArrayWriter<W> {
@@ -907,7 +1033,20 @@ impl<W: Write> JsonArrayWriter<W> {
             out,
             count: 0,
             buf: Vec::new(),
+            order: Vec::new(),
         })
+    }
+
+    /// [`push`](Self::push) for a form, written straight from the model (same bytes as its
+    /// [`FormReport`]).
+    pub fn push_form(&mut self, form: &FormSource) -> io::Result<()> {
+        self.buf.clear();
+        self.buf
+            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
+        form.write_json(&mut self.buf, &mut self.order);
+        self.out.write_all(&self.buf)?;
+        self.count += 1;
+        Ok(())
     }
 
     /// [`push`](Self::push) for a form's report, through the direct writer (same bytes).
@@ -1096,6 +1235,38 @@ mod tests {
         assert_eq!(String::from_utf8(direct).unwrap(), serde);
     }
 
+    /// The writer from the model (no rows built) against serde on the report.
+    #[allow(clippy::too_many_arguments)]
+    fn same_bytes_from_source(
+        source: &str,
+        form_index: usize,
+        ev: &Evaluation,
+        assessment: &jixiao_core::Assessment,
+        diagnostics: &[Finding],
+        profile: &Profile,
+        read_as: Option<(InputShape, &str)>,
+    ) {
+        let mut report = FormReport::new(source, form_index, ev, assessment, diagnostics, profile);
+        if let Some((shape, encoding)) = read_as {
+            report = report.read_as(shape, encoding);
+        }
+        let form = FormSource {
+            source,
+            form_index,
+            evaluation: ev,
+            assessment,
+            diagnostics,
+            profile,
+            read_as,
+        };
+        let mut direct = Vec::new();
+        form.write_json(&mut direct, &mut Vec::new());
+        assert_eq!(
+            String::from_utf8(direct).unwrap(),
+            serde_json::to_string(&report).unwrap()
+        );
+    }
+
     #[test]
     fn direct_writer_writes_what_serde_writes() {
         let mut ev = form();
@@ -1127,6 +1298,14 @@ mod tests {
             let report = FormReport::new(source, 7, &ev, &assessment, &diag, &profile);
             same_bytes(&report);
             same_bytes(&report.read_as(InputShape::CellPerLine, "GB18030"));
+            same_bytes_from_source(source, 7, &ev, &assessment, &diag, &profile, None);
+            let read_as = Some((InputShape::Flattened, "UTF-8"));
+            same_bytes_from_source(source, 7, &ev, &assessment, &diag, &profile, read_as);
+            // A scorecard whose rows are not in order (or missing) goes by their index.
+            let mut shuffled = assessment.clone();
+            shuffled.scorecard.indicators.reverse();
+            shuffled.scorecard.indicators.pop();
+            same_bytes_from_source(source, 7, &ev, &shuffled, &diag, &profile, None);
         }
         let empty = Evaluation::default();
         let assessment = jixiao_core::assess(&empty, &profile);
@@ -1157,6 +1336,15 @@ mod tests {
                     )
                     .read_as(outcome.shape, outcome.encoding);
                     same_bytes(&report);
+                    same_bytes_from_source(
+                        "f.tsv",
+                        i,
+                        &form.evaluation,
+                        &assessment,
+                        &form.diagnostics,
+                        &profile,
+                        Some((outcome.shape, outcome.encoding)),
+                    );
                     forms += 1;
                 }
             }
