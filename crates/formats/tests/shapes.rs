@@ -696,9 +696,8 @@ fn seed_as_cell_per_line() -> String {
     out
 }
 
-/// Problems of reading `text` against the seed's transcription, leaving out those whose
-/// description contains one of `known` (reader bugs with their own ignored test).
-fn seed_problems(text: &str, shape: InputShape, known: &[&str]) -> Vec<String> {
+/// Problems of reading `text` against the seed's transcription.
+fn seed_problems(text: &str, shape: InputShape) -> Vec<String> {
     let out = read_bytes(text.as_bytes());
     assert_eq!(out.shape, shape);
     let exp = seed_expected();
@@ -706,44 +705,21 @@ fn seed_problems(text: &str, shape: InputShape, known: &[&str]) -> Vec<String> {
     exp.iter()
         .enumerate()
         .flat_map(|(n, e)| reads_or_says_unsure(&out, n, e))
-        .filter(|p| !known.iter().any(|k| p.contains(k)))
         .collect()
 }
 
 #[test]
 fn the_seed_as_pipe_rows_reads_as_transcribed_or_says_what_it_cannot_place() {
-    let problems = seed_problems(&seed_as_pipe_rows(), InputShape::PipeRows, &[]);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-#[test]
-fn the_seed_as_pipe_rows_reads_all_but_the_known_bug() {
-    let problems = seed_problems(
-        &seed_as_pipe_rows(),
-        InputShape::PipeRows,
-        &["form 0 indicator 6 reason: read Some(\"标\")"],
-    );
+    let problems = seed_problems(&seed_as_pipe_rows(), InputShape::PipeRows);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
 fn the_seed_as_one_cell_per_line_reads_as_transcribed() {
     // Blank cells are kept, so nothing is lost: the forms read exactly.
-    let problems = seed_problems(&seed_as_cell_per_line(), InputShape::CellPerLine, &[]);
+    let problems = seed_problems(&seed_as_cell_per_line(), InputShape::CellPerLine);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
-
-#[test]
-fn the_seed_as_one_cell_per_line_reads_all_but_the_known_bug() {
-    let problems = seed_problems(
-        &seed_as_cell_per_line(),
-        InputShape::CellPerLine,
-        &["total_score: left empty without a diagnostic"],
-    );
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-// ------------------------------------------------------------------ reader bugs found (minimal)
 
 #[test]
 fn a_total_after_blank_cells_is_read() {
@@ -764,4 +740,39 @@ fn a_split_label_remnant_is_not_a_reason() {
     let ind = &out.forms[0].evaluation.indicators[0];
     assert_eq!(ind.name, "案件审限");
     assert_eq!(ind.reason, None);
+}
+
+#[test]
+fn a_short_project_name_on_its_own_line_keeps_no_cell_marker() {
+    let out = read_bytes(
+        "项目名称 |\n工伤鉴定 |\n主管部门 |\n上海市松江区人力资源和社会保障局 |\n".as_bytes(),
+    );
+    assert_eq!(out.shape, InputShape::CellPerLine);
+    let ev = &out.forms[0].evaluation;
+    assert_eq!(ev.project.as_deref(), Some("工伤鉴定"));
+    assert_eq!(
+        ev.department.as_deref(),
+        Some("上海市松江区人力资源和社会保障局")
+    );
+}
+
+#[test]
+fn a_label_split_by_a_pipe_on_one_line_is_joined_from_its_own_text() {
+    let text =
+        "项目名称 |\n测试项目名称较长的一个 |\n绩效指标 |\n一级指标 |\n二级指标 |\n三级指标 |\n\
+        年度指标值 |\n实际完成值 |\n分值 |\n得分 |\n效益指标 |\n经济效益 | 指标 |\n带动就业人数 |\n\
+        >=100人 |\n120人 |\n10 |\n10 |\n总分 |\n100 |\n10 |\n";
+    let out = read_bytes(text.as_bytes());
+    assert_eq!(out.shape, InputShape::CellPerLine);
+    let ind = &out.forms[0].evaluation.indicators[0];
+    assert_eq!(ind.name, "带动就业人数");
+    assert_eq!(
+        ind.level2.as_deref().map(no_space).as_deref(),
+        Some("经济效益指标")
+    );
+    assert!(
+        !codes(&out, 0).contains(&"READ_UNRECOGNISED_ROW".to_string()),
+        "{:?}",
+        codes(&out, 0)
+    );
 }
