@@ -611,6 +611,8 @@ struct FormPage {
     comments: Vec<CommentView>,
     history: Vec<HistoryView>,
     editor: Option<EditorView>,
+    /// The latest return's reason, who and when, while the form is returned.
+    returned: Option<String>,
 }
 
 fn action_label(to: Status) -> (&'static str, &'static str, bool) {
@@ -727,7 +729,25 @@ async fn build_form_page(
                 .unwrap_or_default(),
         })
         .collect();
+    // A returned form says why at the top, where the filler looks first.
+    let returned = (sum.status == Status::Returned)
+        .then(|| {
+            entries
+                .iter()
+                .rev()
+                .find(|h| h.action == Status::Returned.as_str())
+        })
+        .flatten()
+        .map(|h| {
+            format!(
+                "{}（{} {}）",
+                h.reason.clone().unwrap_or_default(),
+                h.actor.clone().unwrap_or_default(),
+                beijing(h.at)
+            )
+        });
     Ok(FormPage {
+        returned,
         nav_user: nav(user),
         csrf: csrf_token(session).await?,
         id,
