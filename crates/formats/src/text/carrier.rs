@@ -164,7 +164,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 }
                 split_pipes(&mut toks, line, line_no, row);
             }
-            InputShape::Flattened | InputShape::Unknown | InputShape::Json => {
+            InputShape::Flattened | InputShape::Unknown | InputShape::Json | InputShape::Xlsx => {
                 let mut slot = 0u32;
                 let mut start: Option<usize> = None;
                 for (i, ch) in line

@@ -1,0 +1,2 @@
+//! Jixiao batch audit.
+#![forbid(unsafe_code)]

@@ -1,0 +1,1 @@
+//! Print view (HTML): one standalone page per form.

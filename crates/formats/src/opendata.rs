@@ -1,0 +1,1 @@
+//! Open data: CSV, JSON Lines, Fiscal Data Package.
