@@ -15,7 +15,7 @@
 mod read;
 mod write;
 
-pub use read::{read_xlsx, Limits, LIMITS};
+pub use read::{read_xlsx, read_xlsx_with, Limits, LIMITS};
 pub use write::{write_xlsx, XlsxOptions};
 use write::{FINDINGS_MARK, REVIEW_HEADER};
 

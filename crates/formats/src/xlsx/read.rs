@@ -4,7 +4,7 @@
 use crate::text::grid_input::{recognise_grid, GridRow};
 use crate::{InputShape, ReadForm, ReadOutcome};
 use calamine::{DataRef, Reader, Xlsx};
-use jixiao_core::{Finding, Level1, Level2, Loc, Severity};
+use jixiao_core::{Finding, Loc, Severity};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Cursor, Read};
@@ -533,12 +533,15 @@ fn read_sheet<RS: Read + std::io::Seek>(
     (forms, diagnostics)
 }
 
-/// Merged regions: Excel shows a merged region's top-left value over the whole region; the
-/// other cells are hidden (some writers leave stale values there: they are dropped, as a reader
-/// of the sheet never sees them). A 一级/二级 label is filled down the rows of its region, so
-/// each indicator row carries its levels; any other region is read once, at its top-left cell,
-/// as a tab grid from a PDF carries it (a title across nine columns, or a 得分 merged over two
-/// rows, copied into every cell would be read nine or two times).
+/// Merged regions: Excel shows a merged region's top-left value over the whole region and
+/// hides the other cells (some writers leave stale values there: they are dropped, as a person
+/// looking at the sheet never sees them). The region's value is then read once, at its top-left
+/// cell, with the rest of the region blank — exactly how a tab grid from a PDF carries a merged
+/// cell, and what the recogniser expects: a blank 一级/二级 cell is "same as above" and is
+/// carried down. Copying the value into every row would be wrong twice over: a 一级 label
+/// repeated on a row starts a new 一级 group (and drops the 二级 carried down when 二级 is not
+/// merged the same way), and a value merged over two rows (a 得分, a title over nine columns)
+/// would be read twice.
 fn resolve_merged<RS: Read + std::io::Seek>(
     book: &mut Xlsx<RS>,
     sheet: &str,
@@ -563,40 +566,20 @@ fn resolve_merged<RS: Read + std::io::Seek>(
         ));
         return;
     }
-    let rows_with_content: BTreeSet<u32> = cells.iter().map(|c| c.0).collect();
     let mut hidden: BTreeSet<(u32, u32)> = BTreeSet::new();
-    let mut fills: Vec<(u32, u32, String)> = Vec::new();
     for region in regions {
         let (r0, c0) = region.start;
         let (r1, c1) = region.end;
         let from = cells.partition_point(|c| (c.0, c.1) < (r0, c0));
         let to = cells.partition_point(|c| c.0 <= r1);
-        let mut top_left: Option<&str> = None;
-        for (r, c, text) in &cells[from..to] {
-            if *c < c0 || *c > c1 {
-                continue;
-            }
-            if (*r, *c) == (r0, c0) {
-                top_left = Some(text);
-            } else {
+        for (r, c, _) in &cells[from..to] {
+            if (c0..=c1).contains(c) && (*r, *c) != (r0, c0) {
                 hidden.insert((*r, *c));
-            }
-        }
-        let Some(label) = top_left else { continue };
-        let is_level = Level1::from_label(label).is_some() || Level2::from_label(label).is_some();
-        if is_level && r1 > r0 {
-            for &r in rows_with_content.range(r0 + 1..=r1) {
-                fills.push((r, c0, label.to_string()));
             }
         }
     }
     if !hidden.is_empty() {
         cells.retain(|c| !hidden.contains(&(c.0, c.1)));
-    }
-    if !fills.is_empty() {
-        cells.extend(fills);
-        cells.sort_by_key(|c| (c.0, c.1));
-        cells.dedup_by_key(|c| (c.0, c.1));
     }
 }
 
