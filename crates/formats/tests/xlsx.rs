@@ -121,7 +121,13 @@ fn seed_round_trips_on_one_sheet_and_with_review() {
 /// anything else a string. `merges` are (first row, first col, last row, last col), 0-based;
 /// the top-left cell keeps its value, the others are left as the grid says (stale values in
 /// hidden cells are allowed on purpose).
-fn grid_book(sheets: &[(&str, Vec<Vec<String>>, Vec<(u32, u16, u32, u16)>)]) -> Vec<u8> {
+/// (first row, first col, last row, last col), 0-based.
+type Merge = (u32, u16, u32, u16);
+
+/// A sheet: its name, its rows of cells, its merged regions.
+type Sheet<'a> = (&'a str, Vec<Vec<String>>, Vec<Merge>);
+
+fn grid_book(sheets: &[Sheet<'_>]) -> Vec<u8> {
     use rust_xlsxwriter::{Format, Formula, Workbook};
     let mut book = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd");
