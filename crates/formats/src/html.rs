@@ -46,7 +46,8 @@ table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 
 td, th { border: 1px solid #000; padding: 1.2mm 1.5mm; vertical-align: middle; word-wrap: break-word; }
 th, .label { font-weight: normal; text-align: center; }
 th { background: #f2f2f2; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.nw { white-space: nowrap; }
 .c { text-align: center; }
 .text { text-align: left; }
 thead { display: table-header-group; }
@@ -56,7 +57,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 "#;
 
 /// Column widths of the nine official columns, in percent.
-const COLS: [u32; 9] = [7, 9, 11, 20, 11, 11, 6, 6, 19];
+const COLS: [u32; 9] = [7, 9, 11, 20, 11, 11, 7, 6, 18];
 
 /// One standalone HTML document with every form, one per page.
 pub fn print_view(forms: &[Evaluation]) -> String {
@@ -176,7 +177,7 @@ fn write_form(out: &mut String, index: usize, ev: &Evaluation) {
         if n == 0 {
             out.push_str("<td class=\"c\">");
             out.push_str(&plain(funds.weight));
-            out.push_str("</td><td class=\"c\">");
+            out.push_str("</td><td class=\"c nw\">");
             opt(out, funds.rate_printed.as_deref());
             out.push_str("</td><td class=\"c\">");
             out.push_str(&printed(funds.score));

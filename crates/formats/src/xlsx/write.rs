@@ -26,7 +26,7 @@ pub struct XlsxOptions<'p> {
 
 const COLS: u16 = 9;
 /// Column widths (A–I, then the review column J), in Excel's character units.
-const WIDTHS: [f64; 10] = [9.0, 12.0, 14.0, 26.0, 14.0, 14.0, 8.0, 8.0, 30.0, 10.0];
+const WIDTHS: [f64; 10] = [10.0, 15.0, 15.0, 26.0, 13.0, 13.0, 7.0, 7.0, 28.0, 12.0];
 const FONT: &str = "SimSun";
 /// Header of the computed-score column `--with-review` adds: the reader skips the column
 /// (computed values are not printed content).
@@ -213,7 +213,7 @@ fn sheet_name(i: usize, project: Option<&str>, taken: &[String]) -> String {
             !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\'') && !c.is_control()
         })
         .collect();
-    let mut name: String = format!("{} {}", i + 1, project.trim())
+    let mut name: String = format!("表{} {}", i + 1, project.trim())
         .chars()
         .take(31)
         .collect();
@@ -329,6 +329,7 @@ fn write_form(
     for (n, (label, row)) in rows.iter().enumerate() {
         let is_total = n == 0;
         ws.write_string_with_format(r, 1, label, &label_fmt())?;
+        heights.fit(r, label, 1, 1);
         for (i, col) in cols.iter().enumerate() {
             let c = 2 + i as u16;
             match col {
