@@ -175,15 +175,24 @@ pub fn render_line(text: &str, column: u32) -> (String, usize, usize) {
     // (shown text of the char, display width, is inside the pointed cell)
     let start = usize::try_from(column.max(1) - 1).unwrap_or(usize::MAX);
     let mut cells: Vec<(String, usize, bool)> = Vec::with_capacity(text.len());
+    // Where a cell ends depends on the carrier: tabs in a grid, `|` in pipe rows, white space
+    // in flattened text.
+    let ends_cell: fn(char) -> bool = if text.contains('\t') {
+        |c| c == '\t'
+    } else if text.contains('|') {
+        |c| c == '|'
+    } else {
+        char::is_whitespace
+    };
     let mut in_cell = false;
     for (i, c) in text.chars().enumerate() {
         if i == start {
             in_cell = true;
         }
+        if i > start && ends_cell(c) {
+            in_cell = false;
+        }
         if c == '\t' {
-            if i > start {
-                in_cell = false;
-            }
             cells.push((" ".repeat(TAB), TAB, false));
         } else {
             let w = c.width().unwrap_or(0);
@@ -196,7 +205,14 @@ pub fn render_line(text: &str, column: u32) -> (String, usize, usize) {
         }
     }
     let before: usize = cells.iter().take(start).map(|c| c.1).sum();
-    let cell: usize = cells.iter().filter(|c| c.2).map(|c| c.1).sum();
+    // The pointer spans the cell without its trailing blanks.
+    let last = cells.iter().rposition(|c| c.2 && !c.0.trim().is_empty());
+    let cell: usize = cells
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.2 && last.is_some_and(|l| *i <= l))
+        .map(|(_, c)| c.1)
+        .sum();
     let total: usize = cells.iter().map(|c| c.1).sum();
     let pointer_len = cell.clamp(1, MAX_LINE - LEAD);
     if total <= MAX_LINE {
@@ -247,6 +263,14 @@ mod tests {
         assert_eq!(len, 5);
         let (_, at, len) = render_line("名称\t>=95%\t99%", 1);
         assert_eq!((at, len), (0, 4));
+    }
+
+    #[test]
+    fn cells_end_at_pipes_or_spaces_when_there_are_no_tabs() {
+        let (_, at, len) = render_line("| 名称 | >=95% | 99% |", 8);
+        assert_eq!((at, len), (9, 5));
+        let (_, at, len) = render_line("总分: 100 94 其中", 5);
+        assert_eq!((at, len), (6, 3));
     }
 
     #[test]

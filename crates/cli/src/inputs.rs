@@ -158,7 +158,7 @@ pub fn for_each_chunk<R: Read, E>(
     reader: R,
     mut each: impl FnMut(Chunk) -> Result<(), E>,
 ) -> Result<(), ChunkError<E>> {
-    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let head = reader.fill_buf().map_err(ChunkError::Io)?;
     if !splittable(head) {
         let mut bytes = Vec::new();
@@ -169,7 +169,8 @@ pub fn for_each_chunk<R: Read, E>(
         })
         .map_err(ChunkError::Each);
     }
-    let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK_TARGET + 64 * 1024);
+    // Grown as needed: a folder of small files should not cost a megabyte each.
+    let mut chunk: Vec<u8> = Vec::new();
     let mut first_line: u32 = 1;
     let mut lines: u32 = 0;
     loop {

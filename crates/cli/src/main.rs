@@ -201,12 +201,23 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(error) if is_broken_pipe(&error) => {
+            // `jixiao check … | head`: the reader has gone; stop quietly, as shells expect.
+            ExitCode::from(141)
+        }
         Err(error) => {
             let _ = io::stdout().flush();
             eprintln!("错误 (error): {error:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn color_for(stream_is_terminal: bool) -> Style {

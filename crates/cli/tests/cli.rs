@@ -456,3 +456,34 @@ fn generated_corpus_is_checked_across_chunks_with_true_line_numbers() {
     }
     assert!(checked > 10, "only {checked} total mismatches seen");
 }
+
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    use std::io::Read;
+    let dir = scratch("pipe");
+    let file = dir.join("corpus.tsv");
+    run(&[
+        "gen-corpus",
+        "--forms",
+        "3000",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let mut child = Command::new(BIN)
+        .args(["check", "--format", "json", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(141));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}

@@ -350,10 +350,12 @@ fn take_unit(s: &str) -> (Option<String>, &str) {
         .find(|(_, c)| c.is_ascii_digit() || matches!(c, '-' | '~' | '至' | '到' | '%' | '.' | ','))
         .map(|(i, _)| i)
         .unwrap_or(s.len());
-    if end == 0 {
+    let unit = &s[..end];
+    // An operator word (`以上`, `以内` …) is never a unit: leave it for the caller to reject.
+    if end == 0 || SUFFIX_OPERATORS.iter().any(|(w, _)| unit.contains(w)) {
         (None, s)
     } else {
-        (Some(s[..end].to_string()), &s[end..])
+        (Some(unit.to_string()), &s[end..])
     }
 }
 

@@ -170,7 +170,13 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             note,
         ))
     };
+    if ev.truncated {
+        // The form is cut off before its end: rows are missing, so a total or grade computed
+        // from what is left would be a wrong number presented as the form's.
+        notes.push("表格不完整（在总分之前中断），不计算总分和等级 (the form is cut off: no total or grade)".into());
+    }
     let total = match (&budget_score, &indicator_total) {
+        _ if ev.truncated => None,
         (Some(b), Some(t)) => Some(cx.computed(
             b.value + t.value,
             format!("预算执行得分 + Σ 指标得分 = {} + {}", b.value, t.value),

@@ -53,11 +53,7 @@ fn percent(fraction: Decimal) -> Decimal {
 
 /// `file:17:5` for text, `file#Sheet1!C12` for a spreadsheet cell.
 pub fn location_string(source: &str, loc: &Loc) -> String {
-    if loc.sheet.is_some() {
-        format!("{source}#{loc}")
-    } else {
-        format!("{source}:{loc}")
-    }
+    Location { source, loc }.to_string()
 }
 
 /// One element of the `check --format json` array.
@@ -149,7 +145,7 @@ pub struct Explain<'a> {
     pub formula: &'a str,
     pub inputs: Inputs<'a>,
     /// The exact value, as a decimal string.
-    pub exact: String,
+    pub exact: Exact,
     pub note: Option<&'a str>,
 }
 
@@ -158,9 +154,38 @@ impl<'a> From<&'a Computed> for Explain<'a> {
         Explain {
             formula: &c.formula,
             inputs: Inputs(&c.inputs),
-            exact: c.value.normalize().to_string(),
+            exact: Exact(c.value),
             note: c.note.as_deref(),
         }
+    }
+}
+
+/// An exact decimal written as a JSON string (trailing zeros dropped), without an intermediate
+/// `String`.
+pub struct Exact(pub Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.normalize())
+    }
+}
+
+/// A finding's location, `file:line:col` or `file#Sheet!C12`, written straight into the output.
+pub struct Location<'a> {
+    pub source: &'a str,
+    pub loc: &'a Loc,
+}
+
+impl std::fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sep = if self.loc.sheet.is_some() { '#' } else { ':' };
+        write!(f, "{}{sep}{}", self.source, self.loc)
+    }
+}
+
+impl Serialize for Location<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -260,7 +285,7 @@ pub struct FindingOut<'a> {
     pub message: &'a str,
     pub message_en: &'a str,
     pub indicator: Option<usize>,
-    pub location: Option<String>,
+    pub location: Option<Location<'a>>,
     pub rule: &'a str,
 }
 
@@ -328,7 +353,7 @@ impl<'a> FormReport<'a> {
                 message: &f.message,
                 message_en: &f.message_en,
                 indicator: f.indicator,
-                location: f.location.as_ref().map(|l| location_string(source, l)),
+                location: f.location.as_ref().map(|loc| Location { source, loc }),
                 rule: &f.rule,
             })
             .collect();
@@ -432,7 +457,7 @@ impl<W: Write> JsonArrayWriter<W> {
     pub fn push<T: Serialize>(&mut self, element: &T) -> io::Result<()> {
         self.out
             .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut self.out, element).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut self.out, element).map_err(io::Error::from)?;
         self.count += 1;
         Ok(())
     }

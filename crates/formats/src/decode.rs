@@ -27,6 +27,9 @@ pub struct Decoded {
 /// a binary file would otherwise produce one finding per byte.
 const MAX_LOCATED: usize = 10;
 
+/// UTF-8 lines and GB18030 lines in one input.
+pub const MIXED: &str = "UTF-8+GB18030";
+
 /// The rule the encoding diagnostics rest on.
 const RULE: &str = "RULES.md §5: reading problems are findings; never drop content silently";
 
@@ -35,6 +38,23 @@ const RULE: &str = "RULES.md §5: reading problems are findings; never drop cont
 pub fn decode(bytes: &[u8]) -> Decoded {
     let (raw, encoding, had_errors) = detect_and_decode(bytes);
     let mut diagnostics = Vec::new();
+    if encoding == MIXED {
+        // Lines that are not UTF-8 were decoded as GB18030: say where that starts.
+        let first = bytes
+            .split(|&b| b == b'\n')
+            .position(|line| std::str::from_utf8(line).is_err())
+            .map(|i| i as u32 + 1);
+        diagnostics.push(
+            Finding::new(
+                "READ_ENCODING",
+                Severity::Warning,
+                "输入混有两种编码：非 UTF-8 的行已按 GB18030 解码，请核对这些行",
+                "the input mixes encodings: lines that are not UTF-8 were decoded as GB18030; check them",
+            )
+            .at(first.map(|line| Loc::text(line, 1)))
+            .rule(RULE),
+        );
+    }
     let text = normalise(raw, had_errors, encoding, &mut diagnostics);
     Decoded {
         text,
@@ -78,15 +98,29 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         return (text.into_owned(), "GB18030", false);
     }
-    // Broken either way: keep the reading that loses less.
+    // Broken either way: keep the reading that loses less — as a whole, or line by line
+    // (files pasted together from two sources mix encodings by line).
     let (utf8, _) = UTF_8.decode_without_bom_handling(bytes);
     let (gb, _) = GB18030.decode_without_bom_handling(bytes);
+    let mut mixed = String::with_capacity(bytes.len());
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            mixed.push('\n');
+        }
+        match std::str::from_utf8(line) {
+            Ok(text) => mixed.push_str(text),
+            Err(_) => mixed.push_str(&GB18030.decode_without_bom_handling(line).0),
+        }
+    }
     let count = |s: &str| {
         s.chars()
             .filter(|&c| c == char::REPLACEMENT_CHARACTER)
             .count()
     };
-    if count(&gb) < count(&utf8) {
+    let (u, g, m) = (count(&utf8), count(&gb), count(&mixed));
+    if m < u && m < g {
+        (mixed, MIXED, m > 0)
+    } else if g < u {
         (gb.into_owned(), "GB18030", true)
     } else {
         (utf8.into_owned(), "UTF-8", true)
@@ -401,5 +435,22 @@ mod tests {
             let _ = decode(bytes);
         }
         assert_eq!(decode(b"").text, "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let d = decode(&bytes);
+            proptest::prop_assert!(!d.text.contains('\r'));
+            proptest::prop_assert!(!d.text.contains('\0'));
+        }
+
+        #[test]
+        fn clean_utf8_is_returned_unchanged(text in "[^\r\x00\u{feff}]{0,200}") {
+            let d = decode(text.as_bytes());
+            // Without NULs it cannot pass for UTF-16, so it must come back as it went in.
+            proptest::prop_assert_eq!(d.text, text);
+            proptest::prop_assert!(d.diagnostics.is_empty());
+        }
     }
 }

@@ -47,7 +47,7 @@ pub fn write_json_to<W: std::io::Write>(writer: W, forms: &[Evaluation]) -> std:
             forms,
         },
     )
-    .map_err(std::io::Error::other)
+    .map_err(std::io::Error::from)
 }
 
 /// Read the canonical JSON form, a bare array of forms, or one form. Never fails: bad JSON
@@ -300,6 +300,20 @@ mod tests {
             let outcome = read_json(text);
             assert!(outcome.forms.is_empty(), "{text}");
             assert!(!outcome.diagnostics.is_empty(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_reads_without_panic(text in "\\PC{0,300}") {
+            let _ = read_json(&text);
+        }
+
+        #[test]
+        fn json_like_text_reads_without_panic(text in "[\\[\\]{}\",:0-9a-z ]{0,200}") {
+            // Whatever the text, either forms or a diagnostic saying why there are none.
+            let outcome = read_json(&text);
+            proptest::prop_assert!(!outcome.forms.is_empty() || !outcome.diagnostics.is_empty());
         }
     }
 }

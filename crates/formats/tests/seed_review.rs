@@ -113,4 +113,9 @@ fn truncated_anhui_form_reports_its_funds_error() {
     let (_, fs) = &forms[0];
     assert!(has(fs, "FUNDS_ROW_SUM", ""), "{fs:#?}");
     assert!(has(fs, "READ_TRUNCATED", ""));
+    // Its 满意度 rows and 总分 are cut off: no total or grade is computed from what is left.
+    let form = &read("published/07-raw.txt").forms[0];
+    let card = assess(&form.evaluation, &Profile::default()).scorecard;
+    assert!(card.total.is_none() && card.grade.is_none());
+    assert!(card.budget_score.is_some(), "what is there is still scored");
 }

@@ -17,9 +17,12 @@ fn skip_cost(col: IndCol) -> f32 {
         IndCol::TargetValue => 2.0,
         IndCol::TargetUnit => 0.3,
         IndCol::Target => 3.0,
-        IndCol::Actual => 1.5,
+        // Equal costs for leaving out the actual, the weight or the score: where blanks are
+        // lost, `≥50个 8 8` (actual+weight or weight+score?) and `≥50个 50` (actual or
+        // weight?) then tie, and a tie is reported instead of guessed.
+        IndCol::Actual => 3.0,
         IndCol::Weight => 3.0,
-        IndCol::Score => 1.5,
+        IndCol::Score => 3.0,
         IndCol::Reason => 0.0,
         IndCol::Level1 | IndCol::Level2 | IndCol::Name => 0.0,
     }
@@ -80,7 +83,7 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::Reason => {
-            if number {
+            if number || vocab::is_bare_unit(text) || vocab::is_operator(text) {
                 INF
             } else {
                 0.0
@@ -324,11 +327,18 @@ mod tests {
     ];
 
     #[test]
-    fn split_target_without_actual_keeps_the_unit_in_the_target() {
-        let (v, amb) = values(&SPLIT, &["=", "100", "%", "60"]);
+    fn split_target_with_one_number_after_it_is_ambiguous() {
+        // `= 100 % 60` with blanks lost: 60 may be the actual or the weight.
+        let (_, amb) = values(&SPLIT, &["=", "100", "%", "60"]);
+        assert!(amb);
+        // With the blank kept, it is the weight.
+        let (v, amb) = values(&SPLIT, &["=", "100", "%", "", "60", "", ""]);
         assert!(!amb);
-        // actual, weight, score, reason, target
         assert_eq!(v, vec!["", "60", "", "", "=100%"]);
+        // The number after an operator is the target's value, never the weight.
+        let (v, amb) = values(&SPLIT, &["=", "100", "%"]);
+        assert!(!amb);
+        assert_eq!(v, vec!["", "", "", "", "=100%"]);
     }
 
     #[test]

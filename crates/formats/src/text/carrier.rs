@@ -166,17 +166,21 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
             }
             InputShape::Flattened | InputShape::Unknown | InputShape::Json | InputShape::Xlsx => {
                 let mut slot = 0u32;
-                let mut start: Option<usize> = None;
+                // (byte, column) of the current cell's start; columns counted as we go so a
+                // long line stays linear.
+                let mut start: Option<(usize, u32)> = None;
+                let mut col = 0u32;
                 for (i, ch) in line
                     .char_indices()
                     .chain(std::iter::once((line.len(), ' ')))
                 {
+                    col += 1;
                     if ch.is_whitespace() {
-                        if let Some(s) = start.take() {
+                        if let Some((s, c)) = start.take() {
                             toks.push(Tok {
                                 text: &line[s..i],
                                 line: line_no,
-                                col: char_col(line, s),
+                                col: c,
                                 row,
                                 slot,
                                 byte: line.as_ptr() as usize - base + s,
@@ -184,11 +188,15 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                             slot += 1;
                         }
                     } else if start.is_none() {
-                        start = Some(i);
+                        start = Some((i, col));
                     }
                 }
             }
         }
+    }
+    for tok in &mut toks {
+        // Offsets from the slices themselves: every cell borrows from `text`.
+        tok.byte = tok.text.as_ptr() as usize - base;
     }
     toks
 }
@@ -196,42 +204,28 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
 fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u32) {
     let cells: Vec<&str> = line.split('|').collect();
     let n = cells.len();
-    let mut offset = 0usize;
+    let mut col = 1u32;
     let mut slot = 0u32;
     for (i, cell) in cells.iter().enumerate() {
         // "| a | b |" has empty pieces before the first and after the last pipe: those are
         // boundaries, not cells.
         let boundary = (i == 0 || i + 1 == n) && cell.trim().is_empty();
+        let trimmed = cell.trim();
+        if !boundary && !trimmed.is_empty() {
+            let lead = cell[..cell.len() - cell.trim_start().len()].chars().count() as u32;
+            toks.push(Tok {
+                text: trimmed,
+                line: line_no,
+                col: col + lead,
+                row,
+                slot,
+                byte: 0,
+            });
+        }
         if !boundary {
-            push_trimmed(toks, line, offset, cell, line_no, row, slot, false);
             slot += 1;
         }
-        offset += cell.len() + 1;
+        // Columns counted as we go: a line of many cells stays linear.
+        col += cell.chars().count() as u32 + 1;
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn push_trimmed<'a>(
-    toks: &mut Vec<Tok<'a>>,
-    line: &'a str,
-    offset: usize,
-    cell: &'a str,
-    line_no: u32,
-    row: u32,
-    slot: u32,
-    keep_empty: bool,
-) {
-    let trimmed = cell.trim();
-    if trimmed.is_empty() && !keep_empty {
-        return;
-    }
-    let lead = cell.len() - cell.trim_start().len();
-    toks.push(Tok {
-        text: trimmed,
-        line: line_no,
-        col: char_col(line, offset + lead),
-        row,
-        slot,
-        byte: 0,
-    });
 }

@@ -87,6 +87,22 @@ pub(crate) fn unwrap_cjk(text: &str) -> String {
     out
 }
 
+/// Whether the last form of the text has no 总分 row yet (the text ends inside it).
+pub(crate) fn ends_inside_a_form(text: &str, toks: &[Tok<'_>], layout: Layout) -> bool {
+    let _ = (text, layout);
+    for tok in toks.iter().rev() {
+        if tok.is_empty() {
+            continue;
+        }
+        match classify_tok(tok) {
+            Class::Label(Label::Total | Label::Closing) => return false,
+            Class::Label(Label::Project) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Split the cell stream into forms and read each.
 pub(crate) fn recognise<'a>(
     text: &'a str,
@@ -117,17 +133,20 @@ pub(crate) fn recognise<'a>(
                     seen_project = false;
                     seen_table = false;
                     last_title = None;
-                } else if !seen_project {
+                } else {
+                    // The title of the next form, if a 项目名称 follows.
                     last_title = Some(i);
                 }
             }
             Class::Label(Label::Project) => {
                 if seen_project {
-                    // A new form without a title between: start at the project label.
+                    // A new form: it starts at its title if one stood just before.
                     starts.push(last_title.take().unwrap_or(i));
                     seen_table = false;
                 } else if starts.is_empty() {
-                    starts.push(last_title.unwrap_or(0));
+                    starts.push(last_title.take().unwrap_or(0));
+                } else {
+                    last_title = None;
                 }
                 seen_project = true;
             }
@@ -188,13 +207,21 @@ fn merge_split_labels<'a>(text: &'a str, toks: &[Tok<'a>]) -> Vec<Tok<'a>> {
             // Take the longest run of pieces (up to three) that makes a label, where the
             // following piece is not a label of its own.
             let mut joined_key = vocab::key(tok.text);
+            let alone = vocab::classify(&joined_key);
             let mut merged_to = None;
             for (k, next) in toks.iter().enumerate().skip(i + 1).take(2) {
                 if !label_piece(next.text) || !matches!(classify_tok(next), Class::Value) {
                     break;
                 }
                 joined_key.push_str(&vocab::key(next.text));
-                if !matches!(vocab::classify(&joined_key), Some(Label::Title) | None) {
+                let joined = vocab::classify(&joined_key);
+                // A label followed by its value (`项目名称` `工伤鉴定`) is not a broken label.
+                let glued_value = joined == alone
+                    && matches!(
+                        joined,
+                        Some(Label::Project | Label::Department | Label::Unit)
+                    );
+                if !matches!(joined, Some(Label::Title) | None) && !glued_value {
                     merged_to = Some(k);
                 }
             }
@@ -212,6 +239,20 @@ fn merge_split_labels<'a>(text: &'a str, toks: &[Tok<'a>]) -> Vec<Tok<'a>> {
         i += 1;
     }
     out
+}
+
+/// The text after the first `label_chars` non-blank characters and a colon.
+fn after_label(text: &str, label_chars: usize) -> &str {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen == label_chars {
+            return text[i..].trim_start_matches([':', '：', ' ', '\t']).trim();
+        }
+        if !c.is_whitespace() {
+            seen += 1;
+        }
+    }
+    ""
 }
 
 /// A piece of a broken label: short CJK text without digits.
@@ -371,7 +412,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                             && vocab::classify(rest).is_none()
                             && !rest.starts_with('(')
                         {
-                            self.set_header(label, unwrap_cjk(rest.trim()));
+                            // The value as printed (not the normalised key): skip the label's
+                            // characters and the colon in the original text.
+                            let printed = after_label(tok.text, name.chars().count());
+                            self.set_header(label, unwrap_cjk(printed));
                             self.pending = None;
                         }
                     }
@@ -671,6 +715,18 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let is_total = row.kind == FundRowKind::Total;
         // Where the rate is printed anchors the columns around it.
         let rate_at = values.iter().position(|t| t.text.ends_with(['%', '％']));
+        if is_total && rate_at.is_none() && !values.is_empty() {
+            // Fewer cells than columns and no printed rate to anchor them: which column each
+            // number belongs to cannot be known (the text may also be cut).
+            self.diag(
+                "READ_AMBIGUOUS_AMOUNTS",
+                Severity::Warning,
+                format!("资金行「{}」的 {} 个值少于表头列数且没有执行率可对齐，未读取", compact(row.label.text), values.len()),
+                format!("funds row '{}' has {} values, fewer than its columns, and no rate to align them; not read", row.label.text, values.len()),
+                Some(loc(row.label)),
+            );
+            return Vec::new();
+        }
         let (before, after): (Vec<&'t Tok<'a>>, Vec<&'t Tok<'a>>) = match rate_at {
             Some(r) => (values[..r].to_vec(), values[r..].to_vec()),
             None => (values.clone(), Vec::new()),
@@ -902,7 +958,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if texts.is_empty() {
             return;
         }
-        let join = |ts: &[&Tok<'_>]| ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+        let join =
+            |ts: &[&Tok<'_>]| unwrap_cjk(&ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" "));
         if self.layout.positional_rows {
             if let Some(actual_slot) = self.goal_actual_slot {
                 let (exp, act): (Vec<&Tok<'_>>, Vec<&Tok<'_>>) =
@@ -1037,11 +1094,21 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         from: usize,
     ) -> usize {
         let mut i = from;
+        let mut level2_here = false;
         while i < toks.len() {
             let tok = toks[i];
             if tok.is_empty() {
                 i += 1;
                 continue;
+            }
+            // After a 二级 label in the same record, what follows is the name.
+            if level2_here
+                && matches!(
+                    classes[i],
+                    Class::Label(Label::Level1(_) | Label::Level2(_))
+                )
+            {
+                return i;
             }
             match classes[i] {
                 Class::Label(Label::Level1(l1)) => {
@@ -1061,6 +1128,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Class::Label(Label::Level2(_)) => {
                     state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
                     state.level1_fresh = false;
+                    level2_here = true;
                 }
                 _ => {
                     if self
@@ -1098,33 +1166,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
         let name = row[start];
         let rest: Vec<Tok<'a>> = row[start + 1..].iter().map(|t| **t).collect();
-        let non_empty = rest.iter().filter(|t| !t.is_empty()).count();
-        // A lone cell far right of the name column continues the previous row's reason.
-        if non_empty == 0 && !self.ev.indicators.is_empty() {
-            let reason_slot = self
-                .ind_cols
-                .iter()
-                .find(|(c, _)| *c == IndCol::Reason)
-                .map(|(_, s)| *s);
-            if reason_slot.is_some_and(|s| name.slot >= s) {
-                let text = name.text.to_string();
-                if let Some(prev) = self.ev.indicators.last_mut() {
-                    let joined = match prev.reason.take() {
-                        Some(r) => format!("{r}{text}"),
-                        None => text,
-                    };
-                    prev.reason = Some(joined);
-                }
-                self.diag(
-                    "READ_CONTINUATION",
-                    Severity::Info,
-                    "此行只有原因分析一格，视为上一指标原因的续行".into(),
-                    "this row holds only a reason cell; joined to the previous indicator's reason"
-                        .into(),
-                    Some(loc(name)),
-                );
-                return;
-            }
+        let took_levels = row[..start].iter().any(|t| !t.is_empty());
+        if !took_levels && self.continuation(&row[start..]) {
+            return;
         }
         if !name_ok(name.text) {
             let texts: Vec<&str> = row
@@ -1145,6 +1189,52 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             .by_header_slots(fields, name, &rest)
             .unwrap_or_else(|| align::align(fields, &rest));
         self.emit(fields, name, &rest, alignment, state);
+    }
+
+    /// A row whose only cell stands under the reason column (no name, no weight, no score)
+    /// continues the row above: a long cell the PDF wrapped onto a second line.
+    fn continuation(&mut self, cells: &[&'t Tok<'a>]) -> bool {
+        if self.ev.indicators.is_empty() {
+            return false;
+        }
+        let mut placed: Vec<(IndCol, &'t Tok<'a>)> = Vec::new();
+        for tok in cells.iter().copied().filter(|t| !t.is_empty()) {
+            if !matches!(classify_tok(tok), Class::Value) {
+                return false;
+            }
+            // Only the free-text column wraps in practice; a lone short cell elsewhere is
+            // read as a row of its own (and reviewed as one).
+            match self.ind_cols.iter().find(|(_, s)| *s == tok.slot) {
+                Some(&(IndCol::Reason, _)) => placed.push((IndCol::Reason, tok)),
+                _ => return false,
+            }
+        }
+        if placed.is_empty() {
+            return false;
+        }
+        let Some(prev) = self.ev.indicators.last_mut() else {
+            return false;
+        };
+        for (col, tok) in &placed {
+            let slot = match col {
+                IndCol::Target => &mut prev.target,
+                IndCol::Actual => &mut prev.actual,
+                _ => &mut prev.reason,
+            };
+            *slot = Some(match slot.take() {
+                Some(before) => unwrap_cjk(&format!("{before} {}", tok.text)),
+                None => tok.text.to_string(),
+            });
+        }
+        let at = placed.first().map(|(_, t)| loc(t));
+        self.diag(
+            "READ_CONTINUATION",
+            Severity::Info,
+            "此行只有原因分析一格，视为上一指标原因的续行，已并入".into(),
+            "this row holds only a reason cell; joined to the previous indicator's reason".into(),
+            at,
+        );
+        true
     }
 
     /// The common case of a grid row: every cell stands under its header column (shifted
@@ -1224,7 +1314,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .is_some_and(|r| vocab::key(tok.text) == r);
             relax(
                 i + 1,
-                if remnant { 0.1 } else { 4.0 },
+                if remnant { 0.1 } else { 6.0 },
                 Step::Noise,
                 &mut best,
                 &mut choice,
@@ -1233,6 +1323,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 continue;
             }
             for j in i + 1..=(i + max_len).min(n) {
+                // Nor over the rest of a label split by a page break.
+                if j > i + 1
+                    && self
+                        .split_remnant
+                        .is_some_and(|r| vocab::key(body[j - 1].text) == r)
+                {
+                    break;
+                }
                 // Records do not run over level labels.
                 if j > i + 1
                     && matches!(
@@ -1419,7 +1517,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut grade: Option<&Tok<'_>> = None;
         for tok in toks {
             if tok.is_empty() {
-                if numbers.len() < 2 {
+                // Blanks before the first number are the empty cells of the row; after it, a
+                // blank is the place of a value not filled in (`合计 | 100 | | |`).
+                if !numbers.is_empty() && numbers.len() < 2 {
                     numbers.push(None);
                 }
                 continue;
@@ -1432,6 +1532,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             if vocab::is_grade(tok.text) {
                 grade = Some(tok);
+                break;
+            }
+            // `总分 100 96 等级 优`: the word before the grade.
+            if matches!(
+                vocab::key(tok.text).as_str(),
+                "等级" | "自评等级" | "评价等级" | "绩效等级"
+            ) {
+                continue;
             }
             break;
         }

@@ -119,6 +119,18 @@ pub(crate) fn classify(key: &str) -> Option<Label> {
     }
     let k = strip_decor(key);
     let bare = jixiao_core::model::points_stripped(k);
+    // A header value glued to its label: `项目名称：工伤鉴定`, `项目名称委托业务项目`.
+    for (prefix, label) in [
+        ("项目名称", Label::Project),
+        ("主管部门", Label::Department),
+        ("实施单位", Label::Unit),
+    ] {
+        if let Some(rest) = bare.strip_prefix(prefix) {
+            if !rest.is_empty() && !rest.starts_with('(') && !rest.starts_with("及") {
+                return Some(label);
+            }
+        }
+    }
     let label = match bare {
         "项目名称" => Label::Project,
         "主管部门" | "主管部门及代码" | "主管单位" => Label::Department,
@@ -189,9 +201,10 @@ pub(crate) fn classify(key: &str) -> Option<Label> {
             Label::Closing
         }
         // Shared labels (分值, 权重, 得分) depend on the section: see [`shared_column`].
-        "产出指标" | "产出" => Label::Level1(Level1::Output),
-        "效益指标" | "效益" => Label::Level1(Level1::Effect),
-        "满意度指标" | "满意度" => Label::Level1(Level1::Satisfaction),
+        // Only the full labels: `满意度` alone is as likely an indicator's name.
+        "产出指标" => Label::Level1(Level1::Output),
+        "效益指标" => Label::Level1(Level1::Effect),
+        "满意度指标" => Label::Level1(Level1::Satisfaction),
         _ => {
             let l2 = bare.strip_suffix('等').unwrap_or(bare);
             if let Some(stem) = l2.strip_suffix("指标") {
