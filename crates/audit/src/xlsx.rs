@@ -6,6 +6,7 @@ use crate::aggregate::{Aggregate, FormLine};
 use crate::report::Meta;
 use crate::Unreadable;
 use jixiao_core::score::display_decimal;
+use jixiao_formats::xlsx::REPORT_MARK;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -31,6 +32,8 @@ impl XlsxReport {
         book.add_worksheet().set_name("总览")?;
         let ws = book.add_worksheet_with_constant_memory();
         ws.set_name("逐表")?;
+        // Row 0 marks the sheet as a report, so that reading this workbook finds no form in it.
+        ws.write_string(0, 0, format!("{REPORT_MARK}审核报告 · 逐表（每张表一行）"))?;
         let heads = [
             ("锚点", 8.0),
             ("位置", 30.0),
@@ -50,12 +53,12 @@ impl XlsxReport {
         ];
         for (c, (h, w)) in heads.iter().enumerate() {
             ws.set_column_width(c as u16, *w)?;
-            ws.write_string_with_format(0, c as u16, *h, &head)?;
+            ws.write_string_with_format(1, c as u16, *h, &head)?;
         }
-        ws.set_freeze_panes(1, 0)?;
+        ws.set_freeze_panes(2, 0)?;
         Ok(XlsxReport {
             book,
-            row: 0,
+            row: 1,
             omitted: 0,
             head,
         })
@@ -135,16 +138,22 @@ impl XlsxReport {
                 ("无法读取的输入", unreadable.count.to_string()),
                 ("逐表未列出（超过 Excel 行数）", self.omitted.to_string()),
             ];
-            ws.write_string_with_format(0, 0, "项目", &head)?;
-            ws.write_string_with_format(0, 1, "值", &head)?;
+            ws.write_string(0, 0, format!("{REPORT_MARK}审核报告 · 总览"))?;
+            ws.write_string_with_format(1, 0, "项目", &head)?;
+            ws.write_string_with_format(1, 1, "值", &head)?;
             for (i, (k, v)) in rows.iter().enumerate() {
-                ws.write_string(i as u32 + 1, 0, *k)?;
-                ws.write_string(i as u32 + 1, 1, v)?;
+                ws.write_string(i as u32 + 2, 0, *k)?;
+                ws.write_string(i as u32 + 2, 1, v)?;
             }
         }
         {
             let ws = self.book.add_worksheet();
             ws.set_name("审核发现")?;
+            ws.write_string(
+                0,
+                0,
+                format!("{REPORT_MARK}审核报告 · 审核发现（按次数排序）"),
+            )?;
             for (c, (h, w)) in [
                 ("代码", 26.0),
                 ("严重程度", 8.0),
@@ -157,10 +166,10 @@ impl XlsxReport {
             .enumerate()
             {
                 ws.set_column_width(c as u16, *w)?;
-                ws.write_string_with_format(0, c as u16, *h, &head)?;
+                ws.write_string_with_format(1, c as u16, *h, &head)?;
             }
             for (i, (code, s)) in agg.codes_ranked().iter().enumerate() {
-                let r = i as u32 + 1;
+                let r = i as u32 + 2;
                 ws.write_string(r, 0, *code)?;
                 ws.write_string(r, 1, s.severity.label_zh())?;
                 ws.write_number(r, 2, s.count as f64)?;
@@ -174,6 +183,7 @@ impl XlsxReport {
         for (name, map) in [("主管部门", &agg.departments), ("实施单位", &agg.units)] {
             let ws = self.book.add_worksheet();
             ws.set_name(name)?;
+            ws.write_string(0, 0, format!("{REPORT_MARK}审核报告 · 按{name}汇总"))?;
             for (c, (h, w)) in [
                 (name, 36.0),
                 ("表数", 8.0),
@@ -189,12 +199,12 @@ impl XlsxReport {
             .enumerate()
             {
                 ws.set_column_width(c as u16, *w)?;
-                ws.write_string_with_format(0, c as u16, *h, &head)?;
+                ws.write_string_with_format(1, c as u16, *h, &head)?;
             }
             let mut rows: Vec<_> = map.iter().collect();
             rows.sort_by(|a, b| b.1.forms.cmp(&a.1.forms).then(a.0.cmp(b.0)));
             for (i, (k, r)) in rows.iter().enumerate() {
-                let row = i as u32 + 1;
+                let row = i as u32 + 2;
                 ws.write_string(row, 0, *k)?;
                 ws.write_number(row, 1, r.forms as f64)?;
                 ws.write_string(row, 2, r.adjusted_yuan.to_string())?;

@@ -16,8 +16,8 @@ mod read;
 mod write;
 
 pub use read::{read_xlsx, read_xlsx_with, Limits, LIMITS};
-pub use write::{write_xlsx, XlsxOptions};
-use write::{FINDINGS_MARK, REVIEW_HEADER};
+use write::REVIEW_HEADER;
+pub use write::{write_xlsx, XlsxOptions, REPORT_MARK};
 
 /// An xlsx file is a zip archive: its bytes start with `PK\x03\x04`.
 pub fn is_xlsx(bytes: &[u8]) -> bool {

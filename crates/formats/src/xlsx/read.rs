@@ -462,12 +462,15 @@ fn read_sheet<RS: Read + std::io::Seek>(
     }
 
     cells.sort_by_key(|c| (c.0, c.1));
-    if cells.first().is_some_and(|c| c.2 == super::FINDINGS_MARK) {
+    if cells
+        .first()
+        .is_some_and(|c| c.2.starts_with(super::REPORT_MARK))
+    {
         file_diags.push(diag(
             "READ_XLSX_SKIPPED",
             Severity::Info,
-            format!("工作表「{sheet}」是 Jixiao 写出的审核发现，不是自评表，已跳过"),
-            format!("sheet '{sheet}' lists findings written by Jixiao, not a form; skipped"),
+            format!("工作表「{sheet}」是 Jixiao 写出的报告（审核发现、汇总），不是自评表，已跳过"),
+            format!("sheet '{sheet}' is a report written by Jixiao (findings, summaries), not a form; skipped"),
             Some(Loc::cell(sheet, cells[0].0 + 1, cells[0].1 + 1)),
         ));
         return (Vec::new(), Vec::new());

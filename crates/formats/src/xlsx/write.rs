@@ -31,8 +31,11 @@ const FONT: &str = "SimSun";
 /// Header of the computed-score column `--with-review` adds: the reader skips the column
 /// (computed values are not printed content).
 pub(crate) const REVIEW_HEADER: &str = "规则计算得分（Jixiao）";
-/// First cell of the findings sheet `--with-review` adds: the reader skips the sheet.
-pub(crate) const FINDINGS_MARK: &str = "审核发现（Jixiao 按规则计算，非自评表内容）";
+/// A sheet whose first cell starts with this was written by Jixiao as a report (findings,
+/// audit summaries), not a form: the reader skips it.
+pub const REPORT_MARK: &str = "【Jixiao】";
+/// First cell of the findings sheet `--with-review` adds.
+const FINDINGS_MARK: &str = "【Jixiao】审核发现（按规则计算，非自评表内容）";
 const TITLE_FONT: &str = "SimHei";
 
 fn base() -> Format {
