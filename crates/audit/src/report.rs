@@ -112,9 +112,15 @@ fn counts_html(c: [u64; 3]) -> String {
 
 /// `1234567.891` yuan → `123.46 万元` with thousands grouped.
 fn wan(yuan: Decimal) -> String {
-    let v = display_decimal(yuan / Decimal::from(10_000), 2);
-    let (int, frac) = v.split_once('.').unwrap_or((&v, "00"));
-    let (sign, int) = int.strip_prefix('-').map_or(("", int), |i| ("-", i));
+    format!("{} 万元", wan_number(yuan))
+}
+
+/// A count with thousands grouped: `100000` → `100,000`.
+fn count(n: u64) -> String {
+    group(&n.to_string())
+}
+
+fn group(int: &str) -> String {
     let mut g = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -122,7 +128,15 @@ fn wan(yuan: Decimal) -> String {
         }
         g.push(c);
     }
-    format!("{sign}{g}.{frac} 万元")
+    g
+}
+
+/// `1234567.891` yuan → `123.46` (万元) with thousands grouped.
+fn wan_number(yuan: Decimal) -> String {
+    let v = display_decimal(yuan / Decimal::from(10_000), 2);
+    let (int, frac) = v.split_once('.').unwrap_or((&v, "00"));
+    let (sign, int) = int.strip_prefix('-').map_or(("", int), |i| ("-", i));
+    format!("{sign}{}.{frac}", group(int))
 }
 
 fn pct(part: u64, whole: u64) -> String {
@@ -163,7 +177,7 @@ section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; paddi
 h2 { font-size: 19px; margin: 0 0 10px; border-left: 4px solid #7a1f1f; padding-left: 8px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; }
 .card { flex: 1 1 160px; border: 1px solid #e5e5e5; border-radius: 6px; padding: 10px 14px; background: #fafafa; }
-.card .v { font-size: 22px; font-weight: bold; font-variant-numeric: tabular-nums; }
+.card .v { font-size: 21px; white-space: nowrap; font-weight: bold; font-variant-numeric: tabular-nums; }
 .card .k { font-size: 13px; color: #555; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border-bottom: 1px solid #e5e5e5; padding: 5px 6px; text-align: left; vertical-align: top; }
@@ -225,19 +239,26 @@ pub fn write_report(
             "<div class=\"card\"><div class=\"v\">{v}</div><div class=\"k\">{k}</div></div>"
         ));
     };
-    card(&mut h, "自评表（张）", agg.forms.to_string());
-    card(&mut h, "三级指标（个）", agg.indicators.to_string());
-    card(&mut h, "全年预算数合计", wan(agg.adjusted_yuan));
-    card(&mut h, "全年执行数合计", wan(agg.executed_yuan));
+    card(&mut h, "自评表（张）", count(agg.forms));
+    card(&mut h, "三级指标（个）", count(agg.indicators));
+    card(
+        &mut h,
+        "全年预算数合计（万元）",
+        wan_number(agg.adjusted_yuan),
+    );
+    card(
+        &mut h,
+        "全年执行数合计（万元）",
+        wan_number(agg.executed_yuan),
+    );
     card(&mut h, "总体执行率", exec_rate);
     card(
         &mut h,
-        "有审核发现的表",
-        format!(
-            "{}（{}）",
-            agg.forms_with_findings,
+        &format!(
+            "有审核发现的表（占 {}）",
             pct(agg.forms_with_findings, agg.forms)
         ),
+        count(agg.forms_with_findings),
     );
     h.push_str("</div><p>审核发现：");
     h.push_str(&counts_html([

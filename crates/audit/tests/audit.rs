@@ -94,7 +94,10 @@ fn the_seed_audit_counts_what_check_counts() {
         assert!(html.contains(section), "missing {section}");
     }
     assert!(html.contains("<div class=\"v\">3</div><div class=\"k\">自评表（张）</div>"));
-    assert!(html.contains("52.00 万元"), "money total");
+    assert!(
+        html.contains("<div class=\"v\">52.00</div><div class=\"k\">全年预算数合计（万元）</div>"),
+        "money total"
+    );
     assert!(html.contains("MET_BUT_DEDUCTED"));
     assert!(html.contains("上海市松江区社会保障服务中心"));
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);

@@ -53,7 +53,14 @@ th { background: #f2f2f2; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 .note { font-size: 8.5pt; color: #444; margin-top: 2mm; }
-@media print { body { background: none; } .page { margin: 0; box-shadow: none; width: auto; min-height: 0; padding: 0; } }
+@media print {
+  body { background: none; }
+  .page { margin: 0; box-shadow: none; width: auto; min-height: 0; padding: 0; }
+  h1 { font-size: 14pt; margin: 0 0 1mm; }
+  .year { margin: 0 0 1.5mm; font-size: 9.5pt; }
+  table { font-size: 7.8pt; line-height: 1.25; }
+  td, th { padding: .5mm 1mm; }
+}
 "#;
 
 /// Column widths of the nine official columns, in percent.

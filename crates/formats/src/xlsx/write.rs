@@ -601,9 +601,12 @@ fn write_findings(
                 format!("{name}{}", f.message),
                 f.rule.clone(),
             ];
+            let mut lines = 1.0f64;
             for (c, v) in cells.iter().enumerate() {
                 ws.write_string_with_format(r, c as u16, v, &text_fmt())?;
+                lines = lines.max((width_of(v) / (widths[c] - 1.0)).ceil());
             }
+            ws.set_row_height(r, lines * 13.5 + 5.0)?;
             r += 1;
         }
     }
