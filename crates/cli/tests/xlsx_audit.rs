@@ -168,3 +168,34 @@ fn audit_of_nothing_readable_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bad.xlsx"), "{}", stderr(&o));
 }
+
+#[test]
+fn generated_forms_stacked_on_one_sheet_read_back_as_from_text() {
+    let dir = scratch("stacked");
+    let tsv = dir.join("c.tsv");
+    let xlsx = dir.join("c.xlsx");
+    assert_eq!(
+        run(&["gen-corpus", "--forms", "150", "-o", p(&tsv)])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = run(&["convert", "--one-sheet", p(&tsv), "-o", p(&xlsx)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let a = check_json(p(&tsv));
+    let b = check_json(p(&xlsx));
+    assert_eq!(a.len(), 150);
+    assert_eq!(b.len(), 150);
+    for (x, y) in a.iter().zip(&b) {
+        for key in [
+            "year",
+            "project",
+            "funds",
+            "reported",
+            "computed",
+            "indicators",
+        ] {
+            assert_eq!(x[key], y[key], "{key} differs for {}", x["project"]);
+        }
+    }
+}
