@@ -11,4 +11,6 @@ pub mod gen;
 pub mod human;
 pub mod inputs;
 pub mod profiles;
+pub mod serve;
 pub mod show;
+pub mod user;

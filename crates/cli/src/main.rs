@@ -55,6 +55,12 @@ enum Command {
     /// grid, for benchmarks)
     #[command(name = "gen-corpus", help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
     GenCorpus(GenArgs),
+    /// 启动网页应用：填报、审核、抽查、公开 (run the web application)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    Serve(jixiao_cli::serve::ServeArgs),
+    /// 用户管理：add | passwd | list (manage users)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    User(jixiao_cli::user::UserArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -228,6 +234,8 @@ fn color_for(stream_is_terminal: bool) -> Style {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
+        Command::Serve(args) => jixiao_cli::serve::run(args).map(|()| 0),
+        Command::User(args) => jixiao_cli::user::run(args).map(|()| 0),
         Command::Check(args) => {
             let profile = profiles::load(args.profile.profile.as_deref())?;
             let format = match args.format {

@@ -186,3 +186,15 @@ fn nothing_recognisable_is_unreadable() {
     assert!(read("hello world\nthis is not a form\n").is_unreadable());
     assert!(read_bytes(&[0xff, 0x00, 0x13, 0x37]).is_unreadable());
 }
+
+#[test]
+fn flattened_header_value_that_swallowed_other_cells_is_not_presented() {
+    // 项目编号 is a label the reader does not know: the project's value would run into it.
+    let text = "项目名称 测试项目 项目编号 2023 001 主管部门 某局 实施单位 某中心 绩效指标 一级指标 二级指标 三级指标 \
+                年度指标值 实际完成值 分值 得分 产出指标 数量指标 培训人数 ≥100人 120人 10 10 总分 100 100";
+    let out = read(text);
+    let ev = &out.forms[0].evaluation;
+    assert_eq!(ev.project, None);
+    assert_eq!(ev.department.as_deref(), Some("某局"));
+    assert!(codes(&out).contains(&"READ_AMBIGUOUS_HEADER".to_string()));
+}

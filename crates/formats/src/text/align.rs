@@ -111,6 +111,9 @@ pub(crate) struct Alignment {
     pub cost: f32,
     /// Another assignment as cheap gives different values.
     pub ambiguous: bool,
+    /// Per column: whether every equally cheap assignment gives it the same value (the
+    /// split target's three columns count as one). Meaningful when `ambiguous`.
+    pub agreed: Vec<bool>,
 }
 
 /// Align `toks` (the cells after the name) with `fields`.
@@ -169,6 +172,7 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
             cols: vec![Vec::new(); m],
             cost: INF,
             ambiguous: false,
+            agreed: vec![false; m],
         };
     }
     // Walk every optimal path (bounded) and compare the values they give.
@@ -193,10 +197,25 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     let values = |cols: &Vec<Vec<usize>>| -> Vec<String> { render(fields, toks, cols) };
     let reference = values(&first);
     let ambiguous = found.iter().skip(1).any(|p| values(p) != reference);
+    // `render` puts the joined split target last and the other columns in order.
+    let others: Vec<Vec<String>> = found.iter().skip(1).map(values).collect();
+    let mut rendered = 0;
+    let mut agreed = Vec::with_capacity(m);
+    for f in fields {
+        let position = match f {
+            IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => reference.len() - 1,
+            _ => {
+                rendered += 1;
+                rendered - 1
+            }
+        };
+        agreed.push(others.iter().all(|o| o[position] == reference[position]));
+    }
     Alignment {
         cols: first,
         cost: total,
         ambiguous,
+        agreed,
     }
 }
 

@@ -255,6 +255,11 @@ fn after_label(text: &str, label_chars: usize) -> &str {
     ""
 }
 
+/// A 一级/二级 label as printed, without points, blanks or cell markers.
+fn level_text(text: &str) -> String {
+    strip_points(&compact(text)).replace('|', "")
+}
+
 /// A piece of a broken label: short CJK text without digits.
 fn label_piece(text: &str) -> bool {
     let n = text.chars().count();
@@ -585,6 +590,21 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     fn flush_pending(&mut self) {
         if let Some((label, values)) = self.pending.take() {
             if values.is_empty() {
+                return;
+            }
+            // Flattened text: the value runs to the next known label. A long run, or one with
+            // numbers in it, has probably swallowed cells of its own (an unknown label and
+            // its value): do not present that as the project, department or unit.
+            let numbers = values.iter().any(|t| vocab::plain_number(t.text).is_some());
+            if values.len() > 3 || (values.len() > 1 && numbers) {
+                let texts: Vec<&str> = values.iter().map(|t| t.text).collect();
+                self.diag(
+                    "READ_AMBIGUOUS_HEADER",
+                    Severity::Warning,
+                    format!("表头值「{}」中混有其他单元格，无法确定哪部分属于该栏，未读取", texts.join(" ")),
+                    format!("the header value '{}' runs into other cells; which part belongs to it is unclear, not read", texts.join(" ")),
+                    Some(loc(values[0])),
+                );
                 return;
             }
             let joined = values.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
@@ -1116,17 +1136,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
-                        state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                        state.level2 = Some((level_text(tok.text), loc(tok)));
                         state.level1_fresh = false;
                     } else {
-                        state.level1 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                        state.level1 = Some((level_text(tok.text), loc(tok)));
                         state.level1_kind = Some(l1);
                         state.level2 = None;
                         state.level1_fresh = true;
                     }
                 }
                 Class::Label(Label::Level2(_)) => {
-                    state.level2 = Some((strip_points(&compact(tok.text)), loc(tok)));
+                    state.level2 = Some((level_text(tok.text), loc(tok)));
                     state.level1_fresh = false;
                     level2_here = true;
                 }
@@ -1264,6 +1284,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             cols,
             cost: 0.0,
             ambiguous: false,
+            agreed: vec![true; fields.len()],
         })
     }
 
@@ -1423,7 +1444,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         ind.at.row = Some(loc(name));
         ind.at.name = Some(loc(name));
         let index = self.ev.indicators.len();
-        if a.cost >= UNALIGNABLE || a.ambiguous {
+        if a.cost >= UNALIGNABLE {
             let texts: Vec<&str> = rest
                 .iter()
                 .filter(|t| !t.is_empty())
@@ -1433,8 +1454,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Finding::new(
                     "READ_AMBIGUOUS_ROW",
                     Severity::Warning,
-                    format!("指标「{}」的各值（{}）无法确定各属哪一列，只读取了名称", ind.name, texts.join(" | ")),
-                    format!("the values of indicator '{}' ({}) cannot be placed in columns with certainty; only the name was read", ind.name, texts.join(" | ")),
+                    format!("指标「{}」的各值（{}）无法对应到表头各列，只读取了名称", ind.name, texts.join(" | ")),
+                    format!("the values of indicator '{}' ({}) fit no column of the header; only the name was read", ind.name, texts.join(" | ")),
                 )
                 .at(Some(loc(name)))
                 .indicator(index)
@@ -1442,6 +1463,50 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             self.ev.indicators.push(ind);
             return;
+        }
+        let mut a = a;
+        if a.ambiguous {
+            // Keep what every reading agrees on (often the target); leave the rest unread.
+            let mut unsure: Vec<&str> = Vec::new();
+            for (f, (cells, agreed)) in fields.iter().zip(a.cols.iter_mut().zip(&a.agreed)) {
+                if !agreed {
+                    cells.clear();
+                    unsure.push(match f {
+                        IndCol::Actual => "实际完成值",
+                        IndCol::Weight => "分值",
+                        IndCol::Score => "得分",
+                        IndCol::Reason => "原因",
+                        _ => "指标值",
+                    });
+                }
+            }
+            unsure.dedup();
+            let texts: Vec<&str> = rest
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| t.text)
+                .collect();
+            self.diags.push(
+                Finding::new(
+                    "READ_AMBIGUOUS_ROW",
+                    Severity::Warning,
+                    format!(
+                        "指标「{}」的值（{}）缺了空格，无法确定各属哪一列：{}未读取",
+                        ind.name,
+                        texts.join(" | "),
+                        unsure.join("、")
+                    ),
+                    format!(
+                        "indicator '{}' ({}) lost its blank cells: which column each value belongs to is unclear; {} not read",
+                        ind.name,
+                        texts.join(" | "),
+                        unsure.join(", ")
+                    ),
+                )
+                .at(Some(loc(name)))
+                .indicator(index)
+                .rule(RULE_READ),
+            );
         }
         let mut target = String::new();
         let mut target_at: Option<Loc> = None;

@@ -76,7 +76,7 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：')) {
+    if text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：' | '|')) {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -88,7 +88,8 @@ pub(crate) fn key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            c if c.is_whitespace() => {}
+            // A cell marker inside a label joined from two cells (`经济效益 | 指标`).
+            c if c.is_whitespace() || c == '|' => {}
             '（' => out.push('('),
             '）' => out.push(')'),
             '：' => out.push(':'),

@@ -1,0 +1,228 @@
+//! Jixiao's storage (存储): one small [`Store`] trait — organisations, users, sessions,
+//! evaluations with their workflow status, version and history, comments, the audit log — and
+//! its implementation [`SqlStore`] over sqlx's `AnyPool`, for SQLite (the embedded default) and
+//! PostgreSQL (shared deployments).
+//!
+//! Invariants:
+//! - Every write is one transaction, and writes its audit-log line in the same transaction.
+//! - Saves use optimistic locking: a stale `version` is [`StoreError::Conflict`], never a lost
+//!   update.
+//! - Money is never a float: forms are stored as canonical JSON (decimals as strings) and the
+//!   computed total as canonical decimal text.
+//! - The store does not score: the caller passes the engine's verdict ([`Scored`]).
+//! - Database URLs are redacted in `Debug` and in logs ([`DbUrl`]).
+#![forbid(unsafe_code)]
+
+mod migrate;
+pub mod model;
+mod password;
+mod sql;
+pub mod testing;
+
+pub use model::{
+    now_ms, AuditEntry, Comment, EvaluationRecord, EvaluationSummary, HistoryEntry, ListFilter,
+    NewUser, Org, OrgKind, Role, Scored, Status, User,
+};
+pub use sql::SqlStore;
+
+use async_trait::async_trait;
+use jixiao_core::Evaluation;
+use std::fmt;
+
+/// What can go wrong in the store. Messages are Chinese first, English beside.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("未找到 (not found)")]
+    NotFound,
+    #[error("数据已被他人修改，当前版本为 {current}，请刷新后重试 (stale version: the record is now at version {current}; reload and retry)")]
+    Conflict { current: i64 },
+    #[error("状态为「{}」的表不能修改 (a form in status {status} cannot be edited)", .status.label_zh())]
+    NotEditable { status: Status },
+    #[error("不能从「{}」转为「{}」 (no transition from {from} to {to})", .from.label_zh(), .to.label_zh())]
+    InvalidTransition { from: Status, to: Status },
+    #[error("已存在：{0} (already exists)")]
+    Duplicate(String),
+    #[error("无效的数据：{0} (invalid data)")]
+    Invalid(String),
+    #[error("数据库错误 (database error): {0}")]
+    Database(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error {
+            if db.is_unique_violation() {
+                return StoreError::Duplicate(db.message().to_string());
+            }
+        }
+        // sqlx errors do not carry the connection URL; keep only their message.
+        StoreError::Database(error.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A database URL whose password never shows in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbUrl(String);
+
+impl DbUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        DbUrl(url.into())
+    }
+    /// The real URL, for connecting only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_sqlite(&self) -> bool {
+        self.0.starts_with("sqlite:")
+    }
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres:") || self.0.starts_with("postgresql:")
+    }
+    /// `postgres://user:***@host/db`; query parameters dropped (they may hold a password too).
+    pub fn redacted(&self) -> String {
+        let url = self.0.split('?').next().unwrap_or_default();
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return url.to_string();
+        };
+        match rest.rsplit_once('@') {
+            Some((auth, host)) => {
+                let user = auth.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => format!("{scheme}://{rest}"),
+        }
+    }
+}
+
+impl fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DbUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The storage interface of the web application and the `jixiao user` commands.
+///
+/// `actor` arguments are user ids recorded in history and the audit log.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    // Organisations.
+    async fn create_org(&self, name: &str, kind: OrgKind, parent_id: Option<i64>) -> Result<Org>;
+    async fn list_orgs(&self) -> Result<Vec<Org>>;
+
+    // Users.
+    async fn create_user(&self, user: NewUser<'_>, actor: Option<i64>) -> Result<User>;
+    async fn set_password(&self, username: &str, password: &str, actor: Option<i64>) -> Result<()>;
+    /// The user, when the password is right; `None` for an unknown user or a wrong password
+    /// (the same time is spent on both).
+    async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>>;
+    async fn get_user(&self, id: i64) -> Result<Option<User>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+
+    // Login throttling.
+    async fn record_login_failure(&self, key: &str, at: i64) -> Result<()>;
+    async fn login_failures_since(&self, key: &str, since: i64) -> Result<i64>;
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+
+    // Sessions (opaque data, expiry in Unix seconds).
+    /// Insert a new session; `Ok(false)` when the id is taken.
+    async fn session_create(&self, id: &str, data: &str, expiry: i64) -> Result<bool>;
+    async fn session_save(&self, id: &str, data: &str, expiry: i64) -> Result<()>;
+    /// The session's data if it exists and has not expired at `now`.
+    async fn session_load(&self, id: &str, now: i64) -> Result<Option<String>>;
+    async fn session_delete(&self, id: &str) -> Result<()>;
+    async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
+
+    // Evaluations.
+    async fn create_evaluation(
+        &self,
+        org_id: i64,
+        form: &Evaluation,
+        scored: &Scored,
+        actor: i64,
+    ) -> Result<EvaluationRecord>;
+    async fn get_evaluation(&self, id: i64) -> Result<Option<EvaluationRecord>>;
+    async fn list_evaluations(&self, filter: &ListFilter) -> Result<Vec<EvaluationSummary>>;
+    async fn count_evaluations(&self, filter: &ListFilter) -> Result<i64>;
+    /// Save a new content. Fails with [`StoreError::Conflict`] when `version` is stale and with
+    /// [`StoreError::NotEditable`] unless the form is a draft or returned.
+    async fn update_evaluation(
+        &self,
+        id: i64,
+        version: i64,
+        form: &Evaluation,
+        scored: &Scored,
+        actor: i64,
+    ) -> Result<EvaluationRecord>;
+    /// Move a form to `to`, checked against [`Status::can_become`]; `version`, when given, must
+    /// be current. Recorded in the history with `reason`.
+    async fn transition(
+        &self,
+        id: i64,
+        version: Option<i64>,
+        to: Status,
+        actor: i64,
+        reason: Option<&str>,
+    ) -> Result<EvaluationRecord>;
+    async fn history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
+
+    // Comments.
+    async fn add_comment(
+        &self,
+        evaluation_id: i64,
+        indicator: Option<i64>,
+        author: i64,
+        body: &str,
+    ) -> Result<Comment>;
+    async fn comments(&self, evaluation_id: i64) -> Result<Vec<Comment>>;
+
+    // Audit log.
+    async fn audit(
+        &self,
+        actor: Option<i64>,
+        action: &str,
+        target: &str,
+        detail: Option<&str>,
+    ) -> Result<()>;
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted() {
+        let url = DbUrl::new("postgres://jixiao:s3cret@db.example:5432/jixiao?password=x");
+        assert_eq!(
+            url.redacted(),
+            "postgres://jixiao:***@db.example:5432/jixiao"
+        );
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert!(!format!("{url}").contains("s3cret"));
+        assert_eq!(
+            DbUrl::new("sqlite://jixiao.db").redacted(),
+            "sqlite://jixiao.db"
+        );
+    }
+
+    #[test]
+    fn the_state_machine() {
+        use Status::*;
+        assert!(Draft.can_become(Submitted));
+        assert!(Returned.can_become(Submitted));
+        assert!(Submitted.can_become(Approved));
+        assert!(Submitted.can_become(Returned));
+        assert!(Approved.can_become(SpotChecked));
+        assert!(!Draft.can_become(Approved));
+        assert!(!SpotChecked.can_become(Draft));
+        assert!(Draft.is_editable() && Returned.is_editable() && !Submitted.is_editable());
+    }
+}
