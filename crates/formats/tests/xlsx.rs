@@ -386,3 +386,153 @@ fn a_sheet_of_many_empty_rows_is_read_quickly() {
     );
     assert!(started.elapsed().as_secs() < 30);
 }
+
+/// A provincial variant typed into Excel: target split into 指标性质 | 指标值 | 度量单位, 权重 for
+/// 分值, 完成值, points in the 一级 labels, amounts in 万元 as text and as numbers, a printed
+/// grade. Read from the workbook it gives what the same grid gives as text.
+#[test]
+fn a_provincial_variant_reads_as_the_same_grid_in_text() {
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["2023年度项目支出绩效自评表"],
+        vec!["项目名称", "学生营养改善计划"],
+        vec!["主管部门", "某县教育体育局", "", "", "实施单位", "某县中学"],
+        vec![
+            "项目资金（万元）",
+            "",
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率",
+            "得分",
+        ],
+        vec![
+            "",
+            "年度资金总额",
+            "720.00万元",
+            "720.30万元",
+            "620.82万元",
+            "10",
+            "86.19%",
+            "8.62",
+        ],
+        vec![
+            "",
+            "其中：当年财政拨款",
+            "n:720",
+            "n:720.3",
+            "n:620.82",
+            "—",
+            "—",
+            "—",
+        ],
+        vec!["", "上年结转资金", "n:0", "n:0", "n:0", "—", "—", "—"],
+        vec!["", "其他资金", "n:0", "n:0", "n:0", "—", "—", "—"],
+        vec!["年度总体目标", "预期目标", "", "", "实际完成情况"],
+        vec!["", "保障学生营养", "", "", "已保障学生营养"],
+        vec![
+            "绩效指标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标性质",
+            "指标值",
+            "度量单位",
+            "完成值",
+            "权重",
+            "得分",
+            "未完成原因分析",
+        ],
+        vec![
+            "",
+            "产出指标(50分)",
+            "数量指标",
+            "受益学生人次",
+            "≥",
+            "735",
+            "人次",
+            "801",
+            "25",
+            "25",
+        ],
+        vec![
+            "",
+            "",
+            "质量指标",
+            "食品安全事故",
+            "=",
+            "0",
+            "次",
+            "0",
+            "25",
+            "25",
+        ],
+        vec![
+            "",
+            "效益指标(30分)",
+            "社会效益指标",
+            "学生营养状况改善",
+            "定性",
+            "有效",
+            "",
+            "有效",
+            "30",
+            "30",
+        ],
+        vec![
+            "",
+            "满意度指标(10分)",
+            "服务对象满意度指标",
+            "家长满意度",
+            "≥",
+            "90",
+            "%",
+            "95%",
+            "10",
+            "10",
+        ],
+        vec!["总分", "", "", "", "", "", "", "", "100", "93.62", "优"],
+    ];
+    let width = 11;
+    let grid: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut r: Vec<String> = r.iter().map(|c| c.to_string()).collect();
+            r.resize(width, String::new());
+            r
+        })
+        .collect();
+    let text: String = grid
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.strip_prefix("n:").unwrap_or(c))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let from_text = read_bytes(text.as_bytes());
+    let from_xlsx = read_bytes(&grid_book(&[("四川", grid, vec![(0, 0, 0, 10)])]));
+    assert_eq!(
+        forms(&from_text),
+        forms(&from_xlsx),
+        "{:?}",
+        codes(&from_xlsx)
+    );
+    let ev = &from_xlsx.forms[0].evaluation;
+    assert_eq!(ev.money_unit.as_deref(), Some("万元"));
+    assert_eq!(ev.funds.total.adjusted.unwrap().to_string(), "720.30");
+    assert_eq!(
+        ev.funds.appropriation.executed.unwrap().to_string(),
+        "620.82"
+    );
+    assert_eq!(ev.funds.rate_printed.as_deref(), Some("86.19%"));
+    assert_eq!(ev.indicators.len(), 4);
+    assert_eq!(ev.indicators[0].target.as_deref(), Some("≥735人次"));
+    assert_eq!(ev.indicators[0].weight.unwrap().to_string(), "25");
+    assert_eq!(ev.indicators[1].level1.as_deref(), Some("产出指标"));
+    assert_eq!(ev.grade.as_deref(), Some("优"));
+    let loc = ev.indicators[3].at.name.as_ref().unwrap().to_string();
+    assert_eq!(loc, "四川!D15");
+}
