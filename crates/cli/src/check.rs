@@ -195,7 +195,10 @@ pub fn check_reader<R: io::Read, W: Write>(
         if first {
             first = false;
             if let Some(kind) = inputs::binary_kind(&chunk.bytes) {
-                return Err(InputProblem::Binary(kind));
+                // An xlsx workbook is a zip: read whole (a zip is never cut into chunks).
+                if !jixiao_formats::xlsx::is_xlsx(&chunk.bytes) {
+                    return Err(InputProblem::Binary(kind));
+                }
             }
         }
         check_chunk(
@@ -246,7 +249,7 @@ pub fn check_chunk<W: Write>(
     shift(&mut input_diagnostics, lines_before);
     // Human output shows source lines: decode the chunk once more for them (JSON needs none).
     let text = match sink {
-        Sink::Human { .. } if outcome.shape != InputShape::Json => {
+        Sink::Human { .. } if !matches!(outcome.shape, InputShape::Json | InputShape::Xlsx) => {
             Some(decode::decode(&chunk.bytes).text)
         }
         _ => None,

@@ -31,11 +31,12 @@ pub enum Expanded {
     },
 }
 
-/// File extensions that are certainly not text forms (or are formats not read yet): skipped
+/// File extensions that are certainly not forms (or are formats not read yet; .xlsx and .xlsm
+/// are read): skipped
 /// with a note when met inside a folder, refused when named directly.
 const UNSUPPORTED: &[&str] = &[
-    "xlsx", "xlsm", "xls", "ods", "pdf", "doc", "docx", "wps", "png", "jpg", "jpeg", "gif", "bmp",
-    "webp", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "exe", "dll", "so", "bin",
+    "xls", "ods", "pdf", "doc", "docx", "wps", "png", "jpg", "jpeg", "gif", "bmp", "webp", "zip",
+    "gz", "tgz", "bz2", "xz", "7z", "rar", "exe", "dll", "so", "bin",
 ];
 
 /// Expand command-line arguments. Folders are walked recursively in sorted order; hidden
@@ -286,9 +287,10 @@ mod tests {
         assert_eq!(binary_kind(b"%PDF-1.7"), Some("PDF"));
         assert_eq!(binary_kind("项目".as_bytes()), None);
         assert_eq!(
-            unsupported_extension(Path::new("a/B.XLSX")).as_deref(),
-            Some("xlsx")
+            unsupported_extension(Path::new("a/B.XLS")).as_deref(),
+            Some("xls")
         );
+        assert_eq!(unsupported_extension(Path::new("a/B.XLSX")), None);
         assert_eq!(unsupported_extension(Path::new("a/b.tsv")), None);
     }
 }

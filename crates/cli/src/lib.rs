@@ -4,6 +4,7 @@
 //! path as `jixiao check`; `main.rs` only parses arguments and maps results to exit codes.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod check;
 pub mod convert;
 pub mod gen;

@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use jixiao_cli::check::{self, Format, Sink};
 use jixiao_cli::human::Style;
-use jixiao_cli::{convert, gen, profiles, show};
+use jixiao_cli::{audit, convert, gen, profiles, show};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -43,9 +43,14 @@ enum Command {
     /// reported vs. rule-based score, and why)
     #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
     Show(ShowArgs),
-    /// 按输出文件扩展名转换格式，目前支持 .json (convert by the output's extension; .json for now)
+    /// 按输出文件扩展名转换格式：.json .xlsx .html .csv .jsonl (convert by the output's
+    /// extension: .json .xlsx .html .csv .jsonl)
     #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
     Convert(ConvertArgs),
+    /// 批量审核：并行读取、评分、审核，写出 HTML 报告（可选 xlsx）(batch audit: read, score
+    /// and review in parallel; write an HTML report, optionally an xlsx one)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    Audit(AuditArgs),
     /// 生成合成语料（制表符网格），用于基准测试 (generate a synthetic corpus in the seed's tab
     /// grid, for benchmarks)
     #[command(name = "gen-corpus", help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
@@ -109,10 +114,49 @@ struct ConvertArgs {
     /// 输入文件，或 - 表示标准输入 (input file, or - for stdin)
     #[arg(value_name = "INPUT", help_heading = "参数 (Arguments)")]
     input: String,
-    /// 输出文件，按扩展名决定格式：.json；- 表示标准输出（JSON）(output file, format by
-    /// extension: .json; - for stdout as JSON)
+    /// 输出文件，按扩展名决定格式：.json（规范 JSON）、.xlsx（官方版式）、.html（打印视图）、
+    /// .jsonl（每行一张表）、.csv（指标 OUT.csv、表 OUT-forms.csv 和 datapackage.json）；用 -
+    /// 表示标准输出（JSON）(output file, format by extension: .json canonical JSON, .xlsx
+    /// official layout, .html print view, .jsonl one form per line, .csv indicators OUT.csv,
+    /// forms OUT-forms.csv and datapackage.json beside them; use - for stdout as JSON)
     #[arg(short, long, value_name = "OUTPUT")]
     output: String,
+    /// .xlsx：加一列按规则计算的得分和一张审核发现表 (.xlsx: add a column of computed scores
+    /// and a sheet of findings)
+    #[arg(long)]
+    with_review: bool,
+    /// .xlsx：所有表写在同一张工作表上 (.xlsx: every form on one sheet)
+    #[arg(long)]
+    one_sheet: bool,
+    #[command(flatten)]
+    profile: ProfileArg,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// HTML 报告文件 (the HTML report file)
+    #[arg(short, long, value_name = "REPORT.html")]
+    output: std::path::PathBuf,
+    /// 另写一份 xlsx 报告（含逐表清单）(also write an xlsx report, with every form listed)
+    #[arg(long, value_name = "REPORT.xlsx")]
+    xlsx: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// 工作线程数 [默认：CPU 核数] (worker threads [default: the number of cores])
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// HTML 报告中逐一列出的有发现的表的上限 (most forms with findings listed one by one in
+    /// the HTML report)
+    #[arg(long, value_name = "N", default_value_t = jixiao_audit::report::MAX_LISTED)]
+    max_listed: u64,
+    /// 输入：文件、文件夹（递归）或 -；格式按内容识别 (inputs: files, folders (recursed) or
+    /// -; the format is detected by content)
+    #[arg(
+        value_name = "INPUT",
+        required = true,
+        help_heading = "参数 (Arguments)"
+    )]
+    inputs: Vec<String>,
 }
 
 #[derive(Args)]
@@ -219,11 +263,56 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Convert(args) => {
             let mut err = io::stderr().lock();
-            let n = convert::run(&args.input, &args.output, &mut err)?;
+            let options = convert::Options {
+                with_review: args.with_review,
+                one_sheet: args.one_sheet,
+                profile: match args.profile.profile.as_deref() {
+                    Some(p) => Some(profiles::load(Some(p))?),
+                    None => None,
+                },
+            };
+            let n = convert::run_with(&args.input, &args.output, &options, &mut err)?;
             if args.output != "-" {
                 writeln!(err, "已写出 {n} 张表到 {} (wrote {n} forms)", args.output)?;
             }
             Ok(0)
+        }
+        Command::Audit(args) => {
+            let profile = profiles::load(args.profile.profile.as_deref())?;
+            let options = audit::Options {
+                inputs: args.inputs,
+                output: args.output,
+                xlsx: args.xlsx,
+                jobs: args
+                    .jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                max_listed: args.max_listed,
+                progress: io::stderr().is_terminal(),
+            };
+            let mut err = io::stderr().lock();
+            let summary = audit::run(&options, &profile, &mut err)?;
+            writeln!(
+                err,
+                "审核了 {} 个输入、{} 张表：错误 {}，警告 {}，提示 {}；报告写入 {}{} \
+                 (audited {} inputs, {} forms; report written)",
+                summary.inputs,
+                summary.forms,
+                summary.errors,
+                summary.warnings,
+                summary.infos,
+                options.output.display(),
+                options
+                    .xlsx
+                    .as_ref()
+                    .map_or(String::new(), |x| format!("、{}", x.display())),
+                summary.inputs,
+                summary.forms,
+            )?;
+            Ok(if summary.forms == 0 || summary.unreadable > 0 {
+                2
+            } else {
+                0
+            })
         }
         Command::GenCorpus(args) => {
             let written = if args.output == "-" {

@@ -292,7 +292,7 @@ fn folders_are_recursed_in_order_skipping_unsupported_files() {
     std::fs::create_dir_all(dir.join("b/deeper")).unwrap();
     std::fs::write(dir.join("b/deeper/z.tsv"), seed()).unwrap();
     std::fs::write(dir.join("a.tsv"), seed()).unwrap();
-    std::fs::write(dir.join("report.xlsx"), b"PK\x03\x04 not really").unwrap();
+    std::fs::write(dir.join("report.xls"), b"\xD0\xCF\x11\xE0 not really").unwrap();
     std::fs::write(dir.join(".hidden.tsv"), seed()).unwrap();
     let o = run(&["check", "--format", "json", dir.to_str().unwrap()]);
     assert!(o.status.code() != Some(2), "{}", stderr(&o));
@@ -304,7 +304,7 @@ fn folders_are_recursed_in_order_skipping_unsupported_files() {
         .collect();
     assert!(sources[0].ends_with("a.tsv"), "{sources:?}");
     assert!(sources[5].ends_with("z.tsv"), "{sources:?}");
-    assert!(stderr(&o).contains("report.xlsx"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("report.xls"), "{}", stderr(&o));
     assert!(!sources.iter().any(|s| s.contains(".hidden")));
 }
 
@@ -368,10 +368,10 @@ fn convert_to_json_round_trips_through_check() {
 #[test]
 fn convert_refuses_unsupported_formats_clearly() {
     let seed_file = seed_path();
-    let o = run(&["convert", seed_file.to_str().unwrap(), "-o", "/tmp/x.xlsx"]);
+    let o = run(&["convert", seed_file.to_str().unwrap(), "-o", "/tmp/x.pdf"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains(".xlsx") && err.contains(".json"), "{err}");
+    assert!(err.contains(".pdf") && err.contains(".json"), "{err}");
 }
 
 #[test]

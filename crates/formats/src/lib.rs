@@ -8,8 +8,11 @@
 
 pub mod contract;
 pub mod decode;
+pub mod html;
 pub mod json;
+pub mod opendata;
 pub mod text;
+pub mod xlsx;
 
 use jixiao_core::Evaluation;
 use jixiao_core::Finding;
@@ -29,6 +32,8 @@ pub enum InputShape {
     Flattened,
     /// Jixiao's canonical JSON.
     Json,
+    /// An Excel workbook (.xlsx), read through the same layout recogniser as a tab grid.
+    Xlsx,
     /// Nothing recognisable.
     Unknown,
 }
@@ -61,6 +66,9 @@ impl ReadOutcome {
 
 /// Read any supported input from its bytes; the format is detected by content.
 pub fn read_bytes(bytes: &[u8]) -> ReadOutcome {
+    if xlsx::is_xlsx(bytes) {
+        return xlsx::read_xlsx(bytes);
+    }
     let decoded = decode::decode(bytes);
     let trimmed = decoded.text.trim_start();
     let mut outcome = if trimmed.starts_with('{') || trimmed.starts_with('[') {

@@ -15,12 +15,20 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "init",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "init",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "list indexes",
+        sqlite: include_str!("../migrations/sqlite/0002_list_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0002_list_indexes.sql"),
+    },
+];
 
 /// Apply the migrations not yet applied. On PostgreSQL an advisory lock serialises two
 /// processes starting at once.

@@ -349,6 +349,15 @@ fn forms_of(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
+    import_forms(&media, bytes)
+}
+
+/// The forms in an import body of media type `media` (JSON as `GET` returns it, canonical
+/// JSON, text, xlsx …), each with the reader's diagnostics; 422 when none can be read.
+pub fn import_forms(
+    media: &str,
+    bytes: &[u8],
+) -> ApiResult<Vec<(Evaluation, Vec<jixiao_core::Finding>)>> {
     let is_json = media.starts_with("application/json");
     if is_json {
         let value: serde_json::Value = parse(bytes)?;
@@ -416,9 +425,24 @@ pub async fn create(
         let bytes = serde_json::to_vec(&json!({ "forms": reports })).map_err(ApiError::internal)?;
         return Ok(json_response(StatusCode::OK, bytes));
     }
+    let created = create_drafts(&state, &user, &forms).await?;
+    let items: Vec<SummaryOut> = created.iter().map(SummaryOut::from).collect();
+    let bytes = serde_json::to_vec(&json!({ "created": items })).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::CREATED, bytes))
+}
+
+/// Store `forms` as drafts of `user`'s unit (the API's create and the import page).
+pub async fn create_drafts(
+    state: &AppState,
+    user: &User,
+    forms: &[(Evaluation, Vec<jixiao_core::Finding>)],
+) -> ApiResult<Vec<jixiao_store::EvaluationSummary>> {
+    if !access::can_create(user) {
+        return Err(ApiError::forbidden());
+    }
     let org_id = user.org_id.ok_or_else(ApiError::forbidden)?;
     let mut created = Vec::new();
-    for (form, _) in &forms {
+    for (form, _) in forms {
         let assessment = repr::assess_form(form, &state.profile);
         let record = state
             .store
@@ -426,9 +450,7 @@ pub async fn create(
             .await?;
         created.push(record.summary);
     }
-    let items: Vec<SummaryOut> = created.iter().map(SummaryOut::from).collect();
-    let bytes = serde_json::to_vec(&json!({ "created": items })).map_err(ApiError::internal)?;
-    Ok(json_response(StatusCode::CREATED, bytes))
+    Ok(created)
 }
 
 #[utoipa::path(put, path = "/api/evaluations/{id}", tag = "evaluations",

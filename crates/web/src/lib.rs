@@ -10,7 +10,9 @@
 pub mod access;
 pub mod api;
 pub mod demo;
+pub mod editor;
 pub mod error;
+pub mod import;
 pub mod pages;
 pub mod repr;
 pub mod security;

@@ -29,6 +29,16 @@ pub fn routes() -> Router<AppState> {
         .route("/evaluations/{id}", get(form_page))
         .route("/evaluations/{id}/action", post(action_post))
         .route("/evaluations/{id}/comment", post(comment_post))
+        .route("/evaluations/{id}/edit", post(crate::editor::edit_post))
+        .route(
+            "/evaluations/{id}/preview",
+            post(crate::editor::preview_post),
+        )
+        .route(
+            "/import",
+            get(crate::import::import_page).post(crate::import::import_post),
+        )
+        .route("/import/save", post(crate::import::save_post))
         .route("/public/", get(public_list))
         .route("/public", get(|| async { Redirect::permanent("/public/") }))
         .route("/public/{id}", get(public_form))
@@ -53,7 +63,7 @@ fn render(t: &impl Template) -> Response {
 }
 
 /// The session's CSRF token, created on first use.
-async fn csrf_token(session: &Session) -> ApiResult<String> {
+pub async fn csrf_token(session: &Session) -> ApiResult<String> {
     if let Some(t) = session.get::<String>(CSRF_KEY).await? {
         return Ok(t);
     }
@@ -62,7 +72,7 @@ async fn csrf_token(session: &Session) -> ApiResult<String> {
     Ok(t)
 }
 
-async fn check_csrf(session: &Session, sent: &str) -> ApiResult<()> {
+pub async fn check_csrf(session: &Session, sent: &str) -> ApiResult<()> {
     match session.get::<String>(CSRF_KEY).await? {
         Some(t) if !sent.is_empty() && t == sent => Ok(()),
         _ => Err(ApiError::new(
@@ -88,7 +98,7 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
-fn nav(user: &User) -> Option<String> {
+pub fn nav(user: &User) -> Option<String> {
     Some(format!("{}（{}）", user.display_name, user.role.label_zh()))
 }
 
@@ -182,6 +192,13 @@ struct ListPage {
     statuses: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
     total: i64,
+    notice: Option<String>,
+    can_import: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    imported: Option<usize>,
 }
 
 fn rows(items: &[jixiao_store::EvaluationSummary], prefix: &str) -> Vec<Row> {
@@ -213,8 +230,13 @@ async fn home(
     session: Session,
     PageUser(user): PageUser,
     Query(q): Query<ListQuery>,
+    Query(extra): Query<HomeQuery>,
 ) -> ApiResult<Response> {
     let csrf = csrf_token(&session).await?;
+    let notice = extra
+        .imported
+        .map(|n| format!("已导入 {n} 张草稿 (imported {n} draft(s))"));
+    let can_import = access::can_create(&user);
     if access::is_admin(&user) {
         let users = state.store.list_users().await?;
         let page = ListPage {
@@ -232,6 +254,8 @@ async fn home(
             statuses: all_statuses(),
             rows: Vec::new(),
             total: 0,
+            notice: None,
+            can_import: false,
         };
         return Ok(render(&page));
     }
@@ -265,6 +289,8 @@ async fn home(
         statuses: all_statuses(),
         rows: rows(&items, "/evaluations/"),
         total,
+        notice,
+        can_import,
     };
     Ok(render(&page))
 }
@@ -294,6 +320,8 @@ async fn public_list(
         statuses: Vec::new(),
         rows: rows(&items, "/public/"),
         total,
+        notice: None,
+        can_import: false,
     };
     Ok(render(&page))
 }
@@ -480,8 +508,79 @@ pub fn beijing(ms: i64) -> String {
 struct CommentView {
     author: String,
     at: String,
-    indicator: Option<i64>,
+    /// `第 3 行 名称`, or empty for the whole form.
+    indicator: String,
     body: String,
+}
+
+/// The editor's part of the form page.
+pub struct EditorView {
+    pub version: i64,
+    pub error: Option<String>,
+    pub input: crate::editor::EditorInput,
+    pub c: crate::editor::Computed,
+    pub funds: Vec<FundFields>,
+    pub rows: Vec<RowView>,
+}
+
+pub struct FundFields {
+    label: &'static str,
+    /// (field name, value)
+    cells: Vec<(String, String)>,
+}
+
+pub struct RowView {
+    r: crate::editor::RowInput,
+    /// 0-based.
+    i: usize,
+    /// 1-based, shown.
+    n: usize,
+    computed: String,
+    flagged: bool,
+}
+
+impl EditorView {
+    pub fn new(
+        state: &AppState,
+        base: &Evaluation,
+        input: crate::editor::EditorInput,
+        version: i64,
+        error: Option<String>,
+    ) -> Self {
+        let (_, c) = crate::editor::assess_input(state, &input, Some(base));
+        let funds = crate::editor::FUND_ROWS
+            .iter()
+            .enumerate()
+            .map(|(r, (key, label))| FundFields {
+                label,
+                cells: ["initial", "adjusted", "executed"]
+                    .iter()
+                    .enumerate()
+                    .map(|(col, name)| (format!("funds.{key}.{name}"), input.funds[r][col].clone()))
+                    .collect(),
+            })
+            .collect();
+        let rows = input
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RowView {
+                r: r.clone(),
+                i,
+                n: i + 1,
+                computed: c.indicators.get(i).cloned().unwrap_or_default(),
+                flagged: c.flagged.contains(&i),
+            })
+            .collect();
+        EditorView {
+            version,
+            error,
+            input,
+            c,
+            funds,
+            rows,
+        }
+    }
 }
 
 struct HistoryView {
@@ -507,8 +606,13 @@ struct FormPage {
     /// (action, label, needs a reason)
     actions: Vec<(&'static str, &'static str, bool)>,
     can_comment: bool,
+    /// (index, `第 n 行 名称`) for the comment form.
+    indicator_options: Vec<(usize, String)>,
     comments: Vec<CommentView>,
     history: Vec<HistoryView>,
+    editor: Option<EditorView>,
+    /// The latest return's reason, who and when, while the form is returned.
+    returned: Option<String>,
 }
 
 fn action_label(to: Status) -> (&'static str, &'static str, bool) {
@@ -521,19 +625,77 @@ fn action_label(to: Status) -> (&'static str, &'static str, bool) {
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct FormPageQuery {
+    saved: Option<String>,
+}
+
 async fn form_page(
     State(state): State<AppState>,
     session: Session,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<FormPageQuery>,
 ) -> ApiResult<Response> {
     let record = api::readable(&state, &user, id).await?;
+    let notice = q.saved.is_some().then(|| "已保存 (saved)".to_owned());
+    let editor = editable(&user, &record).then(|| {
+        EditorView::new(
+            &state,
+            &record.form,
+            crate::editor::EditorInput::from_evaluation(&record.form),
+            record.summary.version,
+            None,
+        )
+    });
+    let page = build_form_page(&state, &session, &user, &record, editor, notice).await?;
+    Ok(render(&page))
+}
+
+/// Whether `user` gets the editor for this form: their unit's draft or returned form.
+fn editable(user: &User, record: &jixiao_store::EvaluationRecord) -> bool {
+    access::can_edit(user, &record.summary) && record.summary.status.is_editable()
+}
+
+/// The form page with the editor showing `input` (a re-render after a row operation, a
+/// recompute, an invalid or a stale save). `version` is the one the next save carries.
+pub async fn editor_page(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    record: &jixiao_store::EvaluationRecord,
+    input: crate::editor::EditorInput,
+    version: Option<i64>,
+    error: Option<String>,
+) -> ApiResult<Response> {
+    let version = version.unwrap_or(record.summary.version);
+    let editor = EditorView::new(state, &record.form, input, version, error);
+    let page = build_form_page(state, session, user, record, Some(editor), None).await?;
+    Ok(render(&page))
+}
+
+async fn build_form_page(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    record: &jixiao_store::EvaluationRecord,
+    editor: Option<EditorView>,
+    notice: Option<String>,
+) -> ApiResult<FormPage> {
+    let id = record.summary.id;
     let sum = &record.summary;
     let actions = Status::ALL
         .into_iter()
-        .filter(|to| sum.status.can_become(*to) && access::can_transition(&user, sum, *to))
+        .filter(|to| sum.status.can_become(*to) && access::can_transition(user, sum, *to))
         .map(action_label)
         .collect();
+    let indicator_name = |i: i64| -> String {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| record.form.indicators.get(i))
+            .map(|ind| format!("第 {} 行 {}", i + 1, ind.name))
+            .unwrap_or_else(|| format!("第 {} 行", i + 1))
+    };
     let comments = state
         .store
         .comments(id)
@@ -542,7 +704,7 @@ async fn form_page(
         .map(|c| CommentView {
             author: c.author,
             at: beijing(c.at),
-            indicator: c.indicator,
+            indicator: c.indicator.map(indicator_name).unwrap_or_default(),
             body: c.body,
         })
         .collect();
@@ -567,21 +729,46 @@ async fn form_page(
                 .unwrap_or_default(),
         })
         .collect();
-    let page = FormPage {
-        nav_user: nav(&user),
-        csrf: csrf_token(&session).await?,
+    // A returned form says why at the top, where the filler looks first.
+    let returned = (sum.status == Status::Returned)
+        .then(|| {
+            entries
+                .iter()
+                .rev()
+                .find(|h| h.action == Status::Returned.as_str())
+        })
+        .flatten()
+        .map(|h| {
+            format!(
+                "{}（{} {}）",
+                h.reason.clone().unwrap_or_default(),
+                h.actor.clone().unwrap_or_default(),
+                beijing(h.at)
+            )
+        });
+    Ok(FormPage {
+        returned,
+        nav_user: nav(user),
+        csrf: csrf_token(session).await?,
         id,
         status: sum.status.as_str(),
         status_label: sum.status.label_zh(),
         version: sum.version,
-        notice: None,
+        notice,
         f: form_view(&record.form, &state.profile, &format!("evaluation:{id}")),
         actions,
-        can_comment: access::can_comment(&user),
+        can_comment: access::can_comment(user),
+        indicator_options: record
+            .form
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (i, format!("第 {} 行 {}", i + 1, ind.name)))
+            .collect(),
         comments,
         history,
-    };
-    Ok(render(&page))
+        editor,
+    })
 }
 
 #[derive(Deserialize)]

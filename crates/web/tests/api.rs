@@ -8,6 +8,7 @@ use http_body_util::BodyExt as _;
 use jixiao_core::Profile;
 use jixiao_store::testing::{Backend, TestDb};
 use jixiao_store::{NewUser, OrgKind, Role, Status, Store};
+use jixiao_web::editor::EditorInput;
 use jixiao_web::{app, demo, AppState, Config};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -1088,6 +1089,498 @@ async fn pages(backend: Backend) {
     assert_eq!(public.get("/static/app.js").await.status, StatusCode::OK);
 }
 
+/// The CSRF token of a page.
+fn token_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a csrf field")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The hidden `version` of the editor form.
+fn editor_version(html: &str) -> i64 {
+    let editor = html.split("id=\"editor\"").nth(1).expect("the editor");
+    editor
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+impl Client {
+    /// A same-origin HTML form post (`application/x-www-form-urlencoded`).
+    async fn form(&mut self, uri: &str, pairs: &[(String, String)]) -> Reply {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        let r = self
+            .request(Method::POST, uri)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+}
+
+fn pairs(csrf: &str, version: i64, op: &str, input: &EditorInput) -> Vec<(String, String)> {
+    let mut p = vec![
+        ("csrf".to_string(), csrf.to_string()),
+        ("version".to_string(), version.to_string()),
+        ("op".to_string(), op.to_string()),
+    ];
+    p.extend(input.to_pairs());
+    p
+}
+
+/// The editor by plain form posts: save with the version, a stale save (409, input kept),
+/// invalid numbers (422), row operations, the live preview, and who may edit.
+async fn editor(backend: Backend) {
+    let w = world(backend).await;
+    let mut filler = as_user(&w, "filler").await;
+    // The seed form holding 工伤鉴定认定准确送达率 (reported 5 of 7 although met).
+    let mut id = 0;
+    let mut form = None;
+    for sid in &w.seed_ids {
+        let r = w.db.store.get_evaluation(*sid).await.unwrap().unwrap();
+        if r.form
+            .indicators
+            .iter()
+            .any(|i| i.name == "工伤鉴定认定准确送达率")
+        {
+            id = *sid;
+            form = Some(r.form);
+        }
+    }
+    let form = form.expect("the seed has the indicator");
+    let uri = format!("/evaluations/{id}");
+    let html = filler.get(&uri).await.text();
+    assert!(html.contains("id=\"editor\"") && html.contains("name=\"ind.name\""));
+    assert!(html.contains("/static/app.js") && !html.contains("<script>"));
+    assert!(html.contains("MET_BUT_DEDUCTED") && html.contains("却只得 5 分"));
+    let csrf = token_of(&html);
+    assert_eq!(editor_version(&html), 1);
+    let mut input = EditorInput::from_evaluation(&form);
+    let row = input
+        .rows
+        .iter()
+        .position(|r| r.name == "工伤鉴定认定准确送达率")
+        .unwrap();
+    assert_eq!(input.rows[row].score, "5");
+
+    // The live preview: the engine's numbers for what is typed; nothing stored.
+    let preview = format!("{uri}/preview");
+    let r = filler.form(&preview, &pairs(&csrf, 1, "", &input)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let before = r.json();
+    assert!(before["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "MET_BUT_DEDUCTED" && f["row"] == row));
+    assert_eq!(before["indicators"][row], "7");
+    let total_before = before["total"].as_str().unwrap().to_owned();
+    let mut lower = input.clone();
+    lower.rows[row].actual = "90%".into();
+    let r = filler.form(&preview, &pairs(&csrf, 1, "", &lower)).await;
+    let after = r.json();
+    assert_eq!(after["indicators"][row], "6.63", "7 × 90/95");
+    assert_ne!(after["total"].as_str().unwrap(), total_before);
+    let mut bad = input.clone();
+    bad.rows[row].weight = "七".into();
+    let r = filler.form(&preview, &pairs(&csrf, 1, "", &bad)).await;
+    assert!(r.json()["errors"][0].as_str().unwrap().contains("不是数字"));
+    let r = filler.form(&preview, &pairs("wrong", 1, "", &input)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Save: the full 7 points; the finding is gone, the version moves on.
+    input.rows[row].score = "7".into();
+    input.project = format!("{}（修订）", input.project);
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 1, "save", &input))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.headers[header::LOCATION], format!("{uri}?saved=1"));
+    let got = filler.get(&format!("/api/evaluations/{id}")).await.json();
+    assert_eq!(got["version"], 2);
+    assert_eq!(got["indicators"][row]["reported_score"], json!(7));
+    assert!(got["project"].as_str().unwrap().ends_with("（修订）"));
+    let deducted = |v: &Value| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "MET_BUT_DEDUCTED" && f["indicator"] == row)
+    };
+    assert!(!deducted(&got), "the finding is fixed");
+    let html = filler.get(&format!("{uri}?saved=1")).await.text();
+    assert!(html.contains("已保存"));
+    assert_eq!(editor_version(&html), 2);
+    assert!(!html.contains("却只得 5 分"));
+
+    // A stale save (version 1): 409, a clear message, the input still on the page, nothing
+    // saved; saving again from that page (now carrying version 2) goes through.
+    let mut mine = input.clone();
+    mine.rows[row].reason = "邮件退回已逐件跟踪".into();
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 1, "save", &mine))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text();
+    assert!(
+        html.contains("已被他人修改") && html.contains("尚未保存"),
+        "{html}"
+    );
+    assert!(html.contains("邮件退回已逐件跟踪"), "the input is kept");
+    assert_eq!(editor_version(&html), 2);
+    let got = filler.get(&format!("/api/evaluations/{id}")).await.json();
+    assert_eq!(got["version"], 2);
+    assert_ne!(got["indicators"][row]["reason"], "邮件退回已逐件跟踪");
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 2, "save", &mine))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let got = filler.get(&format!("/api/evaluations/{id}")).await.json();
+    assert_eq!(got["version"], 3);
+    assert_eq!(got["indicators"][row]["reason"], "邮件退回已逐件跟踪");
+
+    // Not a number: 422, the typed text kept, nothing saved.
+    let mut bad = mine.clone();
+    bad.funds[0][2] = "五十万".into();
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 3, "save", &bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("五十万") && r.text().contains("不是数字"));
+    assert_eq!(
+        filler.get(&format!("/api/evaluations/{id}")).await.json()["version"],
+        3
+    );
+
+    // Row operations without JavaScript: re-rendered, not saved.
+    // The rows, less the blank row of the <template> the script clones.
+    let count = |html: &str| html.matches("name=\"ind.name\"").count() - 1;
+    let n = mine.rows.len();
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 3, "add", &mine))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(count(&r.text()), n + 1);
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 3, "remove:0", &mine))
+        .await;
+    assert_eq!(count(&r.text()), n - 1);
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 3, "down:0", &mine))
+        .await;
+    let html = r.text();
+    let first = html.find(&mine.rows[0].name).unwrap();
+    let second = html.find(&mine.rows[1].name).unwrap();
+    assert!(second < first, "row 0 moved down");
+    // Saving the removal really removes the row.
+    let mut fewer = mine.clone();
+    fewer.rows.remove(0);
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 3, "save", &fewer))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let got = filler.get(&format!("/api/evaluations/{id}")).await.json();
+    assert_eq!(got["indicators"].as_array().unwrap().len(), n - 1);
+
+    // Who may edit: no token 403; another unit's filler and the reviewer (a draft) 404;
+    // finance (may read, not edit) 403; a submitted form 409 and no editor on its page.
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs("", 4, "save", &fewer))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for (name, status) in [
+        ("filler2", StatusCode::NOT_FOUND),
+        ("reviewer", StatusCode::NOT_FOUND),
+        ("finance", StatusCode::FORBIDDEN),
+    ] {
+        let mut c = as_user(&w, name).await;
+        let html = c.get("/").await.text();
+        let t = token_of(&html);
+        let r = c
+            .form(&format!("{uri}/edit"), &pairs(&t, 4, "save", &fewer))
+            .await;
+        assert_eq!(r.status, status, "{name}: {}", r.text());
+        if name == "finance" {
+            let page = c.get(&uri).await.text();
+            assert!(!page.contains("id=\"editor\""), "finance reads, not edits");
+        }
+    }
+    let r = filler
+        .post(&format!("/api/evaluations/{id}/submit"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = filler.get(&uri).await.text();
+    assert!(!html.contains("id=\"editor\"") && html.contains("已提交"));
+    let r = filler
+        .form(&format!("{uri}/edit"), &pairs(&csrf, 5, "save", &fewer))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["error"], "not_editable");
+}
+
+/// A multipart body with the given text fields and an optional file.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----jixiaoTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    async fn multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let (ctype, body) = multipart(fields, file);
+        let r = self
+            .request(Method::POST, uri)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+}
+
+/// The import page: paste or upload → preview with findings → save as drafts.
+async fn import(backend: Backend) {
+    let w = world(backend).await;
+    let seed = std::str::from_utf8(demo::SEED).unwrap();
+    let mut filler = as_user(&w, "filler").await;
+    let html = filler.get("/").await.text();
+    assert!(
+        html.contains("href=\"/import\""),
+        "the list links the import page"
+    );
+    let r = filler.get("/import").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csrf = token_of(&r.text());
+    let before = filler.get("/api/evaluations").await.json()["total"]
+        .as_i64()
+        .unwrap();
+
+    // Pasted text: a preview of the three forms with their findings; nothing stored yet.
+    let r = filler
+        .multipart("/import", &[("csrf", &csrf), ("text", seed)], None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("读出 3 张表") && html.contains("保存为 3 张草稿"),
+        "{html}"
+    );
+    assert!(html.contains("MET_BUT_DEDUCTED") && html.contains("工伤鉴定认定准确送达率"));
+    assert_eq!(
+        filler.get("/api/evaluations").await.json()["total"]
+            .as_i64()
+            .unwrap(),
+        before
+    );
+    let payload = html
+        .split("name=\"payload\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let save = |csrf: &str, payload: &str| {
+        vec![
+            ("csrf".to_string(), csrf.to_string()),
+            ("payload".to_string(), payload.to_string()),
+        ]
+    };
+    let r = filler.form("/import/save", &save(&csrf, &payload)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.headers[header::LOCATION], "/?imported=3");
+    let list = filler.get("/api/evaluations").await.json();
+    assert_eq!(list["total"].as_i64().unwrap(), before + 3);
+    assert!(filler
+        .get("/?imported=3")
+        .await
+        .text()
+        .contains("已导入 3 张草稿"));
+
+    // An uploaded file reads the same way.
+    let r = filler
+        .multipart(
+            "/import",
+            &[("csrf", &csrf)],
+            Some(("songjiang.tsv", demo::SEED)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("songjiang.tsv") && r.text().contains("读出 3 张表"));
+
+    // Nothing readable, nothing at all, a bad token, a damaged payload.
+    let r = filler
+        .multipart(
+            "/import",
+            &[("csrf", &csrf), ("text", "这不是自评表")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("未能读出任何自评表") && r.text().contains("这不是自评表"));
+    let r = filler
+        .multipart("/import", &[("csrf", &csrf), ("text", "  ")], None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = filler
+        .multipart("/import", &[("csrf", "bad"), ("text", seed)], None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = filler.form("/import/save", &save(&csrf, "***")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // Only a 填报人 imports.
+    for name in ["reviewer", "finance", "admin"] {
+        let mut c = as_user(&w, name).await;
+        assert_eq!(
+            c.get("/import").await.status,
+            StatusCode::FORBIDDEN,
+            "{name}"
+        );
+        let t = token_of(&c.get("/login").await.text());
+        let r = c.form("/import/save", &save(&t, &payload)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}");
+    }
+    let mut anon = Client::new(w.app.clone());
+    assert_eq!(anon.get("/import").await.status, StatusCode::SEE_OTHER);
+}
+
+/// Review on the pages: a comment on an indicator, return with a reason (required), approve.
+async fn review(backend: Backend) {
+    let w = world(backend).await;
+    let id = w.seed_ids[0];
+    let uri = format!("/evaluations/{id}");
+    let mut filler = as_user(&w, "filler").await;
+    filler
+        .post(&format!("/api/evaluations/{id}/submit"), json!({}))
+        .await;
+    let mut reviewer = as_user(&w, "reviewer").await;
+    let html = reviewer.get(&uri).await.text();
+    let csrf = token_of(&html);
+    assert!(
+        html.contains("<option value=\"3\">第 4 行"),
+        "indicators to comment on"
+    );
+    let f = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let r = reviewer
+        .form(
+            &format!("{uri}/comment"),
+            &f(&[
+                ("csrf", &csrf),
+                ("indicator", "3"),
+                ("body", "请核实送达率的得分"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = reviewer
+        .form(
+            &format!("{uri}/comment"),
+            &f(&[("csrf", &csrf), ("indicator", "99"), ("body", "x")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = reviewer.get(&uri).await.text();
+    assert!(html.contains("请核实送达率的得分") && html.contains("第 4 行"));
+    // Return needs a reason.
+    let r = reviewer
+        .form(
+            &format!("{uri}/action"),
+            &f(&[
+                ("csrf", &csrf),
+                ("action", "return"),
+                ("version", "2"),
+                ("reason", " "),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = reviewer
+        .form(
+            &format!("{uri}/action"),
+            &f(&[
+                ("csrf", &csrf),
+                ("action", "return"),
+                ("version", "2"),
+                ("reason", "得分与完成值不符"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // The filler sees the reason and the comment, and the editor again.
+    let html = filler.get(&uri).await.text();
+    assert!(html.contains("已退回") && html.contains("得分与完成值不符"));
+    assert!(html.contains("请核实送达率的得分") && html.contains("id=\"editor\""));
+    let fcsrf = token_of(&html);
+    let r = filler
+        .form(
+            &format!("{uri}/action"),
+            &f(&[("csrf", &fcsrf), ("action", "submit"), ("version", "3")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A stale approve is refused; the current one goes through; then it is public.
+    let r = reviewer
+        .form(
+            &format!("{uri}/action"),
+            &f(&[("csrf", &csrf), ("action", "approve"), ("version", "3")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = reviewer
+        .form(
+            &format!("{uri}/action"),
+            &f(&[("csrf", &csrf), ("action", "approve"), ("version", "4")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mut public = Client::new(w.app.clone());
+    let r = public.get(&format!("/public/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(public
+        .get("/public/")
+        .await
+        .text()
+        .contains(&format!("/public/{id}")));
+}
+
 macro_rules! on_every_backend {
     ($($name:ident),*) => {$(
         #[tokio::test]
@@ -1102,5 +1595,13 @@ macro_rules! on_every_backend {
 
 mod run {
     use super::*;
-    on_every_backend!(api_story, role_route_matrix, guards, pages);
+    on_every_backend!(
+        api_story,
+        role_route_matrix,
+        guards,
+        pages,
+        editor,
+        import,
+        review
+    );
 }

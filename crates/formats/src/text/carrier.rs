@@ -164,7 +164,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 }
                 split_pipes(&mut toks, line, line_no, row);
             }
-            InputShape::Flattened | InputShape::Unknown | InputShape::Json => {
+            InputShape::Flattened | InputShape::Unknown | InputShape::Json | InputShape::Xlsx => {
                 let mut slot = 0u32;
                 // (byte, column) of the current cell's start; columns counted as we go so a
                 // long line stays linear.

@@ -3,6 +3,7 @@
 
 mod align;
 mod carrier;
+pub(crate) mod grid_input;
 mod layout;
 mod vocab;
 
