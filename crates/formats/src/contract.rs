@@ -719,6 +719,7 @@ fn shape_str(shape: InputShape) -> &'static str {
         InputShape::CellPerLine => "cell_per_line",
         InputShape::Flattened => "flattened",
         InputShape::Json => "json",
+        InputShape::Xlsx => "xlsx",
         InputShape::Unknown => "unknown",
     }
 }
@@ -1395,6 +1396,28 @@ mod tests {
             assert_eq!(
                 String::from_utf8(buf).unwrap(),
                 serde_json::to_string(&Num(d)).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn shapes_are_named_as_serde_names_them() {
+        use InputShape as S;
+        // A new shape fails to compile in `shape_str` until it is named there; name it as here.
+        for shape in [
+            S::TabGrid,
+            S::PipeRows,
+            S::CellPerLine,
+            S::Flattened,
+            S::Json,
+            S::Xlsx,
+            S::Unknown,
+        ] {
+            let mut buf = Vec::new();
+            push_str(&mut buf, shape_str(shape));
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(&shape).unwrap()
             );
         }
     }
