@@ -1351,6 +1351,35 @@ mod tests {
             }
         }
         assert!(forms >= 4 * 4, "{forms}");
+
+        // Spreadsheet locations (`file#Sheet!C12`): the seed written to xlsx and read back.
+        let seed = crate::read_bytes(&std::fs::read(&files[0]).unwrap());
+        let evaluations: Vec<Evaluation> =
+            seed.forms.iter().map(|f| f.evaluation.clone()).collect();
+        let options = crate::xlsx::XlsxOptions {
+            review: None,
+            one_sheet: false,
+        };
+        let book = crate::xlsx::write_xlsx(&evaluations, options).unwrap();
+        let outcome = crate::read_bytes(&book);
+        assert_eq!(outcome.forms.len(), evaluations.len());
+        let profile = Profile::default();
+        for (i, form) in outcome.forms.iter().enumerate() {
+            let assessment = jixiao_core::assess(&form.evaluation, &profile);
+            assert!(assessment
+                .findings
+                .iter()
+                .any(|f| f.location.as_ref().is_some_and(|l| l.sheet.is_some())));
+            same_bytes_from_source(
+                "seed.xlsx",
+                i,
+                &form.evaluation,
+                &assessment,
+                &form.diagnostics,
+                &profile,
+                Some((outcome.shape, outcome.encoding)),
+            );
+        }
     }
 
     #[test]
