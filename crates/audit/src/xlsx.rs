@@ -23,6 +23,7 @@ pub struct XlsxReport {
     row: u32,
     pub omitted: u64,
     head: Format,
+    wrap: Format,
 }
 
 impl XlsxReport {
@@ -56,11 +57,16 @@ impl XlsxReport {
             ws.write_string_with_format(1, c as u16, *h, &head)?;
         }
         ws.set_freeze_panes(2, 0)?;
+        ws.set_landscape()
+            .set_paper_size(9)
+            .set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(1, 1)?;
         Ok(XlsxReport {
             book,
             row: 1,
             omitted: 0,
             head,
+            wrap: Format::new().set_text_wrap(),
         })
     }
 
@@ -73,6 +79,11 @@ impl XlsxReport {
         self.row += 1;
         let r = self.row;
         let ws = self.book.worksheet_from_index(1)?;
+        // Row properties go before the row's cells in a constant-memory sheet.
+        let lines = (line.codes.chars().count() as f64 / 58.0).ceil().max(1.0);
+        if lines > 1.0 {
+            ws.set_row_height(r, 15.0 * lines)?;
+        }
         let texts = [
             (0u16, &line.anchor),
             (1, &line.place),
@@ -106,7 +117,7 @@ impl XlsxReport {
         ws.write_number(r, 11, line.counts[2] as f64)?;
         ws.write_number(r, 12, line.counts[1] as f64)?;
         ws.write_number(r, 13, line.counts[0] as f64)?;
-        ws.write_string(r, 14, &line.codes)?;
+        ws.write_string_with_format(r, 14, &line.codes, &self.wrap)?;
         Ok(())
     }
 
@@ -121,8 +132,11 @@ impl XlsxReport {
         let head = self.head.clone();
         {
             let ws = self.book.worksheet_from_index(0)?;
+            ws.set_landscape()
+                .set_paper_size(9)
+                .set_print_fit_to_pages(1, 0);
             ws.set_column_width(0, 28.0)?;
-            ws.set_column_width(1, 22.0)?;
+            ws.set_column_width(1, 60.0)?;
             let rows: Vec<(&str, String)> = vec![
                 ("评分规则", meta.profile.clone()),
                 ("输入数", meta.inputs.to_string()),
@@ -149,6 +163,9 @@ impl XlsxReport {
         {
             let ws = self.book.add_worksheet();
             ws.set_name("审核发现")?;
+            ws.set_landscape()
+                .set_paper_size(9)
+                .set_print_fit_to_pages(1, 0);
             ws.write_string(
                 0,
                 0,
@@ -183,6 +200,9 @@ impl XlsxReport {
         for (name, map) in [("主管部门", &agg.departments), ("实施单位", &agg.units)] {
             let ws = self.book.add_worksheet();
             ws.set_name(name)?;
+            ws.set_landscape()
+                .set_paper_size(9)
+                .set_print_fit_to_pages(1, 0);
             ws.write_string(0, 0, format!("{REPORT_MARK}审核报告 · 按{name}汇总"))?;
             for (c, (h, w)) in [
                 (name, 36.0),

@@ -42,6 +42,8 @@ pub struct Summary {
     pub infos: u64,
 }
 
+/// Run the audit. With `progress` on, a ticker thread draws on stderr: `err` must not be a
+/// locked stderr (`io::stderr().lock()`), or the two deadlock; pass `io::stderr()`.
 pub fn run(options: &Options, profile: &Profile, err: &mut dyn Write) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut notes = Vec::new();

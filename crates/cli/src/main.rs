@@ -289,7 +289,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 max_listed: args.max_listed,
                 progress: io::stderr().is_terminal(),
             };
-            let mut err = io::stderr().lock();
+            // Not `stderr().lock()`: the progress bar's ticker thread writes to stderr while the
+            // audit runs, and a lock held here would deadlock it.
+            let mut err = io::stderr();
             let summary = audit::run(&options, &profile, &mut err)?;
             writeln!(
                 err,

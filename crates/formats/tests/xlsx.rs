@@ -536,3 +536,140 @@ fn a_provincial_variant_reads_as_the_same_grid_in_text() {
     let loc = ev.indicators[3].at.name.as_ref().unwrap().to_string();
     assert_eq!(loc, "四川!D15");
 }
+
+/// A minimal workbook around one hand-written sheet XML (and optional shared strings).
+fn raw_book(sheet_xml: &str, shared: Option<&str>) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default();
+        let mut put = |name: &str, body: &str| {
+            w.start_file(name, o).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        };
+        put(
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        );
+        put(
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        );
+        put(
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        );
+        put(
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        );
+        if let Some(s) = shared {
+            put("xl/sharedStrings.xml", s);
+        }
+        put("xl/worksheets/sheet1.xml", sheet_xml);
+        w.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+#[test]
+fn hostile_sheet_xml_gives_diagnostics_not_a_crash() {
+    let wrap = |data: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+        )
+    };
+    let cases = [
+        wrap(r#"<row r="1"><c r="A1" t="s"><v>99</v></c></row>"#), // shared string out of range
+        wrap(r#"<row r="1"><c r="ZZZZZZZZ1" t="str"><v>x</v></c></row>"#), // column out of range
+        wrap(r#"<row r="0"><c r="A0"><v>1</v></c></row>"#),
+        wrap(r#"<row r="99999999999"><c><v>1</v></c></row>"#),
+        wrap(r#"<row r="1"><c r="A1"><v>not a number</v></c></row>"#),
+        wrap(r#"<row r="1"><c r="A1"><v>1e999</v></c><c r="B1"><v>NaN</v></c></row>"#),
+        wrap(r#"<row r="1"><c r="A1" t="e"><v>#DIV/0!</v></c></row>"#),
+        wrap(r#"<row r="1"><c r="A1" t="b"><v>7</v></c></row>"#),
+        wrap(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>项目名称</t></is></c>"#), // unclosed row
+        "<worksheet><sheetData><row".to_string(),
+        "not xml at all".to_string(),
+        String::new(),
+    ];
+    for xml in &cases {
+        let out = read_bytes(&raw_book(xml, Some("<sst><si><t>a</t></si>")));
+        assert!(out.forms.is_empty(), "{xml}");
+    }
+    // Broken shared strings.
+    for shared in [
+        "<sst><si><t>a",
+        "garbage",
+        "<sst count=\"99999999999\"></sst>",
+    ] {
+        let out = read_bytes(&raw_book(&wrap(""), Some(shared)));
+        assert!(out.forms.is_empty());
+    }
+}
+
+#[test]
+fn mutated_workbooks_never_panic() {
+    use std::io::{Read, Write};
+    let evs: Vec<Evaluation> = read_bytes(&fixture("songjiang-2023.tsv"))
+        .forms
+        .into_iter()
+        .map(|f| f.evaluation)
+        .collect();
+    let book = xlsx::write_xlsx(&evs[..1], XlsxOptions::default()).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&book)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        parts.push((name, bytes));
+    }
+    // A small deterministic generator (no dependency): xorshift.
+    let mut state = 0x2023_1128_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..300 {
+        let target = if round % 3 == 0 {
+            "xl/sharedStrings.xml"
+        } else {
+            "xl/worksheets/sheet1.xml"
+        };
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            for (name, bytes) in &parts {
+                let mut bytes = bytes.clone();
+                if name == target && !bytes.is_empty() {
+                    for _ in 0..1 + next() % 8 {
+                        let at = (next() % bytes.len() as u64) as usize;
+                        match next() % 3 {
+                            0 => bytes[at] = next() as u8,
+                            1 => {
+                                bytes.remove(at);
+                            }
+                            _ => bytes.insert(at, b"<>\"=/0123456789"[(next() % 15) as usize]),
+                        }
+                    }
+                }
+                w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                w.write_all(&bytes).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        // Whatever it makes of it: no panic, and what it reads is located in the sheet.
+        let out = read_bytes(buf.get_ref());
+        for f in out.forms.iter().flat_map(|f| &f.diagnostics) {
+            if let Some(loc) = &f.location {
+                assert!(loc.sheet.is_some(), "{round}: {loc}");
+            }
+        }
+    }
+}
