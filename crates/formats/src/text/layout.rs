@@ -374,16 +374,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 }
                 Label::IndCol(_) if self.body.is_empty() => {}
                 Label::IndCol(_) => {
-                    self.diag(
-                        "READ_REPEATED_HEADER",
-                        Severity::Info,
-                        format!("指标表头「{}」重复出现（分页），已跳过", tok.text),
-                        format!(
-                            "indicator header '{}' repeated (page break), skipped",
-                            tok.text
-                        ),
-                        Some(loc(tok)),
-                    );
+                    self.repeated_header(tok);
                     return;
                 }
                 _ => {}
@@ -497,19 +488,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 };
                 self.ind_cols.push((col, tok.slot));
             }
-            Section::Indicators => {
-                let _ = i;
-                self.diag(
-                    "READ_REPEATED_HEADER",
-                    Severity::Info,
-                    format!("指标表头「{}」重复出现（分页），已跳过", tok.text),
-                    format!(
-                        "indicator header '{}' repeated (page break), skipped",
-                        tok.text
-                    ),
-                    Some(loc(tok)),
-                );
-            }
+            Section::Indicators => self.repeated_header(tok),
             Section::Goals => {
                 // 绩效指标 header without the 绩效指标 label (some templates).
                 self.section = Section::Indicators;
@@ -564,6 +543,20 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             Section::Total => self.total_toks.push(tok),
             _ => {}
         }
+    }
+
+    /// An indicator header cell met again after the table began: a page break repeated it.
+    fn repeated_header(&mut self, tok: &Tok<'_>) {
+        self.diag(
+            "READ_REPEATED_HEADER",
+            Severity::Info,
+            format!("指标表头「{}」重复出现（分页），已跳过", tok.text),
+            format!(
+                "indicator header '{}' repeated (page break), skipped",
+                tok.text
+            ),
+            Some(loc(tok)),
+        );
     }
 
     fn money_unit_from(&mut self, text: &str) {
