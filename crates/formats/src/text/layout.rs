@@ -348,7 +348,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             let tok = &toks[i];
             match classes[i] {
                 Class::Label(label) => self.on_label(label, tok, i),
-                Class::Shared(shared) => self.on_shared(shared, tok, i),
+                Class::Shared(shared) => self.on_shared(shared, tok),
                 Class::Value => self.on_value(tok, i),
                 Class::Empty => self.on_empty(tok, i),
             }
@@ -472,7 +472,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
     }
 
-    fn on_shared(&mut self, shared: SharedCol, tok: &'t Tok<'a>, i: usize) {
+    fn on_shared(&mut self, shared: SharedCol, tok: &'t Tok<'a>) {
         match self.section {
             Section::Funds => {
                 let col = match shared {
@@ -492,7 +492,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             Section::Goals => {
                 // 绩效指标 header without the 绩效指标 label (some templates).
                 self.section = Section::Indicators;
-                self.on_shared(shared, tok, i);
+                self.on_shared(shared, tok);
             }
             _ => {}
         }
