@@ -673,6 +673,45 @@ fn a_30_mb_line_without_separators_is_unreadable() {
     assert!(out.is_unreadable());
 }
 
+#[test]
+fn bare_project_labels_repeated_are_no_forms() {
+    // Every 项目名称 starts a form; with nothing after any of them there is no form at all,
+    // and one warning says how many starts were dropped (not 100 000 "clean" empty forms).
+    let text = "项目名称 ".repeat(100_000);
+    let out = read_bytes(text.as_bytes());
+    assert!(out.is_unreadable(), "{} forms", out.forms.len());
+    let empty: Vec<&Finding> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "READ_EMPTY_FORM")
+        .collect();
+    assert_eq!(empty.len(), 1, "{:?}", all_codes(&out));
+    assert!(empty[0].message.contains("100000"), "{}", empty[0].message);
+    assert!(empty[0].location.is_some());
+}
+
+#[test]
+fn the_indicator_header_row_repeated_200_000_times_is_no_form() {
+    let seed = seed();
+    let header = seed
+        .lines()
+        .find(|l| l.contains("一级指标"))
+        .expect("the seed has an indicator header");
+    let text = format!("{header}\n").repeat(200_000);
+    let out = read_bytes(text.as_bytes());
+    assert!(out.is_unreadable(), "{} forms", out.forms.len());
+    assert!(has_code(&out, "READ_EMPTY_FORM"), "{:?}", all_codes(&out));
+}
+
+#[test]
+fn a_form_with_something_read_is_kept_beside_empty_starts() {
+    // An empty start before a real form does not take the real form with it.
+    let text = format!("项目名称\n{}", seed());
+    let out = read_bytes(text.as_bytes());
+    assert_eq!(out.forms.len(), 3);
+    assert!(has_code(&out, "READ_EMPTY_FORM"), "{:?}", all_codes(&out));
+}
+
 /// The seed flattened to one line of space-separated cells, repeated to `bytes` long.
 fn long_flattened_line(bytes: usize) -> String {
     let one: String = seed()

@@ -7,7 +7,9 @@ use super::carrier::{Layout, Tok};
 use super::vocab::{self, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
 use jixiao_core::model::{compact, strip_points, FormLocs};
-use jixiao_core::{Evaluation, Finding, FundRow, Indicator, Level1, Loc, PrintedDecimal, Severity};
+use jixiao_core::{
+    Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal, Severity,
+};
 use rust_decimal::Decimal;
 
 const RULE_READ: &str = "读取规则：读不准的值报告而不臆造 (readers never guess)";
@@ -188,12 +190,50 @@ pub(crate) fn recognise<'a>(
             );
         }
     }
+    // A form start with nothing read after it (a bare `项目名称` label, header rows alone) is
+    // not a form: counting it would report junk as thousands of clean forms and hold them all.
+    let mut empty: Option<(usize, Loc)> = None;
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(toks.len());
         let builder = FormBuilder::new(&toks[start..end], &classes[start..end], layout);
-        forms.push(builder.build());
+        let form = builder.build();
+        if read_nothing(&form.evaluation) {
+            match &mut empty {
+                Some((count, _)) => *count += 1,
+                None => empty = Some((1, loc(&toks[start]))),
+            }
+        } else {
+            forms.push(form);
+        }
+    }
+    if let Some((count, at)) = empty {
+        file_diags.push(
+            Finding::new(
+                "READ_EMPTY_FORM",
+                Severity::Warning,
+                format!("{count} 处表头（如「项目名称」）之后没有读到任何内容，不算作自评表"),
+                format!("{count} form starts (such as a 项目名称 label) had nothing readable after them and are not counted as forms"),
+            )
+            .at(Some(at))
+            .rule(RULE_READ),
+        );
     }
     (forms, file_diags)
+}
+
+/// Nothing of a form was read: no header value, amount, goal, indicator or total.
+fn read_nothing(ev: &Evaluation) -> bool {
+    ev.year.is_none()
+        && ev.project.is_none()
+        && ev.department.is_none()
+        && ev.unit.is_none()
+        && ev.funds == Funds::default()
+        && ev.goal_expected.is_none()
+        && ev.goal_actual.is_none()
+        && ev.indicators.is_empty()
+        && ev.total_weight.is_none()
+        && ev.total_score.is_none()
+        && ev.grade.is_none()
 }
 
 /// Where text was broken at spaces or lines, a label can come in pieces (`经济效益` `指标`,
