@@ -610,6 +610,61 @@ fn hostile_sheet_xml_gives_diagnostics_not_a_crash() {
 }
 
 #[test]
+fn a_cell_reference_that_overflows_is_a_diagnostic_not_a_panic() {
+    // Found by `cargo fuzz run read_xlsx`: calamine multiplies column letters into a u32
+    // unchecked, so `CZZZ…Z3` panicked in a debug build (and wrapped silently in release).
+    let cols = "Z".repeat(40);
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="3"><c r="C{cols}3"><f>A1</f><v>1</v></c></row></sheetData></worksheet>"#
+    );
+    let out = read_bytes(&raw_book(&sheet, None));
+    assert!(out.forms.is_empty());
+    assert!(
+        codes(&out).contains(&"READ_XLSX_INVALID".to_string()),
+        "{:?}",
+        codes(&out)
+    );
+}
+
+#[test]
+fn deeply_nested_xml_gives_a_diagnostic_not_a_stack_overflow() {
+    // 100 000 nested elements inside a cell, inside the shared strings and around the sheet
+    // data: the XML is streamed, never recursed into.
+    let deep = |tag: &str, inner: &str| {
+        format!(
+            "{}{inner}{}",
+            format!("<{tag}>").repeat(100_000),
+            format!("</{tag}>").repeat(100_000)
+        )
+    };
+    let sheet = |data: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+        )
+    };
+    let cases = [
+        raw_book(
+            &sheet(&format!(
+                r#"<row r="1"><c r="A1" t="inlineStr"><is>{}</is></c></row>"#,
+                deep("r", "<t>项目名称</t>")
+            )),
+            None,
+        ),
+        raw_book(
+            &sheet(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#),
+            Some(&format!("<sst><si>{}</si></sst>", deep("r", "<t>x</t>"))),
+        ),
+        raw_book(&deep("worksheet", "<sheetData/>"), None),
+        raw_book(&sheet(&deep("row", "")), None),
+    ];
+    for book in &cases {
+        let out = read_bytes(book);
+        assert!(out.forms.is_empty());
+        assert!(!codes(&out).is_empty(), "a reason is given");
+    }
+}
+
+#[test]
 fn mutated_workbooks_never_panic() {
     use std::io::{Read, Write};
     let evs: Vec<Evaluation> = read_bytes(&fixture("songjiang-2023.tsv"))

@@ -84,10 +84,35 @@ pub fn read_xlsx_with(bytes: &[u8], limits: &Limits) -> ReadOutcome {
     let mut diagnostics = Vec::new();
     let mut budget = limits.cells;
     for name in book.sheet_names() {
-        let (mut sheet_forms, mut sheet_diags) =
-            read_sheet(&mut book, &name, limits, &mut budget, &mut diagnostics);
-        forms.append(&mut sheet_forms);
-        diagnostics.append(&mut sheet_diags);
+        // calamine computes cell references with unchecked arithmetic (a column `ZZZZZZZZ` in
+        // a shared formula's `ref` overflows a u32): with overflow checks on, a hostile sheet
+        // panics inside it. Found by fuzzing (`fuzz/` target read_xlsx); the sheet is then
+        // reported as unreadable instead of taking the reader down.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut sheet_diagnostics = Vec::new();
+            let (sheet_forms, more) = read_sheet(
+                &mut book,
+                &name,
+                limits,
+                &mut budget,
+                &mut sheet_diagnostics,
+            );
+            (sheet_forms, sheet_diagnostics, more)
+        }));
+        match read {
+            Ok((mut sheet_forms, mut before, mut sheet_diags)) => {
+                forms.append(&mut sheet_forms);
+                diagnostics.append(&mut before);
+                diagnostics.append(&mut sheet_diags);
+            }
+            Err(_) => diagnostics.push(diag(
+                "READ_XLSX_INVALID",
+                Severity::Error,
+                format!("工作表「{name}」的 XML 无法解析（单元格引用越界），未读取"),
+                format!("sheet '{name}': its XML cannot be parsed (a cell reference out of range); not read"),
+                None,
+            )),
+        }
     }
     if forms.is_empty() && diagnostics.is_empty() {
         diagnostics.push(diag(
