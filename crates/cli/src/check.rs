@@ -151,7 +151,7 @@ pub fn run<W: Write>(
                         totals.unreadable += 1;
                         writeln!(
                             err,
-                            "错误：读取 {0} 失败：{error} (error: reading {0} failed: {error})",
+                            "错误：读取 {0} 失败 (error: reading {0} failed)：{error}",
                             source.name
                         )?;
                     }

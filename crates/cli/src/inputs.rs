@@ -147,6 +147,26 @@ pub struct Chunk {
 /// Chunks are cut once they reach this size, at the next form title.
 pub const CHUNK_TARGET: usize = 1 << 20;
 
+/// The most text one chunk may hold: a stretch this long with no form title line in it (one
+/// form is a few kilobytes) is refused rather than read, because reading text costs up to ~30
+/// bytes of memory per byte on hostile input (a 30 MB line of bare labels took 0.9 GB). Forms already read
+/// from earlier chunks stay reported.
+pub const MAX_TEXT_CHUNK: usize = 16 << 20;
+
+/// The most bytes read of an input that cannot be cut into chunks (a workbook, JSON, UTF-16);
+/// UTF-16 text is also held to [`MAX_TEXT_CHUNK`].
+pub const MAX_WHOLE_INPUT: usize = 256 << 20;
+
+fn too_large(zh: &str, en: &str, limit: usize, line: u32) -> io::Error {
+    let mib = limit >> 20;
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "输入过大：{zh}超过 {mib} MiB，从第 {line} 行起未读取 (input too large: {en} over {mib} MiB, not read from line {line} on)"
+        ),
+    )
+}
+
 /// Read an input and hand it on in chunks that hold whole forms.
 ///
 /// Text in UTF-8 (or GB18030: `\n` never occurs inside one of its characters) is cut at a line
@@ -161,8 +181,24 @@ pub fn for_each_chunk<R: Read, E>(
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let head = reader.fill_buf().map_err(ChunkError::Io)?;
     if !splittable(head) {
+        let limit = if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+            MAX_TEXT_CHUNK
+        } else {
+            MAX_WHOLE_INPUT
+        };
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(ChunkError::Io)?;
+        (&mut reader)
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(ChunkError::Io)?;
+        if bytes.len() > limit {
+            return Err(ChunkError::Io(too_large(
+                "整个输入",
+                "the whole input",
+                limit,
+                1,
+            )));
+        }
         return each(Chunk {
             bytes,
             first_line: 1,
@@ -175,11 +211,24 @@ pub fn for_each_chunk<R: Read, E>(
     let mut lines: u32 = 0;
     loop {
         let start = chunk.len();
-        let n = reader
+        // Never more than the chunk limit (plus one byte, to tell) in memory, however long
+        // the line.
+        let room = (MAX_TEXT_CHUNK + 1).saturating_sub(start) as u64;
+        let n = (&mut reader)
+            .take(room)
             .read_until(b'\n', &mut chunk)
             .map_err(ChunkError::Io)?;
         if n == 0 {
             break;
+        }
+        if chunk.len() > MAX_TEXT_CHUNK {
+            let line = first_line.saturating_add(lines);
+            return Err(ChunkError::Io(too_large(
+                "没有表题（…自评表）的一段文本",
+                "a stretch of text without a form title (…自评表)",
+                MAX_TEXT_CHUNK,
+                line,
+            )));
         }
         if start >= CHUNK_TARGET && is_title_line(&chunk[start..]) {
             let rest = chunk[start..].to_vec();
