@@ -148,10 +148,11 @@ pub struct Chunk {
 pub const CHUNK_TARGET: usize = 1 << 20;
 
 /// The most text one chunk may hold: a stretch this long with no form title line in it (one
-/// form is a few kilobytes) is refused rather than read, because reading text costs up to ~30
-/// bytes of memory per byte on hostile input (a 30 MB line of bare labels took 0.9 GB). Forms already read
-/// from earlier chunks stay reported.
-pub const MAX_TEXT_CHUNK: usize = 16 << 20;
+/// form is a few kilobytes; a chunk is normally cut at the first title after [`CHUNK_TARGET`])
+/// is refused rather than read. Reading is linear but what it holds is not small: on hostile
+/// text of tiny forms (`项目名称\t1\t…` 8 MB on end) it held ~140 bytes per byte, 1.1 GB; this
+/// cap keeps one input below that. Forms already read from earlier chunks stay reported.
+pub const MAX_TEXT_CHUNK: usize = 8 << 20;
 
 /// The most bytes read of an input that cannot be cut into chunks (a workbook, JSON, UTF-16);
 /// UTF-16 text is also held to [`MAX_TEXT_CHUNK`].

@@ -81,12 +81,12 @@ fn hostile_files_are_refused_with_a_reason_and_exit_code_2() {
         .find(|l| l.contains("一级指标"))
         .unwrap()
         .to_string();
-    // The indicator header row alone: 100 000 times is read (12.9 MB) and holds no form;
+    // The indicator header row alone: 50 000 times is read (6.5 MB) and holds no form;
     // 200 000 times (25.8 MB, no form title) is over the cap and refused.
     unreadable(
         &dir,
         "headers.tsv",
-        format!("{header}\n").repeat(100_000).as_bytes(),
+        format!("{header}\n").repeat(50_000).as_bytes(),
         no_form,
     );
     unreadable(
@@ -113,12 +113,12 @@ fn hostile_files_are_refused_with_a_reason_and_exit_code_2() {
 #[test]
 fn a_text_stretch_over_the_cap_is_refused_without_reading_it_all() {
     let dir = scratch("hostile-cap");
-    // 17 MiB on one line with no form title: over MAX_TEXT_CHUNK (16 MiB).
-    let line = "绩效".repeat(17 * (1 << 20) / 6 + 1);
+    // 9 MiB on one line with no form title: over MAX_TEXT_CHUNK (8 MiB).
+    let line = "绩效".repeat(9 * (1 << 20) / 6 + 1);
     unreadable(&dir, "long-line.txt", line.as_bytes(), "输入过大");
     // UTF-16 is read whole (a `\n` byte can sit inside a code unit), under the same cap.
     let mut utf16 = vec![0xFF, 0xFE];
-    for unit in "项目名称\t".repeat(17 * (1 << 20) / 10 + 1).encode_utf16() {
+    for unit in "项目名称\t".repeat(9 * (1 << 20) / 10 + 1).encode_utf16() {
         utf16.extend(unit.to_le_bytes());
     }
     unreadable(&dir, "utf16.txt", &utf16, "输入过大");
@@ -126,13 +126,13 @@ fn a_text_stretch_over_the_cap_is_refused_without_reading_it_all() {
 
 #[test]
 fn forms_before_an_oversized_stretch_are_still_reported() {
-    // Over a mebibyte of forms (handed on in chunks cut at form titles), then 17 MiB of junk
+    // Over a mebibyte of forms (handed on in chunks cut at form titles), then 9 MiB of junk
     // on one line: the forms of the chunks before the junk are reported, then the refusal.
     let dir = scratch("hostile-after");
     let seed = seed();
     let copies = (1 << 20) / seed.len() + 2;
     let mut text = seed.repeat(copies);
-    text.push_str(&"x".repeat(17 << 20));
+    text.push_str(&"x".repeat(9 << 20));
     let file = dir.join("forms-then-junk.tsv");
     std::fs::write(&file, &text).unwrap();
     let o = run(&["check", "--format", "json", file.to_str().unwrap()]);
