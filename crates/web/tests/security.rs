@@ -27,7 +27,7 @@ use jixiao_store::testing::Backend;
 use jixiao_store::Status;
 use jixiao_web::editor::EditorInput;
 use jixiao_web::Config;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
 // ---------------------------------------------------------------------------------------------
@@ -502,7 +502,6 @@ async fn probe(
     if method == "GET" {
         return c.get(&uri).await;
     }
-    let json_of = |body: Value| body;
     let m = if method == "PUT" {
         Method::PUT
     } else {
@@ -532,7 +531,7 @@ async fn probe(
             c.json(
                 m,
                 &uri,
-                &json_of(json!({"version": version, "project": "改名 (renamed)"})),
+                &json!({"version": version, "project": "改名 (renamed)"}),
             )
             .await
         }
@@ -615,7 +614,7 @@ async fn role_route_matrix(backend: Backend) {
     }
     let mut cells = 0;
     let mut failures = Vec::new();
-    for (n, (method, path, variant, spec)) in MATRIX.iter().enumerate() {
+    for (method, path, variant, spec) in MATRIX {
         let form_route = path.contains("{id}");
         let want = expected(spec, form_route);
         for (r, role) in ROLES.iter().enumerate() {
@@ -667,7 +666,6 @@ async fn role_route_matrix(backend: Backend) {
                         "{what}: {e}"
                     );
                 }
-                let _ = n;
             }
         }
     }
@@ -1513,7 +1511,6 @@ async fn login_throttling(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.text().contains("登录失败次数过多"));
-    // Changing the password through the API is throttled by the same rule.
     // Another user logs in.
     assert_eq!(
         Client::new(w.app.clone())
