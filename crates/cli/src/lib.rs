@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod check;
 pub mod convert;
+pub mod db;
 pub mod gen;
 pub mod human;
 pub mod inputs;

@@ -61,6 +61,9 @@ enum Command {
     /// 用户管理：add | passwd | list (manage users)
     #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
     User(jixiao_cli::user::UserArgs),
+    /// 数据库：backup | restore | check (database backup, restore and integrity check)
+    #[command(help_template = TEMPLATE, next_help_heading = "选项 (Options)")]
+    Db(jixiao_cli::db::DbArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -236,6 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Serve(args) => jixiao_cli::serve::run(args).map(|()| 0),
         Command::User(args) => jixiao_cli::user::run(args).map(|()| 0),
+        Command::Db(args) => jixiao_cli::db::run(args),
         Command::Check(args) => {
             let profile = profiles::load(args.profile.profile.as_deref())?;
             let format = match args.format {

@@ -13,6 +13,7 @@
 //! - Database URLs are redacted in `Debug` and in logs ([`DbUrl`]).
 #![forbid(unsafe_code)]
 
+pub mod backup;
 mod migrate;
 pub mod model;
 mod password;

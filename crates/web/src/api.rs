@@ -70,6 +70,11 @@ pub fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     } else {
         bytes
     };
+    if crate::security::json_nul(bytes) {
+        return Err(ApiError::unprocessable(
+            "文字中不能含有空字符 U+0000 (text must not contain NUL characters)",
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {

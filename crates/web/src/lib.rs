@@ -100,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::guard))
+        .layer(axum::Extension(security::FormLimit(max_body)))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -57,8 +57,44 @@ fn media_type(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-/// CSRF and content-type guard.
+/// Whether a URL-encoded text (a query string, a form body) carries a NUL (`%00`).
+fn encoded_nul(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
+}
+
+/// Whether a JSON text has a string with a NUL (`\u0000` not itself escaped as `\\u0000`).
+pub fn json_nul(bytes: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1 && b == b'u' && bytes.get(i + 1..i + 5) == Some(b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+/// A NUL in text (U+0000) is refused: no form has one, readers remove them, and PostgreSQL
+/// cannot store one in TEXT (it would be a 500 there and a silently shortened search on
+/// SQLite).
+pub fn nul_refused() -> Response {
+    ApiError::bad_request("文字中不能含有空字符 U+0000 (text must not contain NUL characters)")
+        .into_response()
+}
+
+/// CSRF and content-type guard; NULs in query strings and form posts are refused.
 pub async fn guard(request: Request, next: Next) -> Response {
+    if request
+        .uri()
+        .query()
+        .is_some_and(|q| encoded_nul(q.as_bytes()))
+    {
+        return nul_refused();
+    }
     let method = request.method().clone();
     if is_safe(&method) {
         return next.run(request).await;
@@ -94,8 +130,37 @@ pub async fn guard(request: Request, next: Next) -> Response {
             .into_response();
         }
     }
+    if media_type(request.headers()) == "application/x-www-form-urlencoded" {
+        // Read the (small) form body here to look for `%00`, within the body limit.
+        let limit = request
+            .extensions()
+            .get::<FormLimit>()
+            .map_or(8 * 1024 * 1024, |l| l.0);
+        let (parts, body) = request.into_parts();
+        let bytes = match axum::body::to_bytes(body, limit).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "请求体过大 (the request body is too large)",
+                )
+                .into_response()
+            }
+        };
+        if encoded_nul(&bytes) {
+            return nul_refused();
+        }
+        return next
+            .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+            .await;
+    }
     next.run(request).await
 }
+
+/// The body limit for the form posts [`guard`] reads (set by `app` from `Config`).
+#[derive(Clone, Copy, Debug)]
+pub struct FormLimit(pub usize);
 
 /// Security headers on every response.
 pub async fn headers(request: Request, next: Next) -> Response {
