@@ -611,19 +611,28 @@ fn hostile_sheet_xml_gives_diagnostics_not_a_crash() {
 
 #[test]
 fn a_cell_reference_that_overflows_is_a_diagnostic_not_a_panic() {
-    // Found by `cargo fuzz run read_xlsx`: calamine multiplies column letters into a u32
-    // unchecked, so `CZZZ…Z3` panicked in a debug build (and wrapped silently in release).
-    let cols = "Z".repeat(40);
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="3"><c r="C{cols}3"><f>A1</f><v>1</v></c></row></sheetData></worksheet>"#
-    );
-    let out = read_bytes(&raw_book(&sheet, None));
-    assert!(out.forms.is_empty());
-    assert!(
-        codes(&out).contains(&"READ_XLSX_INVALID".to_string()),
-        "{:?}",
-        codes(&out)
-    );
+    // Found by `cargo fuzz run read_xlsx` (twice: upper- then lower-case letters): calamine
+    // multiplies column letters and row digits into a u32 unchecked, so `CZZZ…Z3` panicked in
+    // a debug build (and wrapped silently in release). Such references are refused first.
+    let upper = "Z".repeat(40);
+    let lower = "z".repeat(40);
+    let cells = [
+        format!(r#"<row r="3"><c r="C{upper}3"><f>A1</f><v>1</v></c></row>"#),
+        format!(r#"<row r="3"><c r="c{lower}3"><f>A1</f><v>1</v></c></row>"#),
+        r#"<row r="3"><c r="A99999999999"><v>1</v></c></row>"#.to_string(),
+        r#"<row r='99999999999'><c><v>1</v></c></row>"#.to_string(),
+        format!(
+            r#"<row r="1"><c r="A1"><f t="shared" ref="A1:{upper}9" si="0">B1</f><v>1</v></c></row>"#
+        ),
+    ];
+    for data in &cells {
+        let sheet = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+        );
+        let out = read_bytes(&raw_book(&sheet, None));
+        assert!(out.forms.is_empty());
+        assert_eq!(codes(&out), ["READ_XLSX_INVALID"], "{data}");
+    }
 }
 
 #[test]

@@ -84,10 +84,9 @@ pub fn read_xlsx_with(bytes: &[u8], limits: &Limits) -> ReadOutcome {
     let mut diagnostics = Vec::new();
     let mut budget = limits.cells;
     for name in book.sheet_names() {
-        // calamine computes cell references with unchecked arithmetic (a column `ZZZZZZZZ` in
-        // a shared formula's `ref` overflows a u32): with overflow checks on, a hostile sheet
-        // panics inside it. Found by fuzzing (`fuzz/` target read_xlsx); the sheet is then
-        // reported as unreadable instead of taking the reader down.
+        // Second line of defence: references calamine would overflow on are refused by
+        // `check_archive`, but a panic inside the parser on some other hostile sheet must
+        // not take a server thread or a batch down; the sheet is reported instead.
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut sheet_diagnostics = Vec::new();
             let (sheet_forms, more) = read_sheet(
@@ -108,8 +107,8 @@ pub fn read_xlsx_with(bytes: &[u8], limits: &Limits) -> ReadOutcome {
             Err(_) => diagnostics.push(diag(
                 "READ_XLSX_INVALID",
                 Severity::Error,
-                format!("工作表「{name}」的 XML 无法解析（单元格引用越界），未读取"),
-                format!("sheet '{name}': its XML cannot be parsed (a cell reference out of range); not read"),
+                format!("工作表「{name}」的 XML 无法解析，未读取"),
+                format!("sheet '{name}': its XML cannot be parsed; not read"),
                 None,
             )),
         }
@@ -178,7 +177,86 @@ fn check_archive(bytes: &[u8], limits: &Limits) -> Result<(), Box<Finding>> {
             return Err(bomb(format!("> {} MiB", limits.total_bytes >> 20)));
         }
     }
+    // Second pass, now that every member is known to be small enough: cell references.
+    for i in 0..archive.len() {
+        let member = archive.by_index(i).map_err(|e| invalid(e.to_string()))?;
+        // Every member: a workbook's relationships may point a sheet at any name.
+        let name = member.name().map(|n| n.to_string()).unwrap_or_default();
+        if let Some(bad) = bad_reference(member) {
+            return Err(Box::new(diag(
+                "READ_XLSX_INVALID",
+                Severity::Error,
+                format!("工作簿中的单元格引用「{bad}」超出 Excel 的范围（{name}），未读取"),
+                format!("the cell reference '{bad}' in {name} is beyond Excel's range; not read"),
+                None,
+            )));
+        }
+    }
     Ok(())
+}
+
+/// The first cell reference (an `r` or `ref` attribute) that no Excel sheet can hold:
+/// more than 3 column letters (`XFD` is the last column) or more than 7 row digits (1048576 is
+/// the last row). calamine turns references into `u32` with unchecked arithmetic, so such a
+/// reference overflows inside it (a panic with overflow checks on, found by fuzzing; garbage
+/// otherwise): it is refused here, before calamine parses the sheet.
+fn bad_reference(member: impl Read) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(member));
+    // calamine's settings (`calamine::xlsx::xml_reader`): its parse stops where this one does.
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                // The keys calamine reads references from: `r` of a row or cell, `ref` of a
+                // formula, dimension, merged region, table or hyperlink.
+                let element = e.local_name();
+                let cell_or_row = matches!(element.as_ref(), "c" | "row");
+                if let Some(bad) = raw_attributes(e.attributes_raw())
+                    .filter(|(key, _)| *key == "ref" || (*key == "r" && cell_or_row))
+                    .find_map(|(_, value)| out_of_range(value).then_some(value))
+                {
+                    return Some(bad.chars().take(40).collect());
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+}
+
+/// A reference with more column letters or row digits than any sheet has.
+fn out_of_range(value: &str) -> bool {
+    value.split([' ', ':']).map(str::as_bytes).any(|part| {
+        let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let digits = part[letters..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        letters > 3 || digits > 7
+    })
+}
+
+/// An element's attributes as calamine scans them (`calamine::attrs::RawAttrIter`: a key up
+/// to `=`, a value in either quote up to the same quote or the end), so that every reference
+/// calamine will parse is seen here; scanning stops where calamine's would fail.
+fn raw_attributes(raw: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = raw;
+    std::iter::from_fn(move || {
+        let (key, after) = rest.trim_start().split_once('=')?;
+        let after = after.trim_start();
+        let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let body = &after[1..];
+        let (value, next) = body.split_once(quote).unwrap_or((body, ""));
+        rest = next;
+        Some((key.trim_end(), value))
+    })
 }
 
 /// How a number is displayed, from its cell's number format.
