@@ -611,9 +611,10 @@ fn hostile_sheet_xml_gives_diagnostics_not_a_crash() {
 
 #[test]
 fn a_cell_reference_that_overflows_is_a_diagnostic_not_a_panic() {
-    // Found by `cargo fuzz run read_xlsx` (twice: upper- then lower-case letters): calamine
-    // multiplies column letters and row digits into a u32 unchecked, so `CZZZ…Z3` panicked in
-    // a debug build (and wrapped silently in release). Such references are refused first.
+    // Found by `cargo fuzz run read_xlsx` (upper- then lower-case letters, then a reversed
+    // range): calamine multiplies column letters and row digits into a u32 unchecked, and
+    // subtracts a range's start from its end, so these panicked in a debug build (and wrapped
+    // silently in release). Such references are refused first.
     let upper = "Z".repeat(40);
     let lower = "z".repeat(40);
     let cells = [
@@ -624,6 +625,9 @@ fn a_cell_reference_that_overflows_is_a_diagnostic_not_a_panic() {
         format!(
             r#"<row r="1"><c r="A1"><f t="shared" ref="A1:{upper}9" si="0">B1</f><v>1</v></c></row>"#
         ),
+        // The third crash: a range whose end comes before its start (u32 subtraction).
+        r#"<row r="2"><c r="B2"><f t="shared" ref="B2:A1" si="0">B1</f><v>1</v></c></row>"#
+            .to_string(),
     ];
     for data in &cells {
         let sheet = format!(

@@ -219,7 +219,9 @@ fn bad_reference(member: impl Read) -> Option<String> {
                 let cell_or_row = matches!(element.as_ref(), "c" | "row");
                 if let Some(bad) = raw_attributes(e.attributes_raw())
                     .filter(|(key, _)| *key == "ref" || (*key == "r" && cell_or_row))
-                    .find_map(|(_, value)| out_of_range(value).then_some(value))
+                    .find_map(|(key, value)| {
+                        (out_of_range(value) || (key == "ref" && reversed(value))).then_some(value)
+                    })
                 {
                     return Some(bad.chars().take(40).collect());
                 }
@@ -241,6 +243,29 @@ fn out_of_range(value: &str) -> bool {
             .count();
         letters > 3 || digits > 7
     })
+}
+
+/// A range `B2:A1` whose end comes before its start: calamine subtracts start from end in
+/// `u32` (`get_dimension`), which overflows (the fuzzer's third crash).
+fn reversed(value: &str) -> bool {
+    let cell = |part: &str| -> Option<(u32, u32)> {
+        let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let (col, row) = part.split_at(letters);
+        if letters == 0 || letters > 3 || row.is_empty() || row.len() > 7 {
+            return None;
+        }
+        let col = col.bytes().fold(0u32, |n, c| {
+            n * 26 + u32::from(c.to_ascii_uppercase() - b'A') + 1
+        });
+        Some((row.parse().ok()?, col))
+    };
+    match value.split(':').collect::<Vec<_>>()[..] {
+        [start, end] => match (cell(start), cell(end)) {
+            (Some(s), Some(e)) => e.0 < s.0 || e.1 < s.1,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// An element's attributes as calamine scans them (`calamine::attrs::RawAttrIter`: a key up
