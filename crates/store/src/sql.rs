@@ -48,13 +48,18 @@ impl SqlStore {
             connect.push(if connect.contains('?') { '&' } else { '?' });
             connect.push_str("mode=rwc");
         }
+        // 200 clients share these. SQLite: one worker thread per connection and WAL readers in
+        // parallel; more threads than cores only add context switches. PostgreSQL: enough for
+        // both cores of its server to stay busy while others wait on the network.
+        // `JIXIAO_POOL_SIZE` overrides (for measuring; docs/BENCHMARKS.md, Web).
+        let size = std::env::var("JIXIAO_POOL_SIZE")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| (1..=1000).contains(n))
+            .unwrap_or(if postgres { 32 } else { 4 });
         let pool = AnyPoolOptions::new()
-            // 200 clients share these. SQLite: one worker thread per connection and WAL
-            // readers in parallel; more threads than cores only add context switches.
-            // PostgreSQL: enough for both cores of its server to stay busy while others wait
-            // on the network.
-            .max_connections(if postgres { 32 } else { 4 })
-            .min_connections(if postgres { 8 } else { 2 })
+            .max_connections(size)
+            .min_connections(size.min(if postgres { 8 } else { 2 }))
             // A ping before every query doubles the round trips (a broken connection still
             // fails its query and is replaced).
             .test_before_acquire(false)
