@@ -1841,6 +1841,36 @@ async fn lists(backend: Backend) {
         total_of(filler.get("/api/evaluations?status=approved").await.json()),
         0
     );
+    // A form stored without a verdict (the other department's, made by the test's setup, as
+    // a database from before verdicts were kept) is brought up to date by the backfill that
+    // `serve` runs, and then counts in the finding filter and the dashboard.
+    let profile = Profile::default();
+    let stale =
+        w.db.store
+            .needs_derive(&jixiao_web::derived::profile_key(&profile), 0, 100)
+            .await
+            .unwrap();
+    assert_eq!(stale, vec![w.foreign_id]);
+    assert_eq!(
+        jixiao_web::derived::backfill(&w.db.store, &profile)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        jixiao_web::derived::backfill(&w.db.store, &profile)
+            .await
+            .unwrap(),
+        0
+    );
+    let foreign =
+        w.db.store
+            .get_evaluation(w.foreign_id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(foreign.summary.grade.is_some() && foreign.summary.warnings.is_some());
+    assert!(foreign.derived.is_some());
     let mut finance = as_user(&w, "finance").await;
     assert_eq!(
         total_of(
