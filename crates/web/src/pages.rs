@@ -228,8 +228,8 @@ struct ListPage {
     headers: Vec<Header>,
     rows: Vec<Row>,
     total: i64,
-    /// first, prev, next, last (None: not a link).
-    pages: Vec<Option<Link>>,
+    /// first, prev, next, last (an empty href: not a link).
+    pages: Vec<Link>,
     page_label: String,
     sizes: Vec<Link>,
     /// Hidden fields that keep sort and size through the filter form.
@@ -403,12 +403,15 @@ async fn list_page(
     let offset = filter.offset.unwrap_or(0);
     let page = offset / size + 1;
     let last = ((total + size - 1) / size).max(1);
-    let page_link = |label: &str, p: i64, enabled: bool| {
-        enabled.then(|| Link {
-            label: label.to_owned(),
-            href: list_href(base, &q, &[("page", &p.to_string())]),
-            current: false,
-        })
+    // A link that leads nowhere (the first page's "previous") is shown greyed, without href.
+    let page_link = |label: &str, p: i64, enabled: bool| Link {
+        label: label.to_owned(),
+        href: if enabled {
+            list_href(base, &q, &[("page", &p.to_string())])
+        } else {
+            String::new()
+        },
+        current: false,
     };
     let pages = vec![
         page_link("« 首页 First", 1, page > 1),
