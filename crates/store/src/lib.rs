@@ -13,12 +13,14 @@
 //! - Database URLs are redacted in `Debug` and in logs ([`DbUrl`]).
 #![forbid(unsafe_code)]
 
-pub mod diff;
 mod migrate;
 pub mod model;
 mod password;
 mod sql;
 pub mod testing;
+
+/// The diff of two versions of a form, kept with each history entry.
+pub mod diff;
 
 pub use model::{
     now_ms, path_contains, AuditEntry, Comment, Counts, EvaluationPage, EvaluationRecord,
