@@ -206,7 +206,17 @@ pub async fn admin_page(
     PageUser(user): PageUser,
     Query(q): Query<AdminQuery>,
 ) -> ApiResult<Response> {
-    admin_only(&user)?;
+    render_admin(&state, &session, &user, q.done.as_deref()).await
+}
+
+/// The administration page (also an administrator's home page `/`).
+pub async fn render_admin(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    done: Option<&str>,
+) -> ApiResult<Response> {
+    admin_only(user)?;
     let orgs = state.store.list_orgs().await?;
     let users = state.store.list_users().await?;
     let org_name = |id: Option<i64>| {
@@ -238,15 +248,15 @@ pub async fn admin_page(
                 .rev(),
         );
     }
-    let notice = q.done.as_deref().map(|d| match d {
+    let notice = done.map(|d| match d {
         "user" => "已添加用户 (user added)".to_owned(),
         "org" => "已添加机构 (organisation added)".to_owned(),
         "password" => "已重置密码 (password reset)".to_owned(),
         _ => "已保存 (saved)".to_owned(),
     });
     let page = AdminPage {
-        nav_user: nav(&user),
-        csrf: csrf_token(&session).await?,
+        nav_user: nav(user),
+        csrf: csrf_token(session).await?,
         notice,
         users: users
             .iter()

@@ -21,7 +21,7 @@ pub mod security;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use jixiao_core::Profile;
 use jixiao_store::Store;
@@ -97,7 +97,7 @@ pub fn app(state: AppState) -> Router {
         .route("/evaluations/{id}/history", get(api::history))
         .route("/dashboard", get(api::dashboard))
         .route("/users", get(api::users).post(api::create_user))
-        .route("/users/{id}", axum::routing::put(admin::api_update_user))
+        .route("/users/{id}", put(admin::api_update_user))
         .route("/users/{id}/password", post(admin::api_reset_password))
         .route("/orgs", get(api::orgs).post(api::create_org))
         .route("/openapi.json", get(api::openapi))

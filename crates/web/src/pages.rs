@@ -491,7 +491,8 @@ async fn home(
     Query(extra): Query<HomeQuery>,
 ) -> ApiResult<Response> {
     if access::is_admin(&user) {
-        return Ok(Redirect::to("/admin").into_response());
+        // An administrator has no forms: their home is the administration page.
+        return crate::admin::render_admin(&state, &session, &user, None).await;
     }
     let csrf = csrf_token(&session).await?;
     let notice = extra

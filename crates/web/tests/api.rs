@@ -2039,7 +2039,9 @@ async fn admin_pages(backend: Backend) {
     assert_eq!(anon.get("/admin").await.status, StatusCode::SEE_OTHER);
     let mut admin = as_user(&w, "admin").await;
     // An administrator's home is the administration page.
-    assert_eq!(admin.get("/").await.status, StatusCode::SEE_OTHER);
+    let home = admin.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text().contains("添加用户"));
     let html = admin.get("/admin").await.text();
     assert!(
         html.contains("filler2") && html.contains("上海市松江区教育局"),
