@@ -64,5 +64,8 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
+# The seed as .xlsx too, written by the CLI (the import step uploads it).
+"$JIXIAO_BIN" convert "$ROOT/fixtures/songjiang-2023.tsv" -o "$WORK/seed.xlsx" >/dev/null 2>&1
+
 node "$BROWSER_DIR/journey.mjs" "http://127.0.0.1:$PORT" "$ROOT/fixtures/songjiang-2023.tsv" \
-    "$ROOT/docs/screenshots/web"
+    "$ROOT/docs/screenshots/web" "$WORK/seed.xlsx"

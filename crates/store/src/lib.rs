@@ -20,9 +20,13 @@ mod password;
 mod sql;
 pub mod testing;
 
+/// The diff of two versions of a form, kept with each history entry.
+pub mod diff;
+
 pub use model::{
-    now_ms, AuditEntry, Comment, EvaluationRecord, EvaluationSummary, HistoryEntry, ListFilter,
-    NewUser, Org, OrgKind, Role, Scored, Status, User,
+    now_ms, path_contains, AuditEntry, Comment, Counts, EvaluationPage, EvaluationRecord,
+    EvaluationSummary, HistoryEntry, HistoryLine, ListFilter, ListPage, NewUser, Org, OrgKind,
+    Role, Scored, Sort, Status, User, UserChange,
 };
 pub use sql::SqlStore;
 
@@ -126,18 +130,33 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>>;
     async fn get_user(&self, id: i64) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    /// Change a user's name, role, organisation or 停用 flag; disabling ends their sessions.
+    async fn update_user(&self, id: i64, change: &UserChange, actor: i64) -> Result<User>;
 
     // Login throttling.
     async fn record_login_failure(&self, key: &str, at: i64) -> Result<()>;
     async fn login_failures_since(&self, key: &str, since: i64) -> Result<i64>;
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
 
-    // Sessions (opaque data, expiry in Unix seconds).
+    // Sessions (opaque data, expiry in Unix seconds, the logged-in user's id if any).
     /// Insert a new session; `Ok(false)` when the id is taken.
-    async fn session_create(&self, id: &str, data: &str, expiry: i64) -> Result<bool>;
-    async fn session_save(&self, id: &str, data: &str, expiry: i64) -> Result<()>;
-    /// The session's data if it exists and has not expired at `now`.
-    async fn session_load(&self, id: &str, now: i64) -> Result<Option<String>>;
+    async fn session_create(
+        &self,
+        id: &str,
+        data: &str,
+        expiry: i64,
+        user_id: Option<i64>,
+    ) -> Result<bool>;
+    async fn session_save(
+        &self,
+        id: &str,
+        data: &str,
+        expiry: i64,
+        user_id: Option<i64>,
+    ) -> Result<()>;
+    /// The session's data if it exists and has not expired at `now`, with its user when that
+    /// user exists and is not disabled: one indexed query.
+    async fn session_load(&self, id: &str, now: i64) -> Result<Option<(String, Option<User>)>>;
     async fn session_delete(&self, id: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
 
@@ -150,8 +169,28 @@ pub trait Store: Send + Sync + fmt::Debug {
         actor: i64,
     ) -> Result<EvaluationRecord>;
     async fn get_evaluation(&self, id: i64) -> Result<Option<EvaluationRecord>>;
+    /// The form with its comments and history (the form page), in one query.
+    async fn evaluation_page(&self, id: i64) -> Result<Option<EvaluationPage>>;
+    /// A page of the filter's forms, its counts by status and the organisations (the list
+    /// page), in one query.
+    async fn list_page(&self, filter: &ListFilter) -> Result<ListPage>;
     async fn list_evaluations(&self, filter: &ListFilter) -> Result<Vec<EvaluationSummary>>;
     async fn count_evaluations(&self, filter: &ListFilter) -> Result<i64>;
+    /// The filtered forms counted by status, in one `GROUP BY` (the filter's own status is
+    /// ignored, so that the counts show every status).
+    async fn count_by_status(&self, filter: &ListFilter) -> Result<Counts>;
+    /// The filtered forms counted by computed grade (`None`: no grade).
+    async fn count_by_grade(&self, filter: &ListFilter) -> Result<Vec<(Option<String>, i64)>>;
+    /// The years that have forms under the filter, latest first.
+    async fn years(&self, filter: &ListFilter) -> Result<Vec<i64>>;
+    /// The finding codes most forms of the filter have, with how many forms have each.
+    async fn top_codes(&self, filter: &ListFilter, limit: i64) -> Result<Vec<(String, i64)>>;
+    /// Forms after id `after` whose stored verdict is missing or was computed with another
+    /// profile, in id order.
+    async fn needs_derive(&self, profile: &str, after: i64, limit: i64) -> Result<Vec<i64>>;
+    /// Store a recomputed verdict for `version` (not a new version: the content is
+    /// unchanged); `Ok(false)` when the form has moved on meanwhile.
+    async fn set_derived(&self, id: i64, version: i64, scored: &Scored) -> Result<bool>;
     /// Save a new content. Fails with [`StoreError::Conflict`] when `version` is stale and with
     /// [`StoreError::NotEditable`] unless the form is a draft or returned.
     async fn update_evaluation(
@@ -173,6 +212,8 @@ pub trait Store: Send + Sync + fmt::Debug {
         reason: Option<&str>,
     ) -> Result<EvaluationRecord>;
     async fn history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
+    /// The history without the stored forms, each entry with its changes (kept at save time).
+    async fn history_lines(&self, id: i64) -> Result<Vec<HistoryLine>>;
 
     // Comments.
     async fn add_comment(

@@ -28,6 +28,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_list_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0002_list_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        description: "derived verdicts, finding codes, history changes, session users, org paths",
+        sqlite: include_str!("../migrations/sqlite/0003_derived.sql"),
+        postgres: include_str!("../migrations/postgres/0003_derived.sql"),
+    },
 ];
 
 /// Apply the migrations not yet applied. On PostgreSQL an advisory lock serialises two

@@ -29,7 +29,8 @@ impl fmt::Debug for SqlStore {
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 const EVAL_COLUMNS: &str = "id, org_id, year, project, department, unit, status, version, \
-                            total, grade, created_at, updated_at";
+                            total, grade, error_count, warning_count, created_at, updated_at";
+const USER_COLUMNS: &str = "id, username, display_name, role, org_id, disabled";
 
 impl SqlStore {
     /// Connect and migrate. `sqlite://FILE` is created if missing and put in WAL mode.
@@ -47,8 +48,21 @@ impl SqlStore {
             connect.push(if connect.contains('?') { '&' } else { '?' });
             connect.push_str("mode=rwc");
         }
+        // 200 clients share these. SQLite: one worker thread per connection and WAL readers in
+        // parallel; more threads than cores only add context switches. PostgreSQL: enough for
+        // both cores of its server to stay busy while others wait on the network.
+        // `JIXIAO_POOL_SIZE` overrides (for measuring; docs/BENCHMARKS.md, Web).
+        let size = std::env::var("JIXIAO_POOL_SIZE")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| (1..=1000).contains(n))
+            .unwrap_or(if postgres { 32 } else { 4 });
         let pool = AnyPoolOptions::new()
-            .max_connections(if postgres { 16 } else { 8 })
+            .max_connections(size)
+            .min_connections(size.min(if postgres { 8 } else { 2 }))
+            // A ping before every query doubles the round trips (a broken connection still
+            // fails its query and is replaced).
+            .test_before_acquire(false)
             .connect(&connect)
             .await
             .map_err(|e| StoreError::Database(format!("无法连接 {url} (cannot connect): {e}")))?;
@@ -70,6 +84,79 @@ impl SqlStore {
         self.postgres
     }
 
+    /// An aggregate giving the rows it runs over as one JSON array (`[{…}, …]`, in `order`).
+    /// A page of 50 forms is then one row on the wire instead of 50: sqlx's SQLite driver
+    /// hands every row over from its worker thread on its own, and on 2 cores under 200
+    /// clients those hand-overs (context switches, one `AnyRow` each) cost more than the
+    /// queries. `pairs` is `'key', column, …` (SQLite `json_object`, PostgreSQL
+    /// `json_build_object`).
+    fn json_agg(&self, pairs: &str, order: &str) -> String {
+        if self.postgres {
+            format!("COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]')::text")
+        } else {
+            format!("COALESCE(json_group_array(json_object({pairs}) ORDER BY {order}), '[]')")
+        }
+    }
+
+    /// The rows of `from` as one JSON array, decoded (see [`Self::json_agg`]).
+    async fn json_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        pairs: &str,
+        order: &str,
+        from: &str,
+        args: Vec<Arg>,
+    ) -> Result<Vec<T>> {
+        let sql = format!("SELECT {} AS rows FROM {from}", self.json_agg(pairs, order));
+        let text: String = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("rows")?;
+        decode_json(&text)
+    }
+
+    /// `FROM …` of a page of a filter's forms, numbering its placeholders after `args`.
+    fn page_from(filter: &ListFilter, args: &mut Vec<Arg>) -> (String, String) {
+        let clause = where_clause_with(filter, false, args);
+        let limit = filter.limit.unwrap_or(100).clamp(1, 10_000);
+        let offset = filter.offset.unwrap_or(0).max(0);
+        let dir = if filter.ascending { "ASC" } else { "DESC" };
+        // Nulls last on both backends (SQLite puts them first, PostgreSQL last, by default);
+        // ties by id so that paging is stable.
+        let order = match filter.sort {
+            Sort::Id => format!("id {dir}"),
+            sort => {
+                let col = sort.column();
+                format!("({col} IS NULL), {col} {dir}, id {dir}")
+            }
+        };
+        (
+            format!(
+                "(SELECT {EVAL_COLUMNS}, total_e4 FROM evaluations{clause} ORDER BY {order} \
+                 LIMIT {limit} OFFSET {offset}) page"
+            ),
+            order,
+        )
+    }
+
+    /// `SELECT status, n …` of a filter's counts by status (the status filter ignored),
+    /// numbering its placeholders after `args`.
+    fn counts_select(filter: &ListFilter, args: &mut Vec<Arg>) -> String {
+        let filter = ListFilter {
+            status: None,
+            ..filter.clone()
+        };
+        if countable(&filter) {
+            let clause = where_clause_with(&filter, true, args);
+            format!(
+                "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM evaluation_counts{clause} \
+                 GROUP BY status HAVING SUM(n) > 0"
+            )
+        } else {
+            let clause = where_clause_with(&filter, false, args);
+            format!("SELECT status, COUNT(*) AS n FROM evaluations{clause} GROUP BY status")
+        }
+    }
+
     pub fn url(&self) -> &DbUrl {
         &self.url
     }
@@ -89,16 +176,6 @@ impl SqlStore {
     }
 }
 
-fn org_from(row: &AnyRow) -> Result<Org> {
-    let kind: String = row.try_get("kind")?;
-    Ok(Org {
-        id: row.try_get("id")?,
-        parent_id: row.try_get("parent_id")?,
-        name: row.try_get("name")?,
-        kind: OrgKind::parse(&kind).ok_or(StoreError::Invalid(kind))?,
-    })
-}
-
 fn user_from(row: &AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
@@ -107,6 +184,7 @@ fn user_from(row: &AnyRow) -> Result<User> {
         display_name: row.try_get("display_name")?,
         role: Role::parse(&role).ok_or(StoreError::Invalid(role))?,
         org_id: row.try_get("org_id")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
     })
 }
 
@@ -126,6 +204,8 @@ fn summary_from(row: &AnyRow) -> Result<EvaluationSummary> {
         version: row.try_get("version")?,
         total: row.try_get("total")?,
         grade: row.try_get("grade")?,
+        errors: row.try_get("error_count")?,
+        warnings: row.try_get("warning_count")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -137,6 +217,134 @@ fn form_from_json(text: &str) -> Result<Evaluation> {
 
 fn form_to_json(form: &Evaluation) -> Result<String> {
     serde_json::to_string(form).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// A computed total as an exact integer in ten-thousandths, for sorting (`98.5` → 985000).
+fn total_e4(total: Option<&str>) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive as _;
+    let d: rust_decimal::Decimal = total?.trim().parse().ok()?;
+    (d * rust_decimal::Decimal::from(10_000)).round().to_i64()
+}
+
+/// Keep a verdict with the current version: its columns and its finding codes.
+async fn verdict_in(tx: &mut Tx, id: i64, scored: &Scored) -> Result<()> {
+    sqlx::query(
+        "UPDATE evaluations SET total = $1, grade = $2, error_count = $3, warning_count = $4, \
+         total_e4 = $5, derived = $6, derived_profile = $7 WHERE id = $8",
+    )
+    .bind(scored.total.as_deref())
+    .bind(scored.grade.as_deref())
+    .bind(scored.errors)
+    .bind(scored.warnings)
+    .bind(total_e4(scored.total.as_deref()))
+    .bind(scored.derived.as_deref())
+    .bind(scored.profile.as_deref())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM evaluation_findings WHERE evaluation_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (code, n) in &scored.codes {
+        sqlx::query("INSERT INTO evaluation_findings (evaluation_id, code, n) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(code.as_str())
+            .bind(*n)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Invalid(format!("json rows: {e}")))
+}
+
+const SUMMARY_PAIRS: &str = "'id', id, 'org_id', org_id, 'year', year, 'project', project, \
+     'department', department, 'unit', unit, 'status', status, 'version', version, \
+     'total', total, 'grade', grade, 'errors', error_count, 'warnings', warning_count, \
+     'created_at', created_at, 'updated_at', updated_at";
+const ORG_PAIRS: &str =
+    "'id', id, 'parent_id', parent_id, 'name', name, 'kind', kind, 'path', path";
+const COMMENT_PAIRS: &str = "'id', c.id, 'evaluation_id', c.evaluation_id, \
+     'indicator', c.indicator, 'author_id', c.author_id, 'author', u.username, 'at', c.at, \
+     'body', c.body";
+const HISTORY_PAIRS: &str = "'version', h.version, 'action', h.action, 'status', h.status, \
+     'actor', u.username, 'at', h.at, 'reason', h.reason, 'changes', h.changes";
+
+#[derive(serde::Deserialize)]
+struct OrgJson {
+    id: i64,
+    parent_id: Option<i64>,
+    name: String,
+    kind: String,
+    path: Option<String>,
+}
+
+fn orgs_from(rows: Vec<OrgJson>) -> Result<Vec<Org>> {
+    rows.into_iter()
+        .map(|o| {
+            Ok(Org {
+                id: o.id,
+                parent_id: o.parent_id,
+                name: o.name,
+                kind: OrgKind::parse(&o.kind).ok_or(StoreError::Invalid(o.kind))?,
+                path: o.path.unwrap_or_else(|| format!("/{}/", o.id)),
+            })
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct HistoryJson {
+    version: i64,
+    action: String,
+    status: String,
+    actor: Option<String>,
+    at: i64,
+    reason: Option<String>,
+    changes: Option<String>,
+}
+
+/// History lines; `None` when an entry was saved before changes were kept (migration 0003).
+fn history_from(rows: Vec<HistoryJson>) -> Result<Option<Vec<HistoryLine>>> {
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(changes) = row.changes else {
+            return Ok(None);
+        };
+        lines.push(HistoryLine {
+            version: row.version,
+            action: row.action,
+            status: status_from(row.status)?,
+            actor: row.actor,
+            at: row.at,
+            reason: row.reason,
+            changes: serde_json::from_str(&changes)
+                .map_err(|e| StoreError::Invalid(format!("stored changes: {e}")))?,
+        });
+    }
+    Ok(Some(lines))
+}
+
+#[derive(serde::Deserialize)]
+struct CountJson {
+    status: String,
+    n: i64,
+}
+
+fn counts_from(rows: Vec<CountJson>) -> Result<Counts> {
+    let mut by_status = Vec::new();
+    for row in rows {
+        by_status.push((status_from(row.status)?, row.n));
+    }
+    by_status.sort_by_key(|(s, _)| Status::ALL.iter().position(|x| x == s));
+    Ok(Counts { by_status })
+}
+
+fn changes_json(changes: &[String]) -> Result<String> {
+    serde_json::to_string(changes).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 async fn audit_in(
@@ -170,10 +378,11 @@ async fn history_in(
     at: i64,
     reason: Option<&str>,
     data: &str,
+    changes: &str,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO evaluation_history (evaluation_id, version, action, status, actor_id, at, \
-         reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         reason, data, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(version)
@@ -183,6 +392,7 @@ async fn history_in(
     .bind(at)
     .bind(reason)
     .bind(data)
+    .bind(changes)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -194,20 +404,63 @@ enum Arg {
     Text(String),
 }
 
+/// Add `delta` to the count of forms of (organisation, year, status, grade).
+async fn count_in(
+    tx: &mut Tx,
+    org_id: i64,
+    year: Option<i64>,
+    status: Status,
+    grade: Option<&str>,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO evaluation_counts (org_id, year, status, grade, n) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, year, status, grade) \
+         DO UPDATE SET n = evaluation_counts.n + excluded.n",
+    )
+    .bind(org_id)
+    .bind(year.unwrap_or(0))
+    .bind(status.as_str())
+    .bind(grade.unwrap_or(""))
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether the counts table can answer this filter (no text search, no finding code).
+fn countable(filter: &ListFilter) -> bool {
+    filter.q.as_deref().is_none_or(|q| q.trim().is_empty())
+        && filter.code.as_deref().is_none_or(|c| c.trim().is_empty())
+}
+
 /// `WHERE …` of a list filter, with its arguments.
 fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
+    where_clause_on(filter, false)
+}
+
+/// `WHERE …` of a list filter on `evaluations`, or on `evaluation_counts` (`counts`: where no
+/// year and no grade are stored as 0 and '').
+fn where_clause_on(filter: &ListFilter, counts: bool) -> (String, Vec<Arg>) {
+    let mut args = Vec::new();
+    let clause = where_clause_with(filter, counts, &mut args);
+    (clause, args)
+}
+
+/// [`where_clause_on`] numbering its placeholders after the `args` already there (for one
+/// query made of several filtered parts).
+fn where_clause_with(filter: &ListFilter, counts: bool, args: &mut Vec<Arg>) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
     let next = |args: &mut Vec<Arg>, arg: Arg| {
         args.push(arg);
         format!("${}", args.len())
     };
     if let Some(year) = filter.year {
-        let p = next(&mut args, Arg::I64(year));
+        let p = next(args, Arg::I64(year));
         parts.push(format!("year = {p}"));
     }
     if let Some(status) = filter.status {
-        let p = next(&mut args, Arg::Text(status.as_str().into()));
+        let p = next(args, Arg::Text(status.as_str().into()));
         parts.push(format!("status = {p}"));
     }
     if let Some(statuses) = &filter.statuses {
@@ -216,7 +469,7 @@ fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
         } else {
             let ps: Vec<String> = statuses
                 .iter()
-                .map(|s| next(&mut args, Arg::Text(s.as_str().into())))
+                .map(|s| next(args, Arg::Text(s.as_str().into())))
                 .collect();
             parts.push(format!("status IN ({})", ps.join(", ")));
         }
@@ -225,27 +478,58 @@ fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
         if orgs.is_empty() {
             parts.push("1 = 0".into());
         } else {
-            let ps: Vec<String> = orgs.iter().map(|o| next(&mut args, Arg::I64(*o))).collect();
+            let ps: Vec<String> = orgs.iter().map(|o| next(args, Arg::I64(*o))).collect();
             parts.push(format!("org_id IN ({})", ps.join(", ")));
         }
+    }
+    if let Some(org) = filter.within {
+        let p = next(args, Arg::Text(format!("%/{org}/%")));
+        parts.push(format!(
+            "org_id IN (SELECT id FROM orgs WHERE path LIKE {p})"
+        ));
+    }
+    for org in &filter.under {
+        let p = next(args, Arg::Text(format!("%/{org}/%")));
+        parts.push(format!(
+            "org_id IN (SELECT id FROM orgs WHERE path LIKE {p})"
+        ));
+    }
+    match filter.grade.as_deref().map(str::trim) {
+        None => {}
+        Some("") if counts => parts.push("grade = ''".into()),
+        Some("") => parts.push("grade IS NULL".into()),
+        Some(g) => {
+            let p = next(args, Arg::Text(g.to_owned()));
+            parts.push(format!("grade = {p}"));
+        }
+    }
+    if let Some(code) = filter
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let p = next(args, Arg::Text(code.to_owned()));
+        parts.push(format!(
+            "id IN (SELECT evaluation_id FROM evaluation_findings WHERE code = {p})"
+        ));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let escaped = q
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let p = next(&mut args, Arg::Text(format!("%{escaped}%")));
+        let p = next(args, Arg::Text(format!("%{escaped}%")));
         parts.push(format!(
             "(project LIKE {p} ESCAPE '\\' OR department LIKE {p} ESCAPE '\\' \
              OR unit LIKE {p} ESCAPE '\\')"
         ));
     }
-    let clause = if parts.is_empty() {
+    if parts.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", parts.join(" AND "))
-    };
-    (clause, args)
+    }
 }
 
 fn bind_all<'q>(
@@ -264,7 +548,9 @@ fn bind_all<'q>(
 impl SqlStore {
     async fn load_record(&self, tx: Option<&mut Tx>, id: i64) -> Result<Option<EvaluationRecord>> {
         let sql = AssertSqlSafe(format!(
-            "SELECT {EVAL_COLUMNS}, data FROM evaluations WHERE id = $1"
+            "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
+             (SELECT path FROM orgs WHERE orgs.id = evaluations.org_id) AS org_path \
+             FROM evaluations WHERE id = $1"
         ));
         let query = sqlx::query(sql).bind(id);
         let row = match tx {
@@ -276,7 +562,32 @@ impl SqlStore {
         Ok(Some(EvaluationRecord {
             summary: summary_from(&row)?,
             form: form_from_json(&data)?,
+            derived: row.try_get("derived")?,
+            derived_profile: row.try_get("derived_profile")?,
+            org_path: row.try_get("org_path")?,
         }))
+    }
+
+    /// History lines of entries saved before their changes were kept (migration 0003): the
+    /// stored forms are decoded and compared.
+    async fn legacy_history(&self, id: i64) -> Result<Vec<HistoryLine>> {
+        let full = self.history(id).await?;
+        Ok(full
+            .iter()
+            .enumerate()
+            .map(|(i, h)| HistoryLine {
+                version: h.version,
+                action: h.action.clone(),
+                status: h.status,
+                actor: h.actor.clone(),
+                at: h.at,
+                reason: h.reason.clone(),
+                changes: match i.checked_sub(1).and_then(|p| full.get(p)) {
+                    Some(prev) => crate::diff::diff(&prev.form, &h.form),
+                    None => Vec::new(),
+                },
+            })
+            .collect())
     }
 }
 
@@ -292,6 +603,22 @@ impl Store for SqlStore {
         .bind(kind.as_str())
         .fetch_one(&mut *tx)
         .await?;
+        let parent_path: Option<String> = match parent_id {
+            Some(parent) => sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!("没有上级机构 {parent} (no such parent)"))
+                })?,
+            None => None,
+        };
+        let path = format!("{}{id}/", parent_path.as_deref().unwrap_or("/"));
+        sqlx::query("UPDATE orgs SET path = $1 WHERE id = $2")
+            .bind(&path)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         audit_in(
             &mut tx,
             None,
@@ -306,14 +633,12 @@ impl Store for SqlStore {
             parent_id,
             name: name.to_owned(),
             kind,
+            path,
         })
     }
 
     async fn list_orgs(&self) -> Result<Vec<Org>> {
-        let rows = sqlx::query("SELECT id, parent_id, name, kind FROM orgs ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(org_from).collect()
+        orgs_from(self.json_rows(ORG_PAIRS, "id", "orgs", Vec::new()).await?)
     }
 
     async fn create_user(&self, user: NewUser<'_>, actor: Option<i64>) -> Result<User> {
@@ -356,6 +681,7 @@ impl Store for SqlStore {
             display_name: user.display_name.to_owned(),
             role: user.role,
             org_id: user.org_id,
+            disabled: false,
         })
     }
 
@@ -383,39 +709,115 @@ impl Store for SqlStore {
     }
 
     async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query(
-            "SELECT id, username, display_name, role, org_id, password_hash FROM users \
-             WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         let stored = match &row {
             Some(row) => Some(row.try_get::<String, _>("password_hash")?),
             None => None,
         };
         if password::verify(password, stored).await {
-            // A right password implies a row.
-            row.as_ref().map(user_from).transpose()
+            // A right password implies a row; a disabled user is refused like a wrong password.
+            Ok(row
+                .as_ref()
+                .map(user_from)
+                .transpose()?
+                .filter(|u| !u.disabled))
         } else {
             Ok(None)
         }
     }
 
     async fn get_user(&self, id: i64) -> Result<Option<User>> {
-        let row =
-            sqlx::query("SELECT id, username, display_name, role, org_id FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user_from).transpose()
     }
 
-    async fn list_users(&self) -> Result<Vec<User>> {
-        let rows =
-            sqlx::query("SELECT id, username, display_name, role, org_id FROM users ORDER BY id")
-                .fetch_all(&self.pool)
+    async fn update_user(&self, id: i64, change: &UserChange, actor: i64) -> Result<User> {
+        let mut tx = self.write_tx().await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut user = user_from(&row)?;
+        if let Some(name) = &change.display_name {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 64 {
+                return Err(StoreError::Invalid(
+                    "姓名须为 1–64 个字符 (the name must have 1–64 characters)".into(),
+                ));
+            }
+            user.display_name = name.to_owned();
+        }
+        if let Some(role) = change.role {
+            user.role = role;
+        }
+        if let Some(org) = change.org_id {
+            if let Some(org) = org {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE id = $1")
+                    .bind(org)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::Invalid(
+                        "没有这个机构 (no such organisation)".into(),
+                    ));
+                }
+            }
+            user.org_id = org;
+        }
+        if let Some(disabled) = change.disabled {
+            user.disabled = disabled;
+        }
+        sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, org_id = $3, disabled = $4 \
+             WHERE id = $5",
+        )
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(user.org_id)
+        .bind(i64::from(user.disabled))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if user.disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
                 .await?;
+        }
+        audit_in(
+            &mut tx,
+            Some(actor),
+            "user.update",
+            &format!("user:{id}"),
+            Some(&format!(
+                "{} {} org={} disabled={}",
+                user.username,
+                user.role,
+                user.org_id
+                    .map_or_else(|| "-".to_owned(), |o| o.to_string()),
+                user.disabled
+            )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(user_from).collect()
     }
 
@@ -446,40 +848,65 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn session_create(&self, id: &str, data: &str, expiry: i64) -> Result<bool> {
+    async fn session_create(
+        &self,
+        id: &str,
+        data: &str,
+        expiry: i64,
+        user_id: Option<i64>,
+    ) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3) \
+            "INSERT INTO sessions (id, data, expiry, user_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(data)
         .bind(expiry)
+        .bind(user_id)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn session_save(&self, id: &str, data: &str, expiry: i64) -> Result<()> {
+    async fn session_save(
+        &self,
+        id: &str,
+        data: &str,
+        expiry: i64,
+        user_id: Option<i64>,
+    ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry = excluded.expiry",
+            "INSERT INTO sessions (id, data, expiry, user_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, \
+             user_id = excluded.user_id",
         )
         .bind(id)
         .bind(data)
         .bind(expiry)
+        .bind(user_id)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    async fn session_load(&self, id: &str, now: i64) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expiry > $2")
-                .bind(id)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?,
+    async fn session_load(&self, id: &str, now: i64) -> Result<Option<(String, Option<User>)>> {
+        let row = sqlx::query(
+            "SELECT s.data, u.id, u.username, u.display_name, u.role, u.org_id, u.disabled \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+             WHERE s.id = $1 AND s.expiry > $2",
         )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("data")?;
+        let user_id: Option<i64> = row.try_get("id")?;
+        let user = match user_id {
+            Some(_) => Some(user_from(&row)?),
+            None => None,
+        };
+        Ok(Some((data, user)))
     }
 
     async fn session_delete(&self, id: &str) -> Result<()> {
@@ -526,6 +953,16 @@ impl Store for SqlStore {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        verdict_in(&mut tx, id, scored).await?;
+        count_in(
+            &mut tx,
+            org_id,
+            form.year.map(i64::from),
+            Status::Draft,
+            scored.grade.as_deref(),
+            1,
+        )
+        .await?;
         history_in(
             &mut tx,
             id,
@@ -536,6 +973,7 @@ impl Store for SqlStore {
             now,
             None,
             &data,
+            "[]",
         )
         .await?;
         audit_in(
@@ -555,18 +993,71 @@ impl Store for SqlStore {
         self.load_record(None, id).await
     }
 
-    async fn list_evaluations(&self, filter: &ListFilter) -> Result<Vec<EvaluationSummary>> {
-        let (clause, args) = where_clause(filter);
-        let limit = filter.limit.unwrap_or(100).clamp(1, 10_000);
-        let offset = filter.offset.unwrap_or(0).max(0);
+    async fn evaluation_page(&self, id: i64) -> Result<Option<EvaluationPage>> {
         let sql = format!(
-            "SELECT {EVAL_COLUMNS} FROM evaluations{clause} ORDER BY id DESC \
-             LIMIT {limit} OFFSET {offset}"
+            "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
+             (SELECT path FROM orgs WHERE orgs.id = evaluations.org_id) AS org_path, \
+             (SELECT {} FROM comments c JOIN users u ON u.id = c.author_id \
+              WHERE c.evaluation_id = evaluations.id) AS comments_json, \
+             (SELECT {} FROM evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
+              WHERE h.evaluation_id = evaluations.id) AS history_json \
+             FROM evaluations WHERE id = $1",
+            self.json_agg(COMMENT_PAIRS, "c.id"),
+            self.json_agg(HISTORY_PAIRS, "h.id"),
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
-            .fetch_all(&self.pool)
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
             .await?;
-        rows.iter().map(summary_from).collect()
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("data")?;
+        let comments: String = row.try_get("comments_json")?;
+        let history: String = row.try_get("history_json")?;
+        let history = match history_from(decode_json(&history)?)? {
+            Some(lines) => lines,
+            None => self.legacy_history(id).await?,
+        };
+        Ok(Some(EvaluationPage {
+            record: EvaluationRecord {
+                summary: summary_from(&row)?,
+                form: form_from_json(&data)?,
+                derived: row.try_get("derived")?,
+                derived_profile: row.try_get("derived_profile")?,
+                org_path: row.try_get("org_path")?,
+            },
+            comments: decode_json(&comments)?,
+            history,
+        }))
+    }
+
+    async fn list_evaluations(&self, filter: &ListFilter) -> Result<Vec<EvaluationSummary>> {
+        let mut args = Vec::new();
+        let (from, order) = Self::page_from(filter, &mut args);
+        self.json_rows(SUMMARY_PAIRS, &order, &from, args).await
+    }
+
+    async fn list_page(&self, filter: &ListFilter) -> Result<ListPage> {
+        let mut args = Vec::new();
+        let (from, order) = Self::page_from(filter, &mut args);
+        let counts = Self::counts_select(filter, &mut args);
+        let sql = format!(
+            "SELECT (SELECT {} FROM {from}) AS items, (SELECT {} FROM ({counts}) c) AS counts, \
+             (SELECT {} FROM orgs) AS orgs",
+            self.json_agg(SUMMARY_PAIRS, &order),
+            self.json_agg("'status', status, 'n', n", "status"),
+            self.json_agg(ORG_PAIRS, "id"),
+        );
+        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_one(&self.pool)
+            .await?;
+        let items: String = row.try_get("items")?;
+        let counts: String = row.try_get("counts")?;
+        let orgs: String = row.try_get("orgs")?;
+        Ok(ListPage {
+            items: decode_json(&items)?,
+            counts: counts_from(decode_json(&counts)?)?,
+            orgs: orgs_from(decode_json(&orgs)?)?,
+        })
     }
 
     async fn count_evaluations(&self, filter: &ListFilter) -> Result<i64> {
@@ -576,6 +1067,127 @@ impl Store for SqlStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("n")?)
+    }
+
+    async fn count_by_status(&self, filter: &ListFilter) -> Result<Counts> {
+        let mut args = Vec::new();
+        let select = Self::counts_select(filter, &mut args);
+        let rows: Vec<CountJson> = self
+            .json_rows(
+                "'status', status, 'n', n",
+                "status",
+                &format!("({select}) c"),
+                args,
+            )
+            .await?;
+        counts_from(rows)
+    }
+
+    async fn count_by_grade(&self, filter: &ListFilter) -> Result<Vec<(Option<String>, i64)>> {
+        let (sql, args) = if countable(filter) {
+            let (clause, args) = where_clause_on(filter, true);
+            (
+                format!(
+                    "SELECT grade, CAST(SUM(n) AS BIGINT) AS n FROM evaluation_counts{clause} GROUP BY grade \
+                     HAVING SUM(n) > 0 ORDER BY grade"
+                ),
+                args,
+            )
+        } else {
+            let (clause, args) = where_clause(filter);
+            (
+                format!(
+                    "SELECT COALESCE(grade, '') AS grade, COUNT(*) AS n FROM evaluations{clause} \
+                     GROUP BY COALESCE(grade, '') ORDER BY COALESCE(grade, '')"
+                ),
+                args,
+            )
+        };
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let grade: String = row.try_get("grade")?;
+                Ok(((!grade.is_empty()).then_some(grade), row.try_get("n")?))
+            })
+            .collect()
+    }
+
+    async fn years(&self, filter: &ListFilter) -> Result<Vec<i64>> {
+        let filter = ListFilter {
+            year: None,
+            q: None,
+            code: None,
+            ..filter.clone()
+        };
+        let (clause, args) = where_clause_on(&filter, true);
+        let sql = format!(
+            "SELECT year FROM evaluation_counts{clause} GROUP BY year HAVING SUM(n) > 0 \
+             ORDER BY year DESC"
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut years = Vec::new();
+        for row in &rows {
+            let y: i64 = row.try_get("year")?;
+            if y != 0 {
+                years.push(y);
+            }
+        }
+        Ok(years)
+    }
+
+    async fn top_codes(&self, filter: &ListFilter, limit: i64) -> Result<Vec<(String, i64)>> {
+        let (clause, args) = where_clause(filter);
+        let limit = limit.clamp(1, 1000);
+        let sql = format!(
+            "SELECT code, COUNT(*) AS n FROM evaluation_findings \
+             WHERE evaluation_id IN (SELECT id FROM evaluations{clause}) \
+             GROUP BY code ORDER BY COUNT(*) DESC, code LIMIT {limit}"
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("code")?, row.try_get("n")?)))
+            .collect()
+    }
+
+    async fn needs_derive(&self, profile: &str, after: i64, limit: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM evaluations WHERE id > $1 \
+             AND (derived_profile IS NULL OR derived_profile <> $2) ORDER BY id LIMIT $3",
+        )
+        .bind(after)
+        .bind(profile)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn set_derived(&self, id: i64, version: i64, scored: &Scored) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "SELECT org_id, year, status, grade, version FROM evaluations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(false) };
+        if row.try_get::<i64, _>("version")? != version {
+            return Ok(false);
+        }
+        let org_id: i64 = row.try_get("org_id")?;
+        let year: Option<i64> = row.try_get("year")?;
+        let status = status_from(row.try_get("status")?)?;
+        let grade: Option<String> = row.try_get("grade")?;
+        verdict_in(&mut tx, id, scored).await?;
+        count_in(&mut tx, org_id, year, status, grade.as_deref(), -1).await?;
+        count_in(&mut tx, org_id, year, status, scored.grade.as_deref(), 1).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn update_evaluation(
@@ -627,7 +1239,28 @@ impl Store for SqlStore {
                 current: version + 1,
             });
         }
+        verdict_in(&mut tx, id, scored).await?;
         let status = current.summary.status;
+        let was = &current.summary;
+        count_in(
+            &mut tx,
+            was.org_id,
+            was.year,
+            status,
+            was.grade.as_deref(),
+            -1,
+        )
+        .await?;
+        count_in(
+            &mut tx,
+            was.org_id,
+            form.year.map(i64::from),
+            status,
+            scored.grade.as_deref(),
+            1,
+        )
+        .await?;
+        let changes = changes_json(&crate::diff::diff(&current.form, form))?;
         history_in(
             &mut tx,
             id,
@@ -638,6 +1271,7 @@ impl Store for SqlStore {
             now,
             None,
             &data,
+            &changes,
         )
         .await?;
         audit_in(
@@ -694,6 +1328,17 @@ impl Store for SqlStore {
                 current: at_version + 1,
             });
         }
+        let was = &current.summary;
+        count_in(
+            &mut tx,
+            was.org_id,
+            was.year,
+            from,
+            was.grade.as_deref(),
+            -1,
+        )
+        .await?;
+        count_in(&mut tx, was.org_id, was.year, to, was.grade.as_deref(), 1).await?;
         let data = form_to_json(&current.form)?;
         history_in(
             &mut tx,
@@ -705,6 +1350,7 @@ impl Store for SqlStore {
             now,
             reason,
             &data,
+            "[]",
         )
         .await?;
         audit_in(
@@ -746,6 +1392,22 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn history_lines(&self, id: i64) -> Result<Vec<HistoryLine>> {
+        let rows: Vec<HistoryJson> = self
+            .json_rows(
+                HISTORY_PAIRS,
+                "h.id",
+                "evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
+                 WHERE h.evaluation_id = $1",
+                vec![Arg::I64(id)],
+            )
+            .await?;
+        match history_from(rows)? {
+            Some(lines) => Ok(lines),
+            None => self.legacy_history(id).await,
+        }
     }
 
     async fn add_comment(
@@ -800,27 +1462,13 @@ impl Store for SqlStore {
     }
 
     async fn comments(&self, evaluation_id: i64) -> Result<Vec<Comment>> {
-        let rows = sqlx::query(
-            "SELECT c.id, c.evaluation_id, c.indicator, c.author_id, u.username, c.at, c.body \
-             FROM comments c JOIN users u ON u.id = c.author_id WHERE c.evaluation_id = $1 \
-             ORDER BY c.id",
+        self.json_rows(
+            COMMENT_PAIRS,
+            "c.id",
+            "comments c JOIN users u ON u.id = c.author_id WHERE c.evaluation_id = $1",
+            vec![Arg::I64(evaluation_id)],
         )
-        .bind(evaluation_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Comment {
-                    id: row.try_get("id")?,
-                    evaluation_id: row.try_get("evaluation_id")?,
-                    indicator: row.try_get("indicator")?,
-                    author_id: row.try_get("author_id")?,
-                    author: row.try_get("username")?,
-                    at: row.try_get("at")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     async fn audit(

@@ -14,10 +14,23 @@ fn seed_forms() -> Vec<Evaluation> {
 }
 
 fn scored(form: &Evaluation) -> Scored {
-    let card = assess(form, &Profile::default()).scorecard;
+    let a = assess(form, &Profile::default());
+    let mut codes: Vec<(String, i64)> = Vec::new();
+    for f in &a.findings {
+        match codes.iter_mut().find(|(c, _)| *c == f.code) {
+            Some((_, n)) => *n += 1,
+            None => codes.push((f.code.clone(), 1)),
+        }
+    }
+    let card = a.scorecard;
     Scored {
         total: card.total.map(|c| c.value.normalize().to_string()),
         grade: card.grade.map(|g| g.grade),
+        errors: 0,
+        warnings: a.findings.len() as i64,
+        codes,
+        derived: Some("{\"view\":1}".into()),
+        profile: Some("test-profile".into()),
     }
 }
 
@@ -49,6 +62,13 @@ async fn story(backend: Backend) {
     let orgs = store.list_orgs().await.unwrap();
     assert_eq!(orgs.len(), 4);
     assert_eq!(orgs[2].parent_id, Some(dept.id));
+    // Paths name every ancestor: a scope check needs no walk of the tree.
+    assert_eq!(
+        orgs[2].path,
+        format!("/{}/{}/{}/", finance.id, dept.id, unit.id)
+    );
+    assert!(orgs[2].is_under(dept.id) && orgs[2].is_under(unit.id));
+    assert!(!orgs[2].is_under(other.id));
 
     // Users, argon2 passwords, duplicates refused.
     let new = |username: &'static str, role, org_id| NewUser {
@@ -119,19 +139,22 @@ async fn story(backend: Backend) {
     // Sessions live in the database: a second store on the same database (a second `serve`
     // process) sees them.
     assert!(store
-        .session_create("s1", "{\"u\":1}", 2_000)
+        .session_create("s1", "{\"u\":1}", 2_000, Some(filler.id))
         .await
         .unwrap());
-    assert!(!store.session_create("s1", "{}", 2_000).await.unwrap());
+    assert!(!store.session_create("s1", "{}", 2_000, None).await.unwrap());
     let second = SqlStore::connect(&db.url).await.unwrap();
+    // The session and its user in one query.
+    let (data, user) = second.session_load("s1", 1_000).await.unwrap().unwrap();
+    assert_eq!(data, "{\"u\":1}");
+    assert_eq!(user.map(|u| u.username).as_deref(), Some("filler"));
+    second
+        .session_save("s1", "{\"u\":2}", 3_000, None)
+        .await
+        .unwrap();
     assert_eq!(
-        second.session_load("s1", 1_000).await.unwrap().as_deref(),
-        Some("{\"u\":1}")
-    );
-    second.session_save("s1", "{\"u\":2}", 3_000).await.unwrap();
-    assert_eq!(
-        store.session_load("s1", 2_500).await.unwrap().as_deref(),
-        Some("{\"u\":2}")
+        store.session_load("s1", 2_500).await.unwrap(),
+        Some(("{\"u\":2}".to_owned(), None))
     );
     assert_eq!(
         store.session_load("s1", 3_000).await.unwrap(),
@@ -139,10 +162,53 @@ async fn story(backend: Backend) {
         "expired"
     );
     assert_eq!(store.delete_expired_sessions(3_000).await.unwrap(), 1);
-    store.session_save("s2", "{}", 9_000).await.unwrap();
+    store.session_save("s2", "{}", 9_000, None).await.unwrap();
     store.session_delete("s2").await.unwrap();
     assert_eq!(store.session_load("s2", 0).await.unwrap(), None);
     second.close().await;
+
+    // 停用: a disabled user cannot log in and their sessions end; enabling restores the login.
+    store
+        .session_save("s3", "{}", 9_000, Some(reviewer.id))
+        .await
+        .unwrap();
+    let change = jixiao_store::UserChange {
+        disabled: Some(true),
+        display_name: Some("李审核".into()),
+        ..Default::default()
+    };
+    let changed = store
+        .update_user(reviewer.id, &change, fin.id)
+        .await
+        .unwrap();
+    assert!(changed.disabled);
+    assert_eq!(changed.display_name, "李审核");
+    assert_eq!(store.session_load("s3", 0).await.unwrap(), None);
+    assert_eq!(
+        store.verify_password("reviewer", "demo").await.unwrap(),
+        None
+    );
+    let change = jixiao_store::UserChange {
+        disabled: Some(false),
+        ..Default::default()
+    };
+    store
+        .update_user(reviewer.id, &change, fin.id)
+        .await
+        .unwrap();
+    let reviewer = store
+        .verify_password("reviewer", "demo")
+        .await
+        .unwrap()
+        .expect("enabled again");
+    let bad_org = jixiao_store::UserChange {
+        org_id: Some(Some(999_999)),
+        ..Default::default()
+    };
+    assert!(matches!(
+        store.update_user(reviewer.id, &bad_org, fin.id).await,
+        Err(StoreError::Invalid(_))
+    ));
 
     // Evaluations: the seed's three forms as drafts, stored exactly.
     let forms = seed_forms();
@@ -215,6 +281,107 @@ async fn story(backend: Backend) {
     };
     assert_eq!(store.list_evaluations(&f).await.unwrap().len(), 2);
     assert_eq!(store.count_evaluations(&f).await.unwrap(), 3);
+
+    // Counts, grades and finding codes come from the verdicts kept at save time.
+    let counts = store.count_by_status(&f).await.unwrap();
+    assert_eq!((counts.total(), counts.of(Status::Draft)), (3, 3));
+    let grades = store.count_by_grade(&all).await.unwrap();
+    assert_eq!(grades.iter().map(|(_, n)| n).sum::<i64>(), 3);
+    let expected: Vec<(Option<String>, i64)> = {
+        let mut g: Vec<Option<String>> = forms.iter().map(|f| scored(f).grade).collect();
+        g.sort();
+        let mut out: Vec<(Option<String>, i64)> = Vec::new();
+        for x in g {
+            match out.last_mut() {
+                Some((y, n)) if *y == x => *n += 1,
+                _ => out.push((x, 1)),
+            }
+        }
+        out
+    };
+    assert_eq!(grades, expected);
+    assert_eq!(store.years(&all).await.unwrap(), vec![2023]);
+    let top = store.top_codes(&all, 10).await.unwrap();
+    let with_findings = forms.iter().filter(|f| !scored(f).codes.is_empty()).count();
+    assert!(with_findings > 0, "the seed has findings");
+    let (code, n) = top[0].clone();
+    let having = forms
+        .iter()
+        .filter(|f| scored(f).codes.iter().any(|(c, _)| *c == code))
+        .count() as i64;
+    assert_eq!(n, having, "{code}");
+    let f = ListFilter {
+        code: Some(code.clone()),
+        ..ListFilter::default()
+    };
+    assert_eq!(store.count_evaluations(&f).await.unwrap(), having);
+    let f = ListFilter {
+        grade: Some(expected[0].0.clone().unwrap_or_default()),
+        ..ListFilter::default()
+    };
+    assert_eq!(store.count_evaluations(&f).await.unwrap(), expected[0].1);
+    let f = ListFilter {
+        under: vec![dept.id],
+        ..ListFilter::default()
+    };
+    assert_eq!(store.count_evaluations(&f).await.unwrap(), 3);
+    let f = ListFilter {
+        under: vec![other.id],
+        ..ListFilter::default()
+    };
+    assert_eq!(store.count_evaluations(&f).await.unwrap(), 0);
+    // Sorting: by the exact total, by name, and stable paging.
+    let mut totals: Vec<rust_decimal::Decimal> = forms
+        .iter()
+        .filter_map(|f| scored(f).total)
+        .map(|t| t.parse().unwrap())
+        .collect();
+    totals.sort();
+    let f = ListFilter {
+        sort: jixiao_store::Sort::Total,
+        ascending: true,
+        ..ListFilter::default()
+    };
+    let listed: Vec<rust_decimal::Decimal> = store
+        .list_evaluations(&f)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|s| s.total)
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(listed, totals);
+    let f = ListFilter {
+        sort: jixiao_store::Sort::Project,
+        ascending: true,
+        limit: Some(1),
+        offset: Some(1),
+        ..ListFilter::default()
+    };
+    let mut names: Vec<String> = forms.iter().filter_map(|f| f.project.clone()).collect();
+    names.sort();
+    let page = store.list_evaluations(&f).await.unwrap();
+    assert_eq!(page[0].project.as_ref(), Some(&names[1]));
+    assert!(page[0].warnings.is_some());
+    let rec = store.get_evaluation(ids[0]).await.unwrap().unwrap();
+    assert_eq!(rec.derived.as_deref(), Some("{\"view\":1}"));
+    assert_eq!(rec.derived_profile.as_deref(), Some("test-profile"));
+    assert_eq!(rec.org_path, Some(orgs[2].path.clone()));
+    assert_eq!(
+        store.needs_derive("test-profile", 0, 10).await.unwrap(),
+        Vec::<i64>::new()
+    );
+    assert_eq!(store.needs_derive("other", 0, 10).await.unwrap().len(), 3);
+    let fresh = Scored {
+        profile: Some("other".into()),
+        ..scored(&forms[0])
+    };
+    assert!(store.set_derived(ids[0], 1, &fresh).await.unwrap());
+    assert!(
+        !store.set_derived(ids[0], 7, &fresh).await.unwrap(),
+        "stale"
+    );
+    assert_eq!(store.needs_derive("other", 0, 10).await.unwrap().len(), 2);
 
     // Optimistic locking: a save at the current version wins; a stale one is a conflict.
     let id = ids[0];
@@ -336,6 +503,43 @@ async fn story(backend: Backend) {
     assert_eq!(history[1].form, edited);
     assert_eq!(history[4].form, first.form);
     assert!(history.windows(2).all(|w| w[0].at <= w[1].at));
+    // The kept counts follow every create, save and transition.
+    let counts = store.count_by_status(&all).await.unwrap();
+    for s in Status::ALL {
+        let f = ListFilter {
+            status: Some(s),
+            ..ListFilter::default()
+        };
+        assert_eq!(
+            counts.of(s),
+            store.count_evaluations(&f).await.unwrap(),
+            "{s}"
+        );
+    }
+    let by_grade = store.count_by_grade(&all).await.unwrap();
+    for (grade, n) in &by_grade {
+        let f = ListFilter {
+            grade: Some(grade.clone().unwrap_or_default()),
+            ..ListFilter::default()
+        };
+        assert_eq!(*n, store.count_evaluations(&f).await.unwrap(), "{grade:?}");
+    }
+    assert_eq!(by_grade.iter().map(|(_, n)| n).sum::<i64>(), 3);
+    // The lines without the forms carry each save's changes, kept when it was saved.
+    let lines = store.history_lines(id).await.unwrap();
+    assert_eq!(lines.len(), history.len());
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(
+            (line.version, &line.action, &line.reason),
+            (history[i].version, &history[i].action, &history[i].reason)
+        );
+        let expected = match i.checked_sub(1) {
+            Some(p) => jixiao_store::diff::diff(&history[p].form, &history[i].form),
+            None => Vec::new(),
+        };
+        assert_eq!(line.changes, expected, "entry {i}");
+    }
+    assert!(!lines[1].changes.is_empty(), "the edit shows");
 
     // Comments on a form and on one indicator.
     store
@@ -355,6 +559,45 @@ async fn story(backend: Backend) {
         store.add_comment(999_999, None, filler.id, "x").await,
         Err(StoreError::NotFound)
     ));
+
+    // The pages' one-query reads give what the separate reads give.
+    let page = store.evaluation_page(id).await.unwrap().unwrap();
+    assert_eq!(
+        page.record,
+        store.get_evaluation(id).await.unwrap().unwrap()
+    );
+    assert_eq!(page.comments, comments);
+    assert_eq!(page.history, store.history_lines(id).await.unwrap());
+    assert_eq!(store.evaluation_page(999_999).await.unwrap(), None);
+    for filter in [
+        ListFilter::default(),
+        ListFilter {
+            within: Some(dept.id),
+            statuses: Some(vec![Status::Submitted, Status::SpotChecked]),
+            sort: jixiao_store::Sort::Total,
+            limit: Some(2),
+            ..ListFilter::default()
+        },
+        ListFilter {
+            q: Some("培训".into()),
+            status: Some(Status::Draft),
+            ..ListFilter::default()
+        },
+        ListFilter {
+            within: Some(other.id),
+            ..ListFilter::default()
+        },
+    ] {
+        let page = store.list_page(&filter).await.unwrap();
+        assert_eq!(page.items, store.list_evaluations(&filter).await.unwrap());
+        assert_eq!(page.counts, store.count_by_status(&filter).await.unwrap());
+        assert_eq!(page.orgs, store.list_orgs().await.unwrap());
+    }
+    let within = ListFilter {
+        within: Some(dept.id),
+        ..ListFilter::default()
+    };
+    assert_eq!(store.list_page(&within).await.unwrap().counts.total(), 3);
 
     // The audit log has a line for every write, newest first.
     store

@@ -1,18 +1,21 @@
 // The browser journey (浏览器端到端测试) of issue 4, in headless Chromium (Debian's package)
 // driven by playwright-core (no browser download): 填报人 imports the seed, fixes a finding in
 // the editor while the engine recomputes as they type, submits; 审核人 comments and returns it;
-// the filler fixes and resubmits; the reviewer approves; the public sees it without login.
-// A screenshot of every page goes to the screenshots folder.
+// the filler fixes and resubmits; the reviewer approves; the public sees it without login and
+// can download it as .xlsx; the filler's dashboard leads to the list filtered by a finding;
+// the administrator's page lists the users. The seed is imported twice: pasted as text, and
+// uploaded as .xlsx (written by `jixiao convert`). A screenshot of every page goes to the
+// screenshots folder.
 //
-//   node journey.mjs BASE_URL SEED_FILE SCREENSHOT_DIR      (scripts/browser-test.sh runs it)
+//   node journey.mjs BASE_URL SEED_FILE SCREENSHOT_DIR SEED_XLSX   (scripts/browser-test.sh runs it)
 import { chromium } from "playwright-core";
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const [base, seedFile, shots] = process.argv.slice(2);
-if (!base || !seedFile || !shots) {
-  console.error("usage: node journey.mjs BASE_URL SEED_FILE SCREENSHOT_DIR");
+const [base, seedFile, shots, seedXlsx] = process.argv.slice(2);
+if (!base || !seedFile || !shots || !seedXlsx) {
+  console.error("usage: node journey.mjs BASE_URL SEED_FILE SCREENSHOT_DIR SEED_XLSX");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -44,7 +47,10 @@ async function login(user) {
   await page.goto(base + "/login");
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", "demo");
-  await Promise.all([page.waitForURL(base + "/"), page.click("form[action='/login'] button[type=submit]")]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === "/" || u.pathname === "/admin"),
+    page.click("form[action='/login'] button[type=submit]"),
+  ]);
   check((await page.textContent("header.top")).includes("（"), "logged in as " + user);
 }
 
@@ -83,6 +89,18 @@ async function journey() {
   await shot("03-import-preview");
   await Promise.all([page.waitForURL(/\/\?imported=3$/), page.click("form[action='/import/save'] button")]);
   check((await page.textContent("main")).includes("已导入 3 张草稿"), "saved as 3 drafts");
+
+  // The same forms uploaded as .xlsx: the same preview, saved as 3 more drafts.
+  await Promise.all([page.waitForURL(base + "/import"), page.click("a[href='/import']")]);
+  await page.setInputFiles("input[name=file]", seedXlsx);
+  await Promise.all([page.waitForLoadState("load"), page.click("form[action='/import'] button[type=submit]")]);
+  await page.waitForSelector("form[action='/import/save']");
+  const xlsxPreview = await page.textContent("main");
+  check(xlsxPreview.includes("读出 3 张表") && xlsxPreview.includes(".xlsx"), "the .xlsx upload reads 3 forms");
+  check(xlsxPreview.includes("MET_BUT_DEDUCTED"), "the .xlsx preview shows the same findings");
+  await shot("04a-import-xlsx-preview");
+  await Promise.all([page.waitForURL(/\/\?imported=3$/), page.click("form[action='/import/save'] button")]);
+  check((await page.textContent("ul.counts")).includes("草稿 9"), "9 drafts: the demo's 3, pasted 3, uploaded 3");
   await shot("04-list-imported");
 
   // Open the imported 工伤鉴定 (the newest, the list is newest first).
@@ -171,7 +189,34 @@ async function journey() {
   await shot("11-public-list");
   await page.goto(base + "/public/" + id);
   check((await page.textContent("main")).includes("企业搬迁致邮件退回"), "the public form shows the fix");
+  const download = await page.locator(`a[href='/public/${id}/xlsx']`).getAttribute("href");
+  const xlsx = await page.request.get(base + download);
+  check(xlsx.status() === 200 && (await xlsx.body()).subarray(0, 2).toString() === "PK", "the .xlsx download is a workbook");
   await shot("12-public-form");
+
+  // 填报人's dashboard: charts by status and grade, the most frequent findings; a finding
+  // leads to the list filtered by it, with the filter kept in the sort and page links.
+  await login("filler");
+  await Promise.all([page.waitForURL(/\/dashboard/), page.click("header.top a[href='/dashboard']")]);
+  check((await page.locator("figure.chart svg").count()) === 2, "two SVG charts");
+  const top = page.locator("table.top-codes tbody tr").first();
+  const code = (await top.locator("code").textContent()).trim();
+  const forms = (await top.locator("td.num").textContent()).trim();
+  check(/^[A-Z_]+$/.test(code) && Number(forms) > 0, `the most frequent finding: ${code} in ${forms} forms`);
+  await shot("13-dashboard");
+  await Promise.all([page.waitForURL(/code=/), top.locator("td a").first().click()]);
+  check((await page.locator("select[name=code]").inputValue()) === code, "the list is filtered by " + code);
+  check((await page.textContent("nav.pager")).includes(`共 ${forms} 张`), `${forms} forms listed`);
+  await Promise.all([page.waitForURL(/sort=total/), page.click("table.list th a[href*='sort=total']")]);
+  check(page.url().includes("code=" + code), "sorting keeps the filter");
+  await shot("14-list-filtered");
+  await logout();
+
+  // 管理员: the users and organisations.
+  await login("admin");
+  check((await page.textContent("h1")).includes("管理"), "the administrator lands on the administration page");
+  check((await page.textContent("table.admin-users")).includes("filler"), "the users are listed");
+  await shot("15-admin");
 }
 
 const context = await chromium.launchPersistentContext(profile, {

@@ -48,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let mut form = forms[i % forms.len()].clone();
                 form.project = Some(format!("{}（{:05}）", form.project.unwrap_or_default(), i));
                 let a = jixiao_core::assess(&form, &profile);
-                let scored = jixiao_web::repr::scored(&a);
+                let scored = jixiao_web::derived::scored(&form, &a, &profile);
                 store
                     .create_evaluation(org, &form, &scored, filler_id)
                     .await?;

@@ -27,6 +27,21 @@ pub fn scope(user: &User, orgs: &[Org]) -> Option<Vec<i64>> {
     }
 }
 
+/// The scope as a list filter: (`org_ids`, `within`) — a filler's unit, a reviewer's
+/// department (everything under it, checked by the database through organisation paths),
+/// nothing for an administrator, everything for finance.
+pub fn scope_filter(user: &User) -> (Option<Vec<i64>>, Option<i64>) {
+    match user.role {
+        Role::Finance => (None, None),
+        Role::Admin => (Some(Vec::new()), None),
+        Role::Filler => (Some(user.org_id.into_iter().collect()), None),
+        Role::Reviewer => match user.org_id {
+            Some(dept) => (None, Some(dept)),
+            None => (Some(Vec::new()), None),
+        },
+    }
+}
+
 /// An organisation and all below it.
 pub fn descendants(root: i64, orgs: &[Org]) -> Vec<i64> {
     let mut out = vec![root];
@@ -60,6 +75,22 @@ pub fn can_read(user: &User, ev: &EvaluationSummary, orgs: &[Org]) -> bool {
     let in_scope = match scope(user, orgs) {
         None => true,
         Some(ids) => ids.contains(&ev.org_id),
+    };
+    in_scope && visible_statuses(user.role).is_none_or(|s| s.contains(&ev.status))
+}
+
+/// [`can_read`] with the form's organisation path (`/1/2/3/`, from the store) instead of the
+/// whole organisation list: one query less per page.
+pub fn can_read_at(user: &User, ev: &EvaluationSummary, org_path: Option<&str>) -> bool {
+    let in_scope = match user.role {
+        Role::Finance => true,
+        Role::Admin => false,
+        Role::Filler => user.org_id == Some(ev.org_id),
+        Role::Reviewer => match (user.org_id, org_path) {
+            (Some(dept), Some(path)) => jixiao_store::path_contains(path, dept),
+            (Some(dept), None) => dept == ev.org_id,
+            (None, _) => false,
+        },
     };
     in_scope && visible_statuses(user.role).is_none_or(|s| s.contains(&ev.status))
 }

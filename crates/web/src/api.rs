@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jixiao_core::Evaluation;
 use jixiao_formats::contract::FormReport;
-use jixiao_store::{now_ms, EvaluationRecord, ListFilter, NewUser, OrgKind, Role, Status, User};
+use jixiao_store::{
+    now_ms, EvaluationRecord, ListFilter, NewUser, OrgKind, Role, Sort, Status, User,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
@@ -45,7 +47,16 @@ pub async fn current_user(parts: &mut Parts, state: &AppState) -> ApiResult<Opti
     let Some(id) = session.get::<i64>(USER_KEY).await? else {
         return Ok(None);
     };
-    Ok(state.store.get_user(id).await?)
+    // Loaded with the session in one query (session.rs); read again only for a session
+    // started during this request.
+    if let Some(user) = session
+        .get::<User>(crate::session::LOADED_USER_KEY)
+        .await?
+        .filter(|u| u.id == id)
+    {
+        return Ok(Some(user));
+    }
+    Ok(state.store.get_user(id).await?.filter(|u| !u.disabled))
 }
 
 /// The body, or a JSON error (413 when over the limit).
@@ -236,28 +247,54 @@ pub async fn change_password(
 // ---------------------------------------------------------------------------------------------
 // Evaluations.
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone, Debug)]
 pub struct ListQuery {
     pub year: Option<String>,
     pub status: Option<String>,
     pub q: Option<String>,
+    /// 主管部门: an organisation id; forms of the units below it.
+    pub dept: Option<String>,
+    /// 实施单位: an organisation id.
+    pub unit: Option<String>,
+    /// Computed grade (优, 良, 中, 差); `none` for forms without one.
+    pub grade: Option<String>,
+    /// A finding code (`MET_BUT_DEDUCTED` …).
+    pub code: Option<String>,
+    /// project | unit | total | grade | status | updated | id
+    pub sort: Option<String>,
+    /// asc | desc
+    pub dir: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Pages: 1-based page number and page size (instead of offset and limit).
+    pub page: Option<String>,
+    pub size: Option<String>,
 }
 
-/// The list filter for `user`, within their scope; 403 for roles without forms.
-pub async fn list_filter(state: &AppState, user: &User, q: &ListQuery) -> ApiResult<ListFilter> {
+/// The page sizes offered on the list page.
+pub const PAGE_SIZES: [i64; 4] = [20, 50, 100, 200];
+
+fn some_text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub fn number(name: &str, v: &Option<String>) -> ApiResult<Option<i64>> {
+    match some_text(v) {
+        None => Ok(None),
+        Some(t) => t.parse::<i64>().map(Some).map_err(|_| {
+            ApiError::bad_request(format!("{name} 须为数字 ({name} must be a number): {t}"))
+        }),
+    }
+}
+
+/// The list filter for `user`, within their scope (checked by the database: no organisation
+/// list needed); 403 for roles without forms, 400 for a value that cannot be read.
+pub fn list_filter(user: &User, q: &ListQuery) -> ApiResult<ListFilter> {
     if access::is_admin(user) {
         return Err(ApiError::forbidden());
     }
-    let orgs = state.store.list_orgs().await?;
-    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => None,
-        Some(y) => Some(y.parse::<i64>().map_err(|_| {
-            ApiError::bad_request(format!("年度须为数字 (year must be a number): {y}"))
-        })?),
-    };
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let year = number("year", &q.year)?;
+    let status = match some_text(&q.status) {
         None => None,
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
             ApiError::bad_request(format!(
@@ -265,14 +302,76 @@ pub async fn list_filter(state: &AppState, user: &User, q: &ListQuery) -> ApiRes
             ))
         })?),
     };
+    // Both a department and a unit: the unit's forms if it lies under the department.
+    let under: Vec<i64> = [number("dept", &q.dept)?, number("unit", &q.unit)?]
+        .into_iter()
+        .flatten()
+        .collect();
+    let (org_ids, within) = access::scope_filter(user);
+    let grade = match some_text(&q.grade) {
+        None => None,
+        Some("none") => Some(String::new()),
+        Some(g) if g.chars().count() <= 8 => Some(g.to_owned()),
+        Some(g) => {
+            return Err(ApiError::bad_request(format!(
+                "未知等级 (unknown grade) {g}"
+            )))
+        }
+    };
+    let code = match some_text(&q.code) {
+        None => None,
+        Some(c) if c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            Some(c.to_owned())
+        }
+        Some(c) => {
+            return Err(ApiError::bad_request(format!(
+                "未知发现代码 (unknown finding code) {c}"
+            )))
+        }
+    };
+    let sort = match some_text(&q.sort) {
+        None => Sort::Id,
+        Some(s) => Sort::parse(s).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "未知排序 (unknown sort) {s}; project|unit|total|grade|status|updated|id"
+            ))
+        })?,
+    };
+    let ascending = match some_text(&q.dir) {
+        None => matches!(sort, Sort::Project | Sort::Unit | Sort::Status),
+        Some("asc") => true,
+        Some("desc") => false,
+        Some(d) => {
+            return Err(ApiError::bad_request(format!(
+                "dir 须为 asc 或 desc (dir must be asc or desc): {d}"
+            )))
+        }
+    };
+    let (limit, offset) = match (number("page", &q.page)?, number("size", &q.size)?) {
+        (None, None) => (
+            q.limit.unwrap_or(50).clamp(1, 500),
+            q.offset.unwrap_or(0).max(0),
+        ),
+        (page, size) => {
+            let size = size.unwrap_or(50).clamp(1, 500);
+            let page = page.unwrap_or(1).clamp(1, 1_000_000);
+            (size, (page - 1) * size)
+        }
+    };
     Ok(ListFilter {
         year,
         status,
-        q: q.q.clone(),
-        org_ids: access::scope(user, &orgs),
+        q: some_text(&q.q).map(str::to_owned),
+        org_ids,
+        within,
         statuses: access::visible_statuses(user.role),
-        limit: Some(q.limit.unwrap_or(50).clamp(1, 500)),
-        offset: q.offset,
+        under,
+        grade,
+        code,
+        sort,
+        ascending,
+        limit: Some(limit),
+        offset: Some(offset),
     })
 }
 
@@ -280,20 +379,41 @@ pub async fn list_filter(state: &AppState, user: &User, q: &ListQuery) -> ApiRes
     params(("year" = Option<i64>, Query, description = "年度"),
            ("status" = Option<String>, Query, description = "draft|submitted|returned|approved|spot_checked"),
            ("q" = Option<String>, Query, description = "text in project, department or unit"),
-           ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, description = "{\"items\": [...], \"total\": n}"),
+           ("dept" = Option<i64>, Query, description = "主管部门: organisation id; forms of the units below it"),
+           ("unit" = Option<i64>, Query, description = "实施单位: organisation id"),
+           ("grade" = Option<String>, Query, description = "computed grade 优|良|中|差, or none"),
+           ("code" = Option<String>, Query, description = "forms with this finding code, e.g. MET_BUT_DEDUCTED"),
+           ("sort" = Option<String>, Query, description = "project|unit|total|grade|status|updated|id (default id: newest first)"),
+           ("dir" = Option<String>, Query, description = "asc|desc"),
+           ("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query),
+           ("page" = Option<i64>, Query, description = "1-based page (with size, instead of offset)"),
+           ("size" = Option<i64>, Query, description = "page size, 1–500")),
+    responses((status = 200, description = "{\"items\": [...], \"total\": n, \"counts\": {status: n}, \"limit\", \"offset\"}"),
+              (status = 400, description = "a filter that cannot be read"),
               (status = 401, description = "not logged in"), (status = 403, description = "role without forms")))]
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    let filter = list_filter(&state, &user, &q).await?;
-    let items = state.store.list_evaluations(&filter).await?;
-    let total = state.store.count_evaluations(&filter).await?;
+    let filter = list_filter(&user, &q)?;
+    let page = state.store.list_page(&filter).await?;
+    let (items, counts) = (page.items, page.counts);
+    let total = match filter.status {
+        Some(s) => counts.of(s),
+        None => counts.total(),
+    };
+    let by_status: serde_json::Map<String, serde_json::Value> = counts
+        .by_status
+        .iter()
+        .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
+        .collect();
     let items: Vec<SummaryOut> = items.iter().map(SummaryOut::from).collect();
-    let bytes = serde_json::to_vec(&json!({ "items": items, "total": total }))
-        .map_err(ApiError::internal)?;
+    let bytes = serde_json::to_vec(&json!({
+        "items": items, "total": total, "counts": by_status,
+        "limit": filter.limit, "offset": filter.offset,
+    }))
+    .map_err(ApiError::internal)?;
     Ok(json_response(StatusCode::OK, bytes))
 }
 
@@ -304,8 +424,7 @@ pub async fn readable(state: &AppState, user: &User, id: i64) -> ApiResult<Evalu
         .get_evaluation(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let orgs = state.store.list_orgs().await?;
-    if !access::can_read(user, &record.summary, &orgs) {
+    if !access::can_read_at(user, &record.summary, record.org_path.as_deref()) {
         return Err(ApiError::not_found());
     }
     Ok(record)
@@ -451,7 +570,12 @@ pub async fn create_drafts(
         let assessment = repr::assess_form(form, &state.profile);
         let record = state
             .store
-            .create_evaluation(org_id, form, &repr::scored(&assessment), user.id)
+            .create_evaluation(
+                org_id,
+                form,
+                &crate::derived::scored(form, &assessment, &state.profile),
+                user.id,
+            )
             .await?;
         created.push(record.summary);
     }
@@ -482,7 +606,13 @@ pub async fn update(
     let assessment = repr::assess_form(&form, &state.profile);
     let saved = state
         .store
-        .update_evaluation(id, version, &form, &repr::scored(&assessment), user.id)
+        .update_evaluation(
+            id,
+            version,
+            &form,
+            &crate::derived::scored(&form, &assessment, &state.profile),
+            user.id,
+        )
         .await?;
     Ok(json_response(
         StatusCode::OK,
@@ -631,92 +761,6 @@ pub async fn comment(
     Ok(json_response(StatusCode::CREATED, bytes))
 }
 
-/// What changed between two versions of a form, as short lines (`indicators[3].score: 5 → 7`).
-pub fn diff(old: &Evaluation, new: &Evaluation) -> Vec<String> {
-    fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
-        v.as_ref().map_or_else(|| "—".to_owned(), |v| v.to_string())
-    }
-    let mut out = Vec::new();
-    let mut field = |name: String, a: String, b: String| {
-        if a != b {
-            out.push(format!("{name}: {a} → {b}"));
-        }
-    };
-    field("year".into(), show(&old.year), show(&new.year));
-    field("project".into(), show(&old.project), show(&new.project));
-    field(
-        "department".into(),
-        show(&old.department),
-        show(&new.department),
-    );
-    field("unit".into(), show(&old.unit), show(&new.unit));
-    field(
-        "goal_expected".into(),
-        show(&old.goal_expected),
-        show(&new.goal_expected),
-    );
-    field(
-        "goal_actual".into(),
-        show(&old.goal_actual),
-        show(&new.goal_actual),
-    );
-    let rows = [
-        ("total", &old.funds.total, &new.funds.total),
-        (
-            "appropriation",
-            &old.funds.appropriation,
-            &new.funds.appropriation,
-        ),
-        ("carryover", &old.funds.carryover, &new.funds.carryover),
-        ("other", &old.funds.other, &new.funds.other),
-    ];
-    for (name, a, b) in rows {
-        field(
-            format!("funds.{name}.initial"),
-            show(&a.initial),
-            show(&b.initial),
-        );
-        field(
-            format!("funds.{name}.adjusted"),
-            show(&a.adjusted),
-            show(&b.adjusted),
-        );
-        field(
-            format!("funds.{name}.executed"),
-            show(&a.executed),
-            show(&b.executed),
-        );
-    }
-    field(
-        "reported.budget_score".into(),
-        show(&old.funds.score.map(|s| s.value)),
-        show(&new.funds.score.map(|s| s.value)),
-    );
-    field(
-        "reported.total".into(),
-        show(&old.total_score.map(|s| s.value)),
-        show(&new.total_score.map(|s| s.value)),
-    );
-    let n = old.indicators.len().max(new.indicators.len());
-    for i in 0..n {
-        match (old.indicators.get(i), new.indicators.get(i)) {
-            (Some(a), Some(b)) => {
-                let p = format!("indicators[{i}]");
-                field(format!("{p}.name"), a.name.clone(), b.name.clone());
-                field(format!("{p}.target"), show(&a.target), show(&b.target));
-                field(format!("{p}.actual"), show(&a.actual), show(&b.actual));
-                field(format!("{p}.weight"), show(&a.weight), show(&b.weight));
-                field(format!("{p}.score"), show(&a.score), show(&b.score));
-                field(format!("{p}.reason"), show(&a.reason), show(&b.reason));
-            }
-            (Some(a), None) => field(format!("indicators[{i}]"), a.name.clone(), "—".into()),
-            (None, Some(b)) => field(format!("indicators[{i}]"), "—".into(), b.name.clone()),
-            (None, None) => {}
-        }
-    }
-    out
-}
-
 #[utoipa::path(get, path = "/api/evaluations/{id}/history", tag = "workflow",
     params(("id" = i64, Path)),
     responses((status = 200, description = "who changed what, when and why")))]
@@ -726,20 +770,105 @@ pub async fn history(
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     readable(&state, &user, id).await?;
-    let entries = state.store.history(id).await?;
-    let mut out = Vec::new();
-    for (i, h) in entries.iter().enumerate() {
-        let changes = match i.checked_sub(1).and_then(|p| entries.get(p)) {
-            Some(prev) => diff(&prev.form, &h.form),
-            None => Vec::new(),
-        };
-        out.push(json!({
-            "version": h.version, "action": h.action, "status": h.status,
-            "status_label": h.status.label_zh(), "actor": h.actor, "at": h.at,
-            "reason": h.reason, "changes": changes,
-        }));
-    }
+    let out: Vec<_> = state
+        .store
+        .history_lines(id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            json!({
+                "version": h.version, "action": h.action, "status": h.status,
+                "status_label": h.status.label_zh(), "actor": h.actor, "at": h.at,
+                "reason": h.reason, "changes": h.changes,
+            })
+        })
+        .collect();
     Ok(Json(json!({ "history": out })).into_response())
+}
+
+/// The dashboard of a scope and year (概览): counts by status and by grade, the most frequent
+/// finding codes. Shared by `/dashboard` and `/api/dashboard`.
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    pub year: Option<i64>,
+    /// Years with forms in the scope, latest first.
+    pub years: Vec<i64>,
+    pub by_status: Vec<(Status, i64)>,
+    /// (`优` …, or `None` for no grade, count)
+    pub by_grade: Vec<(Option<String>, i64)>,
+    /// (code, 中文名称, forms with it)
+    pub top_codes: Vec<(String, String, i64)>,
+    pub total: i64,
+}
+
+/// The Chinese name of a finding code (the engine's checks; a reader code stays as is).
+pub fn code_title(code: &str) -> String {
+    jixiao_core::CHECKS
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| c.title_zh.to_owned())
+        .unwrap_or_else(|| match code {
+            c if c.starts_with("READ_") => "读取问题 (reader)".to_owned(),
+            c => c.to_owned(),
+        })
+}
+
+/// The dashboard for `user`, for `year` (default: the latest year with forms).
+pub async fn dashboard_of(
+    state: &AppState,
+    user: &User,
+    year: Option<i64>,
+) -> ApiResult<Dashboard> {
+    let mut filter = list_filter(user, &ListQuery::default())?;
+    let years = state.store.years(&filter).await?;
+    let year = year.or_else(|| years.first().copied());
+    filter.year = year;
+    let counts = state.store.count_by_status(&filter).await?;
+    let by_grade = state.store.count_by_grade(&filter).await?;
+    let top_codes = state
+        .store
+        .top_codes(&filter, 10)
+        .await?
+        .into_iter()
+        .map(|(code, n)| {
+            let title = code_title(&code);
+            (code, title, n)
+        })
+        .collect();
+    let by_status = Status::ALL
+        .into_iter()
+        .filter(|s| filter.statuses.as_ref().is_none_or(|v| v.contains(s)))
+        .map(|s| (s, counts.of(s)))
+        .collect();
+    Ok(Dashboard {
+        year,
+        years,
+        by_status,
+        by_grade,
+        top_codes,
+        total: counts.total(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    pub year: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/dashboard", tag = "evaluations",
+    params(("year" = Option<i64>, Query, description = "年度 (default: the latest year with forms)")),
+    responses((status = 200, description = "{year, years, by_status, by_grade, top_codes: [[code, 中文名称, forms]], total} in my scope"),
+              (status = 400, description = "year is not a number"),
+              (status = 401, description = "not logged in"), (status = 403, description = "role without forms")))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<DashboardQuery>,
+) -> ApiResult<Response> {
+    let year = number("year", &q.year)?;
+    let d = dashboard_of(&state, &user, year).await?;
+    let bytes = serde_json::to_vec(&d).map_err(ApiError::internal)?;
+    Ok(json_response(StatusCode::OK, bytes))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -879,8 +1008,11 @@ pub async fn create_org(
         spot_check,
         comment,
         history,
+        dashboard,
         users,
         create_user,
+        crate::admin::api_update_user,
+        crate::admin::api_reset_password,
         orgs,
         create_org
     )

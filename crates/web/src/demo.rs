@@ -98,7 +98,7 @@ pub async fn seed(store: &dyn Store, profile: &Profile) -> Result<Seeded, DemoEr
             .create_evaluation(
                 unit.id,
                 &form.evaluation,
-                &repr::scored(&assessment),
+                &crate::derived::scored(&form.evaluation, &assessment, profile),
                 filler_id,
             )
             .await?;

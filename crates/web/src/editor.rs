@@ -15,7 +15,7 @@
 use crate::api::{self, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::pages::{self, check_csrf};
-use crate::repr;
+
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -24,7 +24,7 @@ use axum::{Form, Json};
 use jixiao_core::{assess, Assessment, Evaluation, FundRow, Indicator, PrintedDecimal, Severity};
 use jixiao_store::StoreError;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use tower_sessions::Session;
 
@@ -421,7 +421,7 @@ fn shown(v: Decimal) -> String {
 }
 
 /// The engine's numbers for the editor (the preview endpoint's JSON, and the page).
-#[derive(Debug, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Computed {
     /// `100%`.
     pub rate: String,
@@ -437,10 +437,10 @@ pub struct Computed {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FindingOut {
-    pub severity: &'static str,
-    pub severity_label: &'static str,
+    pub severity: String,
+    pub severity_label: String,
     pub code: String,
     pub message: String,
     pub message_en: String,
@@ -515,8 +515,8 @@ pub fn compute(
             .map(|f| {
                 let row = f.indicator.and_then(|i| rows.get(i).copied());
                 FindingOut {
-                    severity: f.severity.as_str(),
-                    severity_label: severity_label(f.severity),
+                    severity: f.severity.as_str().to_owned(),
+                    severity_label: severity_label(f.severity).to_owned(),
                     code: f.code.clone(),
                     message: f.message.clone(),
                     message_en: f.message_en.clone(),
@@ -611,7 +611,13 @@ pub async fn edit_post(
     let a = assess(&form, &state.profile);
     match state
         .store
-        .update_evaluation(id, version, &form, &repr::scored(&a), user.id)
+        .update_evaluation(
+            id,
+            version,
+            &form,
+            &crate::derived::scored(&form, &a, &state.profile),
+            user.id,
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{id}?saved=1")).into_response()),

@@ -8,8 +8,10 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod admin;
 pub mod api;
 pub mod demo;
+pub mod derived;
 pub mod editor;
 pub mod error;
 pub mod import;
@@ -19,7 +21,7 @@ pub mod security;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use jixiao_core::Profile;
 use jixiao_store::Store;
@@ -53,6 +55,8 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub profile: Arc<Profile>,
+    /// [`derived::profile_key`] of `profile`: which stored verdicts are current.
+    pub profile_key: Arc<str>,
     pub config: Arc<Config>,
 }
 
@@ -60,6 +64,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, profile: Profile, config: Config) -> Self {
         AppState {
             store,
+            profile_key: derived::profile_key(&profile).into(),
             profile: Arc::new(profile),
             config: Arc::new(config),
         }
@@ -90,7 +95,10 @@ pub fn app(state: AppState) -> Router {
         .route("/evaluations/{id}/spot-check", post(api::spot_check))
         .route("/evaluations/{id}/comments", post(api::comment))
         .route("/evaluations/{id}/history", get(api::history))
+        .route("/dashboard", get(api::dashboard))
         .route("/users", get(api::users).post(api::create_user))
+        .route("/users/{id}", put(admin::api_update_user))
+        .route("/users/{id}/password", post(admin::api_reset_password))
         .route("/orgs", get(api::orgs).post(api::create_org))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found);
@@ -113,6 +121,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Verdicts missing or computed under another profile are brought up to date once, before
+    // serving, so that lists, filters and the dashboard are complete.
+    match derived::backfill(state.store.as_ref(), &state.profile).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(forms = n, "stored verdicts brought up to date"),
+        Err(e) => tracing::warn!(error = %e, "stored verdicts not brought up to date"),
+    }
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -5,6 +5,7 @@
 
 use crate::access;
 use crate::api::{self, CurrentUser, ListQuery, TransitionIn, CSRF_KEY};
+use crate::derived::{self, Derived};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use askama::Template;
@@ -14,16 +15,25 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use jixiao_core::{assess, Evaluation, Profile, Severity};
+use jixiao_core::Evaluation;
 use jixiao_formats::contract::location_string;
 use jixiao_store::{ListFilter, Status, User};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/dashboard", get(dashboard_page))
+        .route("/admin", get(crate::admin::admin_page))
+        .route("/admin/users", post(crate::admin::add_user_post))
+        .route("/admin/users/{id}", post(crate::admin::user_post))
+        .route(
+            "/admin/users/{id}/password",
+            post(crate::admin::password_post),
+        )
+        .route("/admin/orgs", post(crate::admin::org_post))
         .route("/login", get(login_page).post(login_post))
         .route("/logout", post(logout_post))
         .route("/evaluations/{id}", get(form_page))
@@ -42,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/public/", get(public_list))
         .route("/public", get(|| async { Redirect::permanent("/public/") }))
         .route("/public/{id}", get(public_form))
+        .route("/public/{id}/xlsx", get(public_xlsx))
         .route("/api/docs", get(docs))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -176,7 +187,26 @@ struct Row {
     status_label: &'static str,
     total: String,
     grade: String,
+    /// `2 错 · 5 警`, or empty.
+    findings: String,
+    updated: String,
     href: String,
+}
+
+/// A sortable column header: its label, the link that sorts by it, and the arrow shown.
+struct Header {
+    label: &'static str,
+    en: &'static str,
+    href: String,
+    arrow: &'static str,
+    class: &'static str,
+}
+
+/// A link with a label (paging, counts, page sizes).
+struct Link {
+    label: String,
+    href: String,
+    current: bool,
 }
 
 #[derive(Template)]
@@ -185,15 +215,29 @@ struct ListPage {
     nav_user: Option<String>,
     csrf: String,
     heading: String,
-    counts: Vec<(String, i64)>,
-    year: String,
-    status: String,
-    q: String,
+    /// (label, count, link to the list of that status, is the current filter)
+    counts: Vec<Link>,
+    all_count: Option<Link>,
+    /// The filter form's current values.
+    f: ListQuery,
     statuses: Vec<(&'static str, &'static str)>,
+    depts: Vec<(i64, String)>,
+    units: Vec<(i64, String)>,
+    grades: Vec<(&'static str, &'static str)>,
+    codes: Vec<(&'static str, &'static str)>,
+    headers: Vec<Header>,
     rows: Vec<Row>,
     total: i64,
+    /// first, prev, next, last (an empty href: not a link).
+    pages: Vec<Link>,
+    page_label: String,
+    sizes: Vec<Link>,
+    /// Hidden fields that keep sort and size through the filter form.
+    hidden: Vec<(&'static str, String)>,
     notice: Option<String>,
     can_import: bool,
+    base: &'static str,
+    public: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -201,21 +245,26 @@ pub struct HomeQuery {
     imported: Option<usize>,
 }
 
-fn rows(items: &[jixiao_store::EvaluationSummary], prefix: &str) -> Vec<Row> {
-    items
-        .iter()
-        .map(|s| Row {
-            year: s.year.map(|y| y.to_string()).unwrap_or_default(),
-            project: s.project.clone().unwrap_or_else(|| "（无名称）".into()),
-            department: s.department.clone().unwrap_or_default(),
-            unit: s.unit.clone().unwrap_or_default(),
-            status: s.status.as_str(),
-            status_label: s.status.label_zh(),
-            total: s.total.clone().unwrap_or_default(),
-            grade: s.grade.clone().unwrap_or_default(),
-            href: format!("{prefix}{}", s.id),
-        })
-        .collect()
+fn row_of(s: &jixiao_store::EvaluationSummary, prefix: &str) -> Row {
+    let findings = match (s.errors.unwrap_or(0), s.warnings.unwrap_or(0)) {
+        (0, 0) => String::new(),
+        (0, w) => format!("{w} 警"),
+        (e, 0) => format!("{e} 错"),
+        (e, w) => format!("{e} 错 · {w} 警"),
+    };
+    Row {
+        year: s.year.map(|y| y.to_string()).unwrap_or_default(),
+        project: s.project.clone().unwrap_or_else(|| "（无名称）".into()),
+        department: s.department.clone().unwrap_or_default(),
+        unit: s.unit.clone().unwrap_or_default(),
+        status: s.status.as_str(),
+        status_label: s.status.label_zh(),
+        total: s.total.clone().unwrap_or_default(),
+        grade: s.grade.clone().unwrap_or_default(),
+        findings,
+        updated: beijing(s.updated_at),
+        href: format!("{prefix}{}", s.id),
+    }
 }
 
 fn all_statuses() -> Vec<(&'static str, &'static str)> {
@@ -225,6 +274,215 @@ fn all_statuses() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The list's query string with some parameters replaced (`""` removes one); empty
+/// parameters are left out, so links stay short.
+pub fn list_href(base: &str, q: &ListQuery, set: &[(&str, &str)]) -> String {
+    let fields: [(&str, &Option<String>); 11] = [
+        ("year", &q.year),
+        ("dept", &q.dept),
+        ("unit", &q.unit),
+        ("status", &q.status),
+        ("grade", &q.grade),
+        ("code", &q.code),
+        ("q", &q.q),
+        ("sort", &q.sort),
+        ("dir", &q.dir),
+        ("size", &q.size),
+        ("page", &q.page),
+    ];
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (name, value) in fields {
+        let value = match set.iter().find(|(k, _)| *k == name) {
+            Some((_, v)) => v.to_string(),
+            None => value
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        if !value.is_empty() {
+            pairs.push((name, value));
+        }
+    }
+    let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if qs.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{qs}")
+    }
+}
+
+const GRADES: [(&str, &str); 5] = [
+    ("优", "优"),
+    ("良", "良"),
+    ("中", "中"),
+    ("差", "差"),
+    ("none", "无等级 (none)"),
+];
+
+const SORTABLE: [(&str, &str, &str, &str); 6] = [
+    ("project", "项目名称", "Project", ""),
+    ("unit", "实施单位", "Unit", ""),
+    ("total", "计算总分", "Total", "num"),
+    ("grade", "等级", "Grade", ""),
+    ("status", "状态", "Status", ""),
+    ("updated", "最后修改", "Updated", ""),
+];
+
+/// Build the list page for a filter (the home list and the public list).
+#[allow(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    q: ListQuery,
+    filter: ListFilter,
+    base: &'static str,
+    heading: String,
+    nav_user: Option<String>,
+    csrf: String,
+    notice: Option<String>,
+    can_import: bool,
+) -> ApiResult<Response> {
+    let public = base.starts_with("/public");
+    // One query: the page, the counts by status, the organisations for the choices.
+    let jixiao_store::ListPage {
+        items,
+        counts,
+        orgs,
+    } = state.store.list_page(&filter).await?;
+    let total = match filter.status {
+        Some(s) => counts.of(s),
+        None => counts.total(),
+    };
+    let current_status = q.status.clone().unwrap_or_default();
+    let counts_links: Vec<Link> = Status::ALL
+        .into_iter()
+        .filter(|s| filter.statuses.as_ref().is_none_or(|v| v.contains(s)))
+        .map(|s| Link {
+            label: format!("{} {}", s.label_zh(), counts.of(s)),
+            href: list_href(base, &q, &[("status", s.as_str()), ("page", "")]),
+            current: current_status == s.as_str(),
+        })
+        .collect();
+    let all_count = Some(Link {
+        label: format!("全部 {}", counts.total()),
+        href: list_href(base, &q, &[("status", ""), ("page", "")]),
+        current: current_status.is_empty(),
+    });
+    let (sort, asc) = (filter.sort, filter.ascending);
+    let headers = SORTABLE
+        .iter()
+        .map(|(key, label, en, class)| {
+            let active = sort.as_str() == *key;
+            // A click on the sorted column flips it; another column starts in its natural
+            // direction (names A→Z, numbers and dates high→low).
+            let dir = if active {
+                if asc {
+                    "desc"
+                } else {
+                    "asc"
+                }
+            } else if matches!(*key, "project" | "unit" | "status") {
+                "asc"
+            } else {
+                "desc"
+            };
+            Header {
+                label,
+                en,
+                href: list_href(base, &q, &[("sort", key), ("dir", dir), ("page", "")]),
+                arrow: match (active, asc) {
+                    (false, _) => "",
+                    (true, true) => " ▲",
+                    (true, false) => " ▼",
+                },
+                class,
+            }
+        })
+        .collect();
+    let size = filter.limit.unwrap_or(50).max(1);
+    let offset = filter.offset.unwrap_or(0);
+    let page = offset / size + 1;
+    let last = ((total + size - 1) / size).max(1);
+    // A link that leads nowhere (the first page's "previous") is shown greyed, without href.
+    let page_link = |label: &str, p: i64, enabled: bool| Link {
+        label: label.to_owned(),
+        href: if enabled {
+            list_href(base, &q, &[("page", &p.to_string())])
+        } else {
+            String::new()
+        },
+        current: false,
+    };
+    let pages = vec![
+        page_link("« 首页 First", 1, page > 1),
+        page_link("‹ 上一页 Prev", page - 1, page > 1),
+        page_link("下一页 Next ›", page + 1, page < last),
+        page_link("末页 Last »", last, page < last),
+    ];
+    let sizes = api::PAGE_SIZES
+        .iter()
+        .map(|n| Link {
+            label: n.to_string(),
+            href: list_href(base, &q, &[("size", &n.to_string()), ("page", "")]),
+            current: *n == size,
+        })
+        .collect();
+    let mut hidden = Vec::new();
+    for (name, v) in [("sort", &q.sort), ("dir", &q.dir), ("size", &q.size)] {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            hidden.push((name, v.to_owned()));
+        }
+    }
+    // The choices: the units of the scope and the departments above them.
+    let visible: Vec<&jixiao_store::Org> = orgs
+        .iter()
+        .filter(|o| o.kind == jixiao_store::OrgKind::Unit)
+        .filter(|o| {
+            filter
+                .org_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&o.id))
+        })
+        .filter(|o| filter.within.is_none_or(|w| o.is_under(w)))
+        .collect();
+    let depts = orgs
+        .iter()
+        .filter(|o| o.kind == jixiao_store::OrgKind::Department)
+        .filter(|d| visible.iter().any(|u| u.is_under(d.id)))
+        .map(|o| (o.id, o.name.clone()))
+        .collect();
+    let units = visible.iter().map(|o| (o.id, o.name.clone())).collect();
+    let prefix = if public { "/public/" } else { "/evaluations/" };
+    let page = ListPage {
+        nav_user,
+        csrf,
+        heading,
+        counts: counts_links,
+        all_count,
+        f: q,
+        statuses: all_statuses(),
+        depts,
+        units,
+        grades: GRADES.to_vec(),
+        codes: jixiao_core::CHECKS
+            .iter()
+            .map(|c| (c.code, c.title_zh))
+            .collect(),
+        headers,
+        rows: items.iter().map(|s| row_of(s, prefix)).collect(),
+        total,
+        pages,
+        page_label: format!("第 {page} / {last} 页 (page {page} of {last})"),
+        sizes,
+        hidden,
+        notice,
+        can_import,
+        base,
+        public,
+    };
+    Ok(render(&page))
+}
+
 async fn home(
     State(state): State<AppState>,
     session: Session,
@@ -232,96 +490,190 @@ async fn home(
     Query(q): Query<ListQuery>,
     Query(extra): Query<HomeQuery>,
 ) -> ApiResult<Response> {
+    if access::is_admin(&user) {
+        // An administrator has no forms: their home is the administration page.
+        return crate::admin::render_admin(&state, &session, &user, None).await;
+    }
     let csrf = csrf_token(&session).await?;
     let notice = extra
         .imported
         .map(|n| format!("已导入 {n} 张草稿 (imported {n} draft(s))"));
     let can_import = access::can_create(&user);
-    if access::is_admin(&user) {
-        let users = state.store.list_users().await?;
-        let page = ListPage {
-            nav_user: nav(&user),
-            csrf,
-            heading: format!(
-                "管理员：{} 个用户 (admin: {} users; see /api/users)",
-                users.len(),
-                users.len()
-            ),
-            counts: Vec::new(),
-            year: String::new(),
-            status: String::new(),
-            q: String::new(),
-            statuses: all_statuses(),
-            rows: Vec::new(),
-            total: 0,
-            notice: None,
-            can_import: false,
-        };
-        return Ok(render(&page));
-    }
-    let filter = api::list_filter(&state, &user, &q).await?;
-    let items = state.store.list_evaluations(&filter).await?;
-    let total = state.store.count_evaluations(&filter).await?;
-    let mut counts = Vec::new();
-    for s in Status::ALL {
-        let f = ListFilter {
-            status: Some(s),
-            q: None,
-            limit: None,
-            offset: None,
-            ..filter.clone()
-        };
-        if filter.statuses.as_ref().is_none_or(|v| v.contains(&s)) {
-            counts.push((
-                s.label_zh().to_owned(),
-                state.store.count_evaluations(&f).await?,
-            ));
-        }
-    }
-    let page = ListPage {
-        nav_user: nav(&user),
+    let filter = api::list_filter(&user, &q)?;
+    list_page(
+        &state,
+        q,
+        filter,
+        "/",
+        "自评表 (forms)".into(),
+        nav(&user),
         csrf,
-        heading: "自评表 (forms)".into(),
-        counts,
-        year: q.year.unwrap_or_default(),
-        status: q.status.unwrap_or_default(),
-        q: q.q.unwrap_or_default(),
-        statuses: all_statuses(),
-        rows: rows(&items, "/evaluations/"),
-        total,
         notice,
         can_import,
-    };
-    Ok(render(&page))
+    )
+    .await
 }
 
 async fn public_list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    let year = q.year.as_deref().and_then(|y| y.trim().parse().ok());
-    let filter = ListFilter {
-        year,
-        q: q.q.clone(),
-        statuses: Some(vec![Status::Approved, Status::SpotChecked]),
-        limit: Some(200),
-        ..ListFilter::default()
+    // The public list: approved and spot-checked forms of every organisation.
+    let public = User {
+        id: 0,
+        username: String::new(),
+        display_name: String::new(),
+        role: jixiao_store::Role::Finance,
+        org_id: None,
+        disabled: false,
     };
-    let items = state.store.list_evaluations(&filter).await?;
-    let total = state.store.count_evaluations(&filter).await?;
-    let page = ListPage {
-        nav_user: None,
-        csrf: String::new(),
-        heading: "已公开的绩效自评表 (published forms)".into(),
-        counts: Vec::new(),
-        year: q.year.unwrap_or_default(),
-        status: String::new(),
-        q: q.q.unwrap_or_default(),
-        statuses: Vec::new(),
-        rows: rows(&items, "/public/"),
-        total,
-        notice: None,
-        can_import: false,
+    let q = ListQuery { status: None, ..q };
+    let mut filter = api::list_filter(&public, &q)?;
+    filter.statuses = Some(vec![Status::Approved, Status::SpotChecked]);
+    list_page(
+        &state,
+        q,
+        filter,
+        "/public/",
+        "已公开的绩效自评表 (published forms)".into(),
+        None,
+        String::new(),
+        None,
+        false,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard.
+
+/// One bar of an SVG bar chart (coordinates in the chart's own units).
+struct Bar {
+    label: String,
+    n: i64,
+    href: String,
+    y: i64,
+    width: i64,
+    class: String,
+}
+
+/// A horizontal bar chart drawn on the server as SVG (no script).
+struct Chart {
+    title: &'static str,
+    bars: Vec<Bar>,
+    height: i64,
+}
+
+const CHART_WIDTH: i64 = 300;
+const BAR_STEP: i64 = 28;
+
+fn chart(title: &'static str, data: Vec<(String, i64, String, String)>) -> Chart {
+    let max = data.iter().map(|(_, n, _, _)| *n).max().unwrap_or(0).max(1);
+    let bars = data
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, n, href, class))| Bar {
+            label,
+            n,
+            href,
+            y: i as i64 * BAR_STEP,
+            // Integer arithmetic: a count's share of the widest bar, at least a sliver when > 0.
+            width: if n > 0 {
+                (n * CHART_WIDTH / max).max(2)
+            } else {
+                0
+            },
+            class,
+        })
+        .collect::<Vec<_>>();
+    Chart {
+        title,
+        height: (bars.len() as i64 * BAR_STEP).max(BAR_STEP),
+        bars,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    nav_user: Option<String>,
+    csrf: String,
+    year: String,
+    years: Vec<Link>,
+    total: i64,
+    total_href: String,
+    charts: Vec<Chart>,
+    /// (code, 中文名称, forms, link)
+    top: Vec<(String, String, i64, String)>,
+}
+
+async fn dashboard_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageUser(user): PageUser,
+    Query(q): Query<api::DashboardQuery>,
+) -> ApiResult<Response> {
+    if access::is_admin(&user) {
+        return Ok(Redirect::to("/admin").into_response());
+    }
+    let year = api::number("year", &q.year)?;
+    let d = api::dashboard_of(&state, &user, year).await?;
+    let y = d.year.map(|y| y.to_string()).unwrap_or_default();
+    let with_year = ListQuery {
+        year: Some(y.clone()),
+        ..ListQuery::default()
+    };
+    let href = |k: &str, v: &str| list_href("/", &with_year, &[(k, v)]);
+    let status_chart = chart(
+        "按状态 (by status)",
+        d.by_status
+            .iter()
+            .map(|(s, n)| {
+                (
+                    s.label_zh().to_owned(),
+                    *n,
+                    href("status", s.as_str()),
+                    format!("bar {}", s.as_str()),
+                )
+            })
+            .collect(),
+    );
+    let grade_chart = chart(
+        "按等级 (by grade)",
+        d.by_grade
+            .iter()
+            .map(|(g, n)| match g {
+                Some(g) => (g.clone(), *n, href("grade", g), format!("bar grade-{g}")),
+                None => (
+                    "无等级".to_owned(),
+                    *n,
+                    href("grade", "none"),
+                    "bar grade-none".to_owned(),
+                ),
+            })
+            .collect(),
+    );
+    let page = DashboardPage {
+        nav_user: nav(&user),
+        csrf: csrf_token(&session).await?,
+        years: d
+            .years
+            .iter()
+            .map(|yy| Link {
+                label: yy.to_string(),
+                href: format!("/dashboard?year={yy}"),
+                current: Some(*yy) == d.year,
+            })
+            .collect(),
+        total: d.total,
+        total_href: list_href("/", &with_year, &[]),
+        charts: vec![status_chart, grade_chart],
+        top: d
+            .top_codes
+            .iter()
+            .map(|(code, title, n)| (code.clone(), title.clone(), *n, href("code", code)))
+            .collect(),
+        year: y,
     };
     Ok(render(&page))
 }
@@ -350,8 +702,8 @@ pub struct IndicatorView {
 }
 
 pub struct FindingView {
-    severity: &'static str,
-    severity_label: &'static str,
+    severity: String,
+    severity_label: String,
     code: String,
     message: String,
     message_en: String,
@@ -381,36 +733,23 @@ pub struct FormView {
     findings: Vec<FindingView>,
 }
 
-fn d(v: Option<Decimal>) -> String {
+fn d_(v: Option<Decimal>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn shown(v: Decimal) -> String {
-    v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .normalize()
-        .to_string()
 }
 
 fn s(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-pub fn form_view(ev: &Evaluation, profile: &Profile, source: &str) -> FormView {
-    let a = assess(ev, profile);
-    let card = &a.scorecard;
+/// The official table of a form with its verdict (stored with the version: no engine run).
+pub fn form_view(ev: &Evaluation, d: &Derived, source: &str) -> FormView {
+    let c = &d.computed;
     let row = |label, r: &jixiao_core::FundRow| FundView {
         label,
-        initial: d(r.initial),
-        adjusted: d(r.adjusted),
-        executed: d(r.executed),
+        initial: d_(r.initial),
+        adjusted: d_(r.adjusted),
+        executed: d_(r.executed),
     };
-    let mut computed = vec![None; ev.indicators.len()];
-    for sc in &card.indicators {
-        if let Some(slot) = computed.get_mut(sc.index) {
-            *slot = sc.computed.as_ref().map(|c| c.value);
-        }
-    }
-    let flagged: Vec<usize> = a.findings.iter().filter_map(|f| f.indicator).collect();
     FormView {
         year: ev.year.map(|y| y.to_string()).unwrap_or_default(),
         project: s(&ev.project),
@@ -423,19 +762,11 @@ pub fn form_view(ev: &Evaluation, profile: &Profile, source: &str) -> FormView {
             row("上年结转资金", &ev.funds.carryover),
             row("其他资金", &ev.funds.other),
         ],
-        budget_weight: d(ev.funds.weight),
+        budget_weight: d_(ev.funds.weight),
         rate_reported: s(&ev.funds.rate_printed),
-        rate_computed: card
-            .execution_rate
-            .as_ref()
-            .map(|c| format!("{}%", shown(c.value * Decimal::ONE_HUNDRED)))
-            .unwrap_or_default(),
-        budget_reported: d(ev.funds.score.map(|p| p.value)),
-        budget_computed: card
-            .budget_score
-            .as_ref()
-            .map(|c| shown(c.value))
-            .unwrap_or_default(),
+        rate_computed: c.rate.clone(),
+        budget_reported: d_(ev.funds.score.map(|p| p.value)),
+        budget_computed: c.budget_score.clone(),
         goal_expected: s(&ev.goal_expected),
         goal_actual: s(&ev.goal_actual),
         indicators: ev
@@ -448,41 +779,31 @@ pub fn form_view(ev: &Evaluation, profile: &Profile, source: &str) -> FormView {
                 name: ind.name.clone(),
                 target: s(&ind.target),
                 actual: s(&ind.actual),
-                weight: d(ind.weight),
-                reported: d(ind.score),
-                computed: computed[i].map(shown).unwrap_or_default(),
+                weight: d_(ind.weight),
+                reported: d_(ind.score),
+                computed: c.indicators.get(i).cloned().unwrap_or_default(),
                 reason: s(&ind.reason),
-                flag: flagged.contains(&i),
+                flag: c.flagged.contains(&i),
             })
             .collect(),
-        total_weight: d(ev.total_weight),
-        total_reported: d(ev.total_score.map(|p| p.value)),
-        total_computed: card
-            .total
-            .as_ref()
-            .map(|c| shown(c.value))
-            .unwrap_or_default(),
-        grade_computed: card
-            .grade
-            .as_ref()
-            .map(|g| g.grade.clone())
-            .unwrap_or_default(),
-        findings: a
+        total_weight: d_(ev.total_weight),
+        total_reported: d_(ev.total_score.map(|p| p.value)),
+        total_computed: c.total.clone(),
+        grade_computed: c.grade.clone(),
+        findings: c
             .findings
             .iter()
-            .map(|f| FindingView {
-                severity: f.severity.as_str(),
-                severity_label: match f.severity {
-                    Severity::Error => "错误",
-                    Severity::Warning => "警告",
-                    _ => "提示",
-                },
+            .enumerate()
+            .map(|(i, f)| FindingView {
+                severity: f.severity.clone(),
+                severity_label: f.severity_label.clone(),
                 code: f.code.clone(),
                 message: f.message.clone(),
                 message_en: f.message_en.clone(),
-                location: f
-                    .location
-                    .as_ref()
+                location: d
+                    .locations
+                    .get(i)
+                    .and_then(|l| l.as_ref())
                     .map(|l| location_string(source, l))
                     .unwrap_or_default(),
             })
@@ -548,6 +869,16 @@ impl EditorView {
         error: Option<String>,
     ) -> Self {
         let (_, c) = crate::editor::assess_input(state, &input, Some(base));
+        Self::with_computed(input, c, version, error)
+    }
+
+    /// The editor with numbers already computed (the stored verdict of the saved version).
+    pub fn with_computed(
+        input: crate::editor::EditorInput,
+        c: crate::editor::Computed,
+        version: i64,
+        error: Option<String>,
+    ) -> Self {
         let funds = crate::editor::FUND_ROWS
             .iter()
             .enumerate()
@@ -637,18 +968,29 @@ async fn form_page(
     Path(id): Path<i64>,
     Query(q): Query<FormPageQuery>,
 ) -> ApiResult<Response> {
-    let record = api::readable(&state, &user, id).await?;
+    // One query: the form, its comments and its history.
+    let jixiao_store::EvaluationPage {
+        record,
+        comments,
+        history,
+    } = state
+        .store
+        .evaluation_page(id)
+        .await?
+        .filter(|p| access::can_read_at(&user, &p.record.summary, p.record.org_path.as_deref()))
+        .ok_or_else(ApiError::not_found)?;
     let notice = q.saved.is_some().then(|| "已保存 (saved)".to_owned());
+    let verdict = derived::of_record(&record, &state.profile, &state.profile_key);
     let editor = editable(&user, &record).then(|| {
-        EditorView::new(
-            &state,
-            &record.form,
+        EditorView::with_computed(
             crate::editor::EditorInput::from_evaluation(&record.form),
+            verdict.computed.clone(),
             record.summary.version,
             None,
         )
     });
-    let page = build_form_page(&state, &session, &user, &record, editor, notice).await?;
+    let extras = (comments, history);
+    let page = build_form_page(&session, &user, &record, extras, &verdict, editor, notice).await?;
     Ok(render(&page))
 }
 
@@ -670,15 +1012,23 @@ pub async fn editor_page(
 ) -> ApiResult<Response> {
     let version = version.unwrap_or(record.summary.version);
     let editor = EditorView::new(state, &record.form, input, version, error);
-    let page = build_form_page(state, session, user, record, Some(editor), None).await?;
+    let verdict = derived::of_record(record, &state.profile, &state.profile_key);
+    let id = record.summary.id;
+    let extras = (
+        state.store.comments(id).await?,
+        state.store.history_lines(id).await?,
+    );
+    let page = build_form_page(session, user, record, extras, &verdict, Some(editor), None).await?;
     Ok(render(&page))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn build_form_page(
-    state: &AppState,
     session: &Session,
     user: &User,
     record: &jixiao_store::EvaluationRecord,
+    (comments, entries): (Vec<jixiao_store::Comment>, Vec<jixiao_store::HistoryLine>),
+    verdict: &Derived,
     editor: Option<EditorView>,
     notice: Option<String>,
 ) -> ApiResult<FormPage> {
@@ -696,10 +1046,7 @@ async fn build_form_page(
             .map(|ind| format!("第 {} 行 {}", i + 1, ind.name))
             .unwrap_or_else(|| format!("第 {} 行", i + 1))
     };
-    let comments = state
-        .store
-        .comments(id)
-        .await?
+    let comments = comments
         .into_iter()
         .map(|c| CommentView {
             author: c.author,
@@ -708,11 +1055,9 @@ async fn build_form_page(
             body: c.body,
         })
         .collect();
-    let entries = state.store.history(id).await?;
     let history = entries
         .iter()
-        .enumerate()
-        .map(|(i, h)| HistoryView {
+        .map(|h| HistoryView {
             version: h.version,
             action: match Status::parse(&h.action) {
                 Some(s) => s.label_zh().to_owned(),
@@ -722,11 +1067,7 @@ async fn build_form_page(
             actor: h.actor.clone().unwrap_or_default(),
             at: beijing(h.at),
             reason: h.reason.clone().unwrap_or_default(),
-            changes: i
-                .checked_sub(1)
-                .and_then(|p| entries.get(p))
-                .map(|prev| api::diff(&prev.form, &h.form))
-                .unwrap_or_default(),
+            changes: h.changes.clone(),
         })
         .collect();
     // A returned form says why at the top, where the filler looks first.
@@ -755,7 +1096,7 @@ async fn build_form_page(
         status_label: sum.status.label_zh(),
         version: sum.version,
         notice,
-        f: form_view(&record.form, &state.profile, &format!("evaluation:{id}")),
+        f: form_view(&record.form, verdict, &format!("evaluation:{id}")),
         actions,
         can_comment: access::can_comment(user),
         indicator_options: record
@@ -855,6 +1196,7 @@ async fn comment_post(
 struct PublicFormPage {
     nav_user: Option<String>,
     csrf: String,
+    id: i64,
     status: &'static str,
     status_label: &'static str,
     f: FormView,
@@ -872,9 +1214,60 @@ async fn public_form(State(state): State<AppState>, Path(id): Path<i64>) -> ApiR
         csrf: String::new(),
         status: record.summary.status.as_str(),
         status_label: record.summary.status.label_zh(),
-        f: form_view(&record.form, &state.profile, &format!("evaluation:{id}")),
+        f: form_view(
+            &record.form,
+            &derived::of_record(&record, &state.profile, &state.profile_key),
+            &format!("evaluation:{id}"),
+        ),
+        id,
     };
     Ok(render(&page))
+}
+
+/// `GET /public/{id}/xlsx`: an approved form as .xlsx in the official layout, with the
+/// engine's computed scores in a column beside and the findings on a sheet of their own
+/// (written by `jixiao_formats::xlsx`, as `jixiao convert … -o X.xlsx --with-review`: text that
+/// starts with `=` is written as text, never as a formula).
+async fn public_xlsx(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
+    let record = state
+        .store
+        .get_evaluation(id)
+        .await?
+        .filter(|r| r.summary.status.is_public())
+        .ok_or_else(ApiError::not_found)?;
+    let profile = state.profile.clone();
+    let form = record.form;
+    let bytes = tokio::task::spawn_blocking(move || {
+        jixiao_formats::xlsx::write_xlsx(
+            std::slice::from_ref(&form),
+            jixiao_formats::xlsx::XlsxOptions {
+                review: Some(&profile),
+                one_sheet: false,
+            },
+        )
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let name = format!(
+        "attachment; filename=\"jixiao-{id}{}.xlsx\"",
+        record
+            .summary
+            .year
+            .map(|y| format!("-{y}"))
+            .unwrap_or_default()
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

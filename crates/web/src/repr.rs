@@ -25,6 +25,7 @@ pub fn scored(assessment: &Assessment) -> Scored {
                 .to_string()
         }),
         grade: card.grade.as_ref().map(|g| g.grade.clone()),
+        ..Scored::default()
     }
 }
 

@@ -1,5 +1,10 @@
 //! Sessions in the database (会话): a tower-sessions [`SessionStore`] over the same
 //! [`Store`], so that two `jixiao serve` processes on one PostgreSQL behave as one.
+//!
+//! The logged-in user's id is kept in its own column, so that loading a session also loads
+//! its user (when not disabled) in the same indexed query. The user read with the session is
+//! put in the session's data under [`LOADED_USER_KEY`] for this request only: it is never
+//! written back, so a change of role or a 停用 shows on the very next request.
 
 use async_trait::async_trait;
 use jixiao_store::Store;
@@ -23,19 +28,35 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
-fn encode(record: &Record) -> session_store::Result<String> {
-    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+/// Session key of the user loaded with the session (never stored).
+pub const LOADED_USER_KEY: &str = "_user";
+
+/// The data to store (without the loaded user) and the logged-in user's id.
+fn encode(record: &Record) -> session_store::Result<(String, Option<i64>)> {
+    let user_id = record
+        .data
+        .get(crate::api::USER_KEY)
+        .and_then(serde_json::Value::as_i64);
+    let text = if record.data.contains_key(LOADED_USER_KEY) {
+        let mut data = record.data.clone();
+        data.remove(LOADED_USER_KEY);
+        serde_json::to_string(&data)
+    } else {
+        serde_json::to_string(&record.data)
+    }
+    .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    Ok((text, user_id))
 }
 
 #[async_trait]
 impl SessionStore for DbSessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let data = encode(record)?;
+        let (data, user_id) = encode(record)?;
         let expiry = record.expiry_date.unix_timestamp();
         // Ids are random 128-bit numbers; on the unlikely collision draw another.
         while !self
             .store
-            .session_create(&record.id.to_string(), &data, expiry)
+            .session_create(&record.id.to_string(), &data, expiry, user_id)
             .await
             .map_err(backend)?
         {
@@ -45,12 +66,13 @@ impl SessionStore for DbSessions {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = encode(record)?;
+        let (data, user_id) = encode(record)?;
         self.store
             .session_save(
                 &record.id.to_string(),
                 &data,
                 record.expiry_date.unix_timestamp(),
+                user_id,
             )
             .await
             .map_err(backend)
@@ -58,7 +80,7 @@ impl SessionStore for DbSessions {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let Some(data) = self
+        let Some((data, user)) = self
             .store
             .session_load(&id.to_string(), now)
             .await
@@ -66,8 +88,14 @@ impl SessionStore for DbSessions {
         else {
             return Ok(None);
         };
-        let data =
+        let mut data: std::collections::HashMap<String, serde_json::Value> =
             serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        data.remove(LOADED_USER_KEY);
+        if let Some(user) = user {
+            let user = serde_json::to_value(user)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            data.insert(LOADED_USER_KEY.to_owned(), user);
+        }
         // The stored expiry is re-set by the session layer on save; a loaded session is alive.
         Ok(Some(Record {
             id: *id,

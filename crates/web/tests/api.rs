@@ -780,6 +780,127 @@ async fn role_route_matrix(backend: Backend) {
             json!({"username": "x", "password": "12345678", "role": "king"}),
             S::UNPROCESSABLE_ENTITY,
         ),
+        // The dashboard: every role with forms; not 管理员.
+        (
+            "filler",
+            Method::GET,
+            "/api/dashboard".into(),
+            json!(null),
+            S::OK,
+        ),
+        (
+            "reviewer",
+            Method::GET,
+            "/api/dashboard".into(),
+            json!(null),
+            S::OK,
+        ),
+        (
+            "finance",
+            Method::GET,
+            "/api/dashboard?year=2023".into(),
+            json!(null),
+            S::OK,
+        ),
+        (
+            "admin",
+            Method::GET,
+            "/api/dashboard".into(),
+            json!(null),
+            S::FORBIDDEN,
+        ),
+        (
+            "filler",
+            Method::GET,
+            "/api/dashboard?year=x".into(),
+            json!(null),
+            S::BAD_REQUEST,
+        ),
+        // Changing users and resetting passwords: 管理员 only (user 5 is filler2).
+        (
+            "filler",
+            Method::PUT,
+            "/api/users/5".into(),
+            json!({"display_name": "x"}),
+            S::FORBIDDEN,
+        ),
+        (
+            "reviewer",
+            Method::PUT,
+            "/api/users/5".into(),
+            json!({"role": "admin"}),
+            S::FORBIDDEN,
+        ),
+        (
+            "finance",
+            Method::PUT,
+            "/api/users/5".into(),
+            json!({"disabled": true}),
+            S::FORBIDDEN,
+        ),
+        (
+            "admin",
+            Method::PUT,
+            "/api/users/5".into(),
+            json!({"display_name": "教育 填报"}),
+            S::OK,
+        ),
+        (
+            "admin",
+            Method::PUT,
+            "/api/users/5".into(),
+            json!({"org_id": 999999}),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "admin",
+            Method::PUT,
+            "/api/users/5".into(),
+            json!({"role": "king"}),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "admin",
+            Method::PUT,
+            "/api/users/999999".into(),
+            json!({"display_name": "x"}),
+            S::NOT_FOUND,
+        ),
+        (
+            "admin",
+            Method::PUT,
+            "/api/users/1".into(),
+            json!({"disabled": true}),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "filler",
+            Method::POST,
+            "/api/users/5/password".into(),
+            json!({"password": "other-pass"}),
+            S::FORBIDDEN,
+        ),
+        (
+            "finance",
+            Method::POST,
+            "/api/users/5/password".into(),
+            json!({"password": "other-pass"}),
+            S::FORBIDDEN,
+        ),
+        (
+            "admin",
+            Method::POST,
+            "/api/users/5/password".into(),
+            json!({"password": "short"}),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "admin",
+            Method::POST,
+            "/api/users/5/password".into(),
+            json!({"password": "other-pass"}),
+            S::OK,
+        ),
     ];
     let mut clients = std::collections::HashMap::new();
     for (user, method, path, body, want) in cases {
@@ -1581,6 +1702,523 @@ async fn review(backend: Backend) {
         .contains(&format!("/public/{id}")));
 }
 
+/// Lists: filters (year, department, unit, status, grade, finding code), sorting, paging, in
+/// the API and on the page; the dashboard; the public .xlsx download.
+async fn lists(backend: Backend) {
+    let w = world(backend).await;
+    let mut filler = as_user(&w, "filler").await;
+    // The dashboard of the filler's unit and year.
+    let d = filler.get("/api/dashboard").await.json();
+    assert_eq!(d["year"], 2023);
+    assert_eq!(d["total"], 3);
+    assert_eq!(d["by_status"][0], json!(["draft", 3]));
+    let grades: i64 = d["by_grade"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g[1].as_i64().unwrap())
+        .sum();
+    assert_eq!(grades, 3);
+    let top = d["top_codes"].as_array().unwrap();
+    assert!(!top.is_empty(), "the seed has findings: {d}");
+    let code = top[0][0].as_str().unwrap().to_owned();
+    let with_code = top[0][2].as_i64().unwrap();
+    assert!(
+        !top[0][1].as_str().unwrap().is_ascii(),
+        "a Chinese name: {}",
+        top[0][1]
+    );
+    // The finding code filter agrees with the dashboard.
+    let r = filler
+        .get(&format!("/api/evaluations?code={code}&year=2023"))
+        .await
+        .json();
+    assert_eq!(r["total"].as_i64(), Some(with_code), "{r}");
+    assert_eq!(r["items"].as_array().unwrap().len() as i64, with_code);
+    // Sorting by the computed total, both ways, exactly.
+    let totals = |v: &Value| -> Vec<rust_decimal::Decimal> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["total"].to_string().trim_matches('"').parse().unwrap())
+            .collect()
+    };
+    let up = totals(
+        &filler
+            .get("/api/evaluations?sort=total&dir=asc")
+            .await
+            .json(),
+    );
+    let down = totals(&filler.get("/api/evaluations?sort=total").await.json());
+    assert_eq!(up.len(), 3);
+    assert!(up.windows(2).all(|w| w[0] <= w[1]), "{up:?}");
+    assert_eq!(down.iter().rev().cloned().collect::<Vec<_>>(), up);
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["project"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_name = names(&filler.get("/api/evaluations?sort=project").await.json());
+    let mut sorted = by_name.clone();
+    sorted.sort();
+    assert_eq!(by_name, sorted);
+    // Paging: page 2 of size 1 is the second of the sorted list; the total stays 3.
+    let r = filler
+        .get("/api/evaluations?sort=project&size=1&page=2")
+        .await
+        .json();
+    assert_eq!(
+        (r["total"].as_i64(), r["offset"].as_i64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(names(&r), vec![by_name[1].clone()]);
+    // Grade, status, department and unit filters combine.
+    let grade = d["by_grade"][0][0].as_str().unwrap_or("none").to_owned();
+    let n = d["by_grade"][0][1].as_i64().unwrap();
+    let r = filler
+        .get(&format!("/api/evaluations?grade={grade}&status=draft"))
+        .await
+        .json();
+    assert_eq!(r["total"].as_i64(), Some(n));
+    let orgs = filler.get("/api/orgs").await.json();
+    let id_of = |name: &str| {
+        orgs["orgs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"].as_str().unwrap().contains(name))
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (hr, edu, unit) = (
+        id_of("人力资源"),
+        id_of("教育局"),
+        id_of("社会保障服务中心"),
+    );
+    let total_of = |v: Value| v["total"].as_i64().unwrap();
+    assert_eq!(
+        total_of(
+            filler
+                .get(&format!("/api/evaluations?dept={hr}"))
+                .await
+                .json()
+        ),
+        3
+    );
+    assert_eq!(
+        total_of(
+            filler
+                .get(&format!("/api/evaluations?dept={edu}"))
+                .await
+                .json()
+        ),
+        0
+    );
+    assert_eq!(
+        total_of(
+            filler
+                .get(&format!("/api/evaluations?dept={hr}&unit={unit}"))
+                .await
+                .json()
+        ),
+        3
+    );
+    assert_eq!(
+        total_of(
+            filler
+                .get(&format!("/api/evaluations?dept={edu}&unit={unit}"))
+                .await
+                .json()
+        ),
+        0
+    );
+    assert_eq!(
+        total_of(filler.get("/api/evaluations?status=approved").await.json()),
+        0
+    );
+    // A form stored without a verdict (the other department's, made by the test's setup, as
+    // a database from before verdicts were kept) is brought up to date by the backfill that
+    // `serve` runs, and then counts in the finding filter and the dashboard.
+    let profile = Profile::default();
+    let stale =
+        w.db.store
+            .needs_derive(&jixiao_web::derived::profile_key(&profile), 0, 100)
+            .await
+            .unwrap();
+    assert_eq!(stale, vec![w.foreign_id]);
+    assert_eq!(
+        jixiao_web::derived::backfill(&w.db.store, &profile)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        jixiao_web::derived::backfill(&w.db.store, &profile)
+            .await
+            .unwrap(),
+        0
+    );
+    let foreign =
+        w.db.store
+            .get_evaluation(w.foreign_id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(foreign.summary.grade.is_some() && foreign.summary.warnings.is_some());
+    assert!(foreign.derived.is_some());
+    let mut finance = as_user(&w, "finance").await;
+    assert_eq!(
+        total_of(
+            finance
+                .get(&format!("/api/evaluations?dept={edu}"))
+                .await
+                .json()
+        ),
+        1
+    );
+    assert_eq!(
+        total_of(finance.get("/api/evaluations?year=2023").await.json()),
+        4
+    );
+    // What cannot be read is a 400 with a message.
+    for bad in [
+        "sort=bogus",
+        "dir=up",
+        "year=abc",
+        "code=a%20b",
+        "dept=x",
+        "page=y",
+    ] {
+        let r = filler.get(&format!("/api/evaluations?{bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
+        assert!(r.json()["message"].is_string());
+    }
+    // The OpenAPI document names the filters.
+    let doc = filler.get("/api/openapi.json").await.json();
+    let params: Vec<&str> = doc["paths"]["/api/evaluations"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "year", "dept", "unit", "status", "grade", "code", "sort", "dir", "page", "size",
+    ] {
+        assert!(params.contains(&name), "{name} in {params:?}");
+    }
+    assert!(doc["paths"]["/api/dashboard"]["get"].is_object());
+    assert!(doc["paths"]["/api/users/{id}"]["put"].is_object());
+
+    // The list page: filters kept in the sort and paging links.
+    let html = filler
+        .get(&format!("/?size=1&code={code}&sort=project"))
+        .await
+        .text()
+        .replace("&#38;", "&");
+    assert!(html.contains(&format!("第 1 / {with_code} 页")), "{html}");
+    if with_code > 1 {
+        assert!(
+            html.contains(&format!("/?code={code}&sort=project&size=1&page=2")),
+            "next page link keeps the filters: {}",
+            html.split("class=\"pager\"").nth(1).unwrap_or_default()
+        );
+    }
+    assert!(html.contains(&format!("/?code={code}&sort=total&dir=desc&size=1\"")));
+    assert!(
+        html.contains("项目名称 ▲"),
+        "the sorted column shows its direction"
+    );
+    assert!(html.contains(&format!("<option value=\"{code}\" selected>")));
+    // The dashboard page: SVG charts linking to the filtered list, the top findings.
+    let html = filler.get("/dashboard").await.text().replace("&#38;", "&");
+    assert!(html.contains("<svg"), "{html}");
+    assert!(html.contains("/?year=2023&status=draft"));
+    assert!(html.contains(&format!("/?year=2023&code={code}")));
+    assert!(html.contains(&jixiao_web::api::code_title(&code)));
+    let mut admin = as_user(&w, "admin").await;
+    assert_eq!(
+        admin.get("/api/dashboard").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The public .xlsx: an approved form only; what starts with `=` stays text.
+    let id = w.seed_ids[0];
+    let r = filler
+        .post(&format!("/api/evaluations/{id}/submit"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut public = Client::new(w.app.clone());
+    assert_eq!(
+        public.get(&format!("/public/{id}/xlsx")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut reviewer = as_user(&w, "reviewer").await;
+    let r = reviewer
+        .post(&format!("/api/evaluations/{id}/approve"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = public.get(&format!("/public/{id}/xlsx")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(r.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let stored = w.db.store.get_evaluation(id).await.unwrap().unwrap().form;
+    let back = jixiao_formats::read_bytes(&r.body);
+    assert_eq!(back.forms.len(), 1, "{:?}", back.diagnostics);
+    let read = &back.forms[0].evaluation;
+    assert_eq!(read.project, stored.project);
+    let targets: Vec<_> = read.indicators.iter().map(|i| i.target.clone()).collect();
+    let expected: Vec<_> = stored.indicators.iter().map(|i| i.target.clone()).collect();
+    assert_eq!(targets, expected);
+    assert!(
+        targets.iter().flatten().any(|t| t.starts_with('=')),
+        "a target starting with = read back as text"
+    );
+    assert!(public
+        .get(&format!("/public/{id}"))
+        .await
+        .text()
+        .contains(&format!("/public/{id}/xlsx")));
+    assert_eq!(
+        public
+            .get(&format!("/public/{}/xlsx", w.foreign_id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The administration pages: users and organisations, 管理员 only; disabling a user ends
+/// their sessions and their logins.
+async fn admin_pages(backend: Backend) {
+    let w = world(backend).await;
+    for user in ["filler", "reviewer", "finance"] {
+        let mut c = as_user(&w, user).await;
+        assert_eq!(
+            c.get("/admin").await.status,
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+        let html = c.get("/").await.text();
+        let csrf = token_of(&html);
+        let r = c
+            .form(
+                "/admin/users",
+                &[
+                    ("csrf".into(), csrf.clone()),
+                    ("username".into(), "sneaky".into()),
+                    ("password".into(), "12345678".into()),
+                    ("role".into(), "admin".into()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        let r = c
+            .form(
+                "/admin/users/5",
+                &[
+                    ("csrf".into(), csrf.clone()),
+                    ("role".into(), "admin".into()),
+                    ("op".into(), "save".into()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+    }
+    let mut anon = Client::new(w.app.clone());
+    assert_eq!(anon.get("/admin").await.status, StatusCode::SEE_OTHER);
+    let mut admin = as_user(&w, "admin").await;
+    // An administrator's home is the administration page.
+    let home = admin.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text().contains("添加用户"));
+    let html = admin.get("/admin").await.text();
+    assert!(
+        html.contains("filler2") && html.contains("上海市松江区教育局"),
+        "{html}"
+    );
+    let csrf = token_of(&html);
+    let f = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    // Add an organisation and a user in it.
+    let r = admin
+        .form(
+            "/admin/orgs",
+            &f(&[
+                ("csrf", &csrf),
+                ("name", "上海市松江区职业培训中心"),
+                ("kind", "unit"),
+                ("parent_id", "2"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let orgs = w.db.store.list_orgs().await.unwrap();
+    let new_org = orgs
+        .iter()
+        .find(|o| o.name == "上海市松江区职业培训中心")
+        .unwrap();
+    assert!(new_org.is_under(2));
+    let org = new_org.id.to_string();
+    let r = admin
+        .form(
+            "/admin/users",
+            &f(&[
+                ("csrf", &csrf),
+                ("username", "trainer"),
+                ("display_name", "培训 王填报"),
+                ("password", "train-pass-1"),
+                ("role", "filler"),
+                ("org_id", &org),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let mut trainer = Client::new(w.app.clone());
+    assert_eq!(
+        trainer.login("trainer", "train-pass-1").await.status,
+        StatusCode::OK
+    );
+    let users = w.db.store.list_users().await.unwrap();
+    let t = users
+        .iter()
+        .find(|u| u.username == "trainer")
+        .unwrap()
+        .clone();
+    assert_eq!((t.role, t.org_id), (Role::Filler, Some(new_org.id)));
+    // A bad token, a short password, an unknown role are refused.
+    let r = admin
+        .form(
+            "/admin/users",
+            &f(&[
+                ("csrf", "nope"),
+                ("username", "x"),
+                ("password", "12345678"),
+                ("role", "filler"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = admin
+        .form(
+            "/admin/users",
+            &f(&[
+                ("csrf", &csrf),
+                ("username", "x"),
+                ("password", "short"),
+                ("role", "filler"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Change the role: a reviewer of the department now.
+    let uri = format!("/admin/users/{}", t.id);
+    let r = admin
+        .form(
+            &uri,
+            &f(&[
+                ("csrf", &csrf),
+                ("display_name", "培训 王审核"),
+                ("role", "reviewer"),
+                ("org_id", "2"),
+                ("op", "save"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let me = trainer.get("/api/me").await.json();
+    assert_eq!(
+        me["user"]["role"], "reviewer",
+        "the next request sees the new role"
+    );
+    assert_eq!(me["user"]["display_name"], "培训 王审核");
+    // Disable: the session stops working and the password no longer logs in.
+    let r = admin
+        .form(
+            &uri,
+            &f(&[
+                ("csrf", &csrf),
+                ("role", "reviewer"),
+                ("org_id", "2"),
+                ("op", "disable"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        trainer.get("/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        Client::new(w.app.clone())
+            .login("trainer", "train-pass-1")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(admin.get("/admin").await.text().contains("已停用"));
+    // Enable and reset the password.
+    let r = admin
+        .form(
+            &uri,
+            &f(&[
+                ("csrf", &csrf),
+                ("role", "reviewer"),
+                ("org_id", "2"),
+                ("op", "enable"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = admin
+        .form(
+            &format!("{uri}/password"),
+            &f(&[("csrf", &csrf), ("password", "new-pass-22")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mut again = Client::new(w.app.clone());
+    assert_eq!(
+        again.login("trainer", "train-pass-1").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again.login("trainer", "new-pass-22").await.status,
+        StatusCode::OK
+    );
+    // An administrator cannot lock themselves out.
+    let r = admin
+        .form(
+            "/admin/users/1",
+            &f(&[("csrf", &csrf), ("role", "admin"), ("op", "disable")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .form(
+            "/admin/users/1",
+            &f(&[("csrf", &csrf), ("role", "filler"), ("op", "save")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let log = w.db.store.audit_log(50).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "user.update"));
+}
+
 macro_rules! on_every_backend {
     ($($name:ident),*) => {$(
         #[tokio::test]
@@ -1602,6 +2240,8 @@ mod run {
         pages,
         editor,
         import,
-        review
+        review,
+        lists,
+        admin_pages
     );
 }
