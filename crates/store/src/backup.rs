@@ -27,6 +27,8 @@ pub const TABLES: &[&str] = &[
     "login_failures",
     "evaluations",
     "evaluation_history",
+    "evaluation_findings",
+    "evaluation_counts",
     "comments",
     "audit_log",
 ];

@@ -89,6 +89,16 @@ const ROUTES: &[(&str, &str, Class)] = &[
     ("GET", "/api/docs", Class::Public),
     ("GET", "/static/app.css", Class::Public),
     ("GET", "/static/app.js", Class::Public),
+    ("GET", "/api/dashboard", Class::Forms),
+    ("PUT", "/api/users/{id}", Class::Admin),
+    ("POST", "/api/users/{id}/password", Class::Admin),
+    ("GET", "/dashboard", Class::Forms),
+    ("GET", "/admin", Class::Admin),
+    ("POST", "/admin/users", Class::Admin),
+    ("POST", "/admin/users/{id}", Class::Admin),
+    ("POST", "/admin/users/{id}/password", Class::Admin),
+    ("POST", "/admin/orgs", Class::Admin),
+    ("GET", "/public/{id}/xlsx", Class::Form),
 ];
 
 /// The routes the sources declare: every `.route("PATH", get(..).post(..))` in `src/*.rs`.
@@ -389,6 +399,38 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/docs", "", "200 200 200 200 200 200 200"),
     ("GET", "/static/app.css", "", "200 200 200 200 200 200 200"),
     ("GET", "/static/app.js", "", "200 200 200 200 200 200 200"),
+    ("GET", "/api/dashboard", "", "401 200 200 200 200 200 403"),
+    ("PUT", "/api/users/{id}", "", "401 403 403 403 403 403 200"),
+    (
+        "POST",
+        "/api/users/{id}/password",
+        "",
+        "401 403 403 403 403 403 200",
+    ),
+    ("GET", "/dashboard", "", "303 200 200 200 200 200 303"),
+    ("GET", "/admin", "", "303 403 403 403 403 403 200"),
+    ("POST", "/admin/users", "", "401 403 403 403 403 403 303"),
+    (
+        "POST",
+        "/admin/users/{id}",
+        "",
+        "401 403 403 403 403 403 303",
+    ),
+    (
+        "POST",
+        "/admin/users/{id}/password",
+        "",
+        "401 403 403 403 403 403 303",
+    ),
+    ("POST", "/admin/orgs", "", "401 403 403 403 403 403 303"),
+    (
+        "GET",
+        "/public/{id}/xlsx",
+        "",
+        "404 404 200 404 404 404 | 404 404 200 404 404 404 | 404 404 200 404 404 404 | \
+      404 404 200 404 404 404 | 404 404 200 404 404 404 | 404 404 200 404 404 404 | \
+      404 404 200 404 404 404",
+    ),
 ];
 
 /// The statuses of a matrix row, per role (and per target for a form route).
@@ -598,6 +640,55 @@ async fn probe(
             c.form(&uri, &pairs(&[("csrf", token), ("payload", &payload)]))
                 .await
         }
+        ("/api/users/{id}", _) => {
+            c.json(m, &uri, &json!({"display_name": format!("矩阵 {unique}")}))
+                .await
+        }
+        ("/api/users/{id}/password", _) => {
+            c.post(&uri, json!({"password": "matrix-password-1"})).await
+        }
+        ("/admin/users", _) => {
+            c.form(
+                &uri,
+                &pairs(&[
+                    ("csrf", token),
+                    ("username", &unique),
+                    ("password", "matrix-password-1"),
+                    ("role", "filler"),
+                ]),
+            )
+            .await
+        }
+        ("/admin/users/{id}", _) => {
+            c.form(
+                &uri,
+                &pairs(&[
+                    ("csrf", token),
+                    ("display_name", &unique),
+                    ("role", "filler"),
+                    ("op", "save"),
+                ]),
+            )
+            .await
+        }
+        ("/admin/users/{id}/password", _) => {
+            c.form(
+                &uri,
+                &pairs(&[("csrf", token), ("password", "matrix-password-1")]),
+            )
+            .await
+        }
+        ("/admin/orgs", _) => {
+            c.form(
+                &uri,
+                &pairs(&[
+                    ("csrf", token),
+                    ("name", &format!("新单位 {unique}")),
+                    ("kind", "unit"),
+                ]),
+            )
+            .await
+        }
         _ => panic!("no probe for {method} {path} {variant}"),
     }
 }
@@ -612,10 +703,28 @@ async fn role_route_matrix(backend: Backend) {
     for t in TARGETS {
         shared.insert(t, make_target(&w, t).await);
     }
+    let matrix_user = w
+        .store
+        .create_user(
+            jixiao_store::NewUser {
+                username: "matrix-target",
+                display_name: "matrix-target",
+                password: "matrix-target-pass",
+                role: jixiao_store::Role::Filler,
+                org_id: Some(w.unit),
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .id;
     let mut cells = 0;
     let mut failures = Vec::new();
     for (method, path, variant, spec) in MATRIX {
-        let form_route = path.contains("{id}");
+        // `{id}` is a form, except under `/users/`, where it is a throwaway user of the
+        // matrix's own (so that changing it changes nobody the other cells log in as).
+        let user_route = path.contains("/users/{id}");
+        let form_route = path.contains("{id}") && !user_route;
         let want = expected(spec, form_route);
         for (r, role) in ROLES.iter().enumerate() {
             let targets: Vec<char> = if form_route {
@@ -624,7 +733,9 @@ async fn role_route_matrix(backend: Backend) {
                 vec!['-']
             };
             for (t, target) in targets.iter().enumerate() {
-                let id = if *method == "GET" || !form_route {
+                let id = if user_route {
+                    matrix_user
+                } else if *method == "GET" || !form_route {
                     shared.get(target).copied().unwrap_or(0)
                 } else {
                     make_target(&w, *target).await
@@ -849,7 +960,7 @@ async fn csrf_on_every_unsafe_route(backend: Backend) {
         if page {
             // Same origin, but without the session's token or with another one.
             for bad in ["", "forged", "00000000000000000000000000000000"] {
-                let body = format!("csrf={bad}&action=submit&body=x&version=1&op=save&username=filler&password=demo");
+                let body = format!("csrf={bad}&action=submit&body=x&version=1&op=save&username=filler&password=demo&role=filler&name=x&kind=unit");
                 let b = filler
                     .request(m.clone(), &uri)
                     .header(header::ORIGIN, ORIGIN);
@@ -1435,13 +1546,16 @@ async fn sessions(backend: Backend) {
     // Expiry is the server's: a session past its expiry is refused even if the cookie is sent.
     let id = c.session_id().unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let data = w
+    let (data, user) = w
         .store
         .session_load(&id, now)
         .await
         .unwrap()
         .expect("the session is stored");
-    w.store.session_save(&id, &data, now - 1).await.unwrap();
+    w.store
+        .session_save(&id, &data, now - 1, user.map(|u| u.id))
+        .await
+        .unwrap();
     assert_eq!(
         c.get("/api/me").await.status,
         StatusCode::UNAUTHORIZED,
