@@ -464,16 +464,33 @@ pub fn read_import(bytes: &[u8]) -> jixiao_formats::ReadOutcome {
 }
 
 /// The forms of a create request, with the reader's diagnostics per form.
-fn forms_of(
+async fn forms_of(
     headers: &HeaderMap,
-    bytes: &[u8],
+    bytes: Bytes,
 ) -> ApiResult<Vec<(Evaluation, Vec<jixiao_core::Finding>)>> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    import_forms(&media, bytes)
+    import_forms_off_thread(media, bytes).await
+}
+
+/// Imports being read at once. Reading runs off the async workers: a hostile upload within
+/// the body limit can take seconds of CPU and, while it is read, about a gigabyte
+/// (docs/RELIABILITY.md §1); it must not stall the pages other users are loading, and a
+/// burst of such uploads must not multiply that memory. Others wait their turn.
+static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`import_forms`] on a blocking thread, at most [`READING`] at a time.
+pub async fn import_forms_off_thread(
+    media: String,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+) -> ApiResult<Vec<(Evaluation, Vec<jixiao_core::Finding>)>> {
+    let _turn = READING.acquire().await.map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(move || import_forms(&media, bytes.as_ref()))
+        .await
+        .map_err(ApiError::internal)?
 }
 
 /// The forms in an import body of media type `media` (JSON as `GET` returns it, canonical
@@ -534,7 +551,7 @@ pub async fn create(
         return Err(ApiError::forbidden());
     }
     let bytes = body(raw)?;
-    let forms = forms_of(&headers, &bytes)?;
+    let forms = forms_of(&headers, bytes).await?;
     if q.preview == Some(true) {
         let assessed: Vec<_> = forms
             .iter()

@@ -150,7 +150,7 @@ pub async fn import_post(
         page.error = Some("请粘贴文本或选择文件 (paste a text or choose a file)".into());
         return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    let forms = match api::import_forms("", &bytes) {
+    let forms = match api::import_forms_off_thread(String::new(), bytes.clone()).await {
         Ok(forms) => forms,
         Err(e) => {
             page.error = Some(e.message);
@@ -245,7 +245,7 @@ pub async fn save_post(
         .map_err(|_| {
             ApiError::bad_request("导入内容已损坏，请重新预览 (the payload is damaged)")
         })?;
-    let forms = api::import_forms("", &bytes)?;
+    let forms = api::import_forms_off_thread(String::new(), bytes).await?;
     let created = api::create_drafts(&state, &user, &forms).await?;
     Ok(Redirect::to(&format!("/?imported={}", created.len())).into_response())
 }
