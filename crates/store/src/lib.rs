@@ -20,6 +20,11 @@ mod password;
 mod sql;
 pub mod testing;
 
+/// How many of its latest versions a form page shows. A form edited all year can have
+/// thousands; loading them all made each view slower and bigger as the history grew (the soak
+/// in docs/RELIABILITY.md §4). The whole history stays in `history` / `history_lines`.
+pub const PAGE_HISTORY: i64 = 50;
+
 /// The diff of two versions of a form, kept with each history entry.
 pub mod diff;
 
@@ -169,7 +174,8 @@ pub trait Store: Send + Sync + fmt::Debug {
         actor: i64,
     ) -> Result<EvaluationRecord>;
     async fn get_evaluation(&self, id: i64) -> Result<Option<EvaluationRecord>>;
-    /// The form with its comments and history (the form page), in one query.
+    /// The form with its comments and its latest [`PAGE_HISTORY`] history entries (the form
+    /// page), in one query.
     async fn evaluation_page(&self, id: i64) -> Result<Option<EvaluationPage>>;
     /// A page of the filter's forms, its counts by status and the organisations (the list
     /// page), in one query.

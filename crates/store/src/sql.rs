@@ -5,6 +5,7 @@
 //! `Any` driver carries on both backends: `BIGINT`/`INTEGER` as `i64`, `TEXT` as `String`.
 
 use crate::model::*;
+use crate::PAGE_HISTORY;
 use crate::{migrate, password, DbUrl, Result, Store, StoreError};
 use async_trait::async_trait;
 use jixiao_core::Evaluation;
@@ -1000,7 +1001,8 @@ impl Store for SqlStore {
              (SELECT {} FROM comments c JOIN users u ON u.id = c.author_id \
               WHERE c.evaluation_id = evaluations.id) AS comments_json, \
              (SELECT {} FROM evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
-              WHERE h.evaluation_id = evaluations.id) AS history_json \
+              WHERE h.evaluation_id = evaluations.id \
+              AND h.version > evaluations.version - {PAGE_HISTORY}) AS history_json \
              FROM evaluations WHERE id = $1",
             self.json_agg(COMMENT_PAIRS, "c.id"),
             self.json_agg(HISTORY_PAIRS, "h.id"),

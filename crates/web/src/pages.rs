@@ -941,6 +941,8 @@ struct FormPage {
     indicator_options: Vec<(usize, String)>,
     comments: Vec<CommentView>,
     history: Vec<HistoryView>,
+    /// How many versions the history shows at most ([`jixiao_store::PAGE_HISTORY`]).
+    history_shown: i64,
     editor: Option<EditorView>,
     /// The latest return's reason, who and when, while the form is returned.
     returned: Option<String>,
@@ -1108,6 +1110,7 @@ async fn build_form_page(
             .collect(),
         comments,
         history,
+        history_shown: jixiao_store::PAGE_HISTORY,
         editor,
     })
 }
