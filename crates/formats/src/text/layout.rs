@@ -50,6 +50,31 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
     }
 }
 
+/// [`classify_tok`] for every cell. The same labels come back in every form of an input
+/// (and values often repeat), so short cells are classified once per distinct text; the memo
+/// is bounded so memory stays flat whatever the input.
+fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
+    const MEMO_MAX_LEN: usize = 64;
+    const MEMO_MAX_ENTRIES: usize = 8192;
+    let mut memo: rustc_hash::FxHashMap<&str, Class> = rustc_hash::FxHashMap::default();
+    toks.iter()
+        .map(|tok| {
+            if tok.text.is_empty() || tok.text.len() > MEMO_MAX_LEN {
+                return classify_tok(tok);
+            }
+            if let Some(&class) = memo.get(tok.text) {
+                return class;
+            }
+            let class = classify_tok(tok);
+            if memo.len() >= MEMO_MAX_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(tok.text, class);
+            class
+        })
+        .collect()
+}
+
 fn loc(tok: &Tok<'_>) -> Loc {
     Loc::text(tok.line, tok.col)
 }
@@ -57,7 +82,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
 /// between Latin words.
 pub(crate) fn unwrap_cjk(text: &str) -> String {
-    if !text.contains(char::is_whitespace) {
+    if !vocab::maybe_whitespace_or(text, &[]) || !text.contains(char::is_whitespace) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -116,7 +141,7 @@ pub(crate) fn recognise<'a>(
         merged = merge_split_labels(text, toks);
         &merged[..]
     };
-    let classes: Vec<Class> = toks.iter().map(classify_tok).collect();
+    let classes = classify_all(toks);
     let mut forms = Vec::new();
     let mut file_diags = Vec::new();
     // Form boundaries: a 项目名称 label starts a new form once the current one has its own;
@@ -1508,11 +1533,18 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 continue;
             }
             let first = &rest[cells[0]];
-            let text: String = cells
-                .iter()
-                .map(|&c| rest[c].text)
-                .collect::<Vec<_>>()
-                .join(" ");
+            // Nearly always one cell: borrow it rather than joining.
+            let text: std::borrow::Cow<'_, str> = if cells.len() == 1 {
+                std::borrow::Cow::Borrowed(first.text)
+            } else {
+                std::borrow::Cow::Owned(
+                    cells
+                        .iter()
+                        .map(|&c| rest[c].text)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            };
             match f {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
                     target.push_str(&text);
@@ -1531,7 +1563,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
-                    ind.reason = Some(text);
+                    ind.reason = Some(text.into_owned());
                     ind.at.reason = Some(loc(first));
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}

@@ -76,11 +76,35 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：' | '|')) {
+    if maybe_whitespace_or(text, &[b'|', 0xEF])
+        && text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：' | '|'))
+    {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
+}
+
+/// Whether `text` may hold white space or one of the `extra` bytes: false when no byte is
+/// ASCII white space, one of `extra`, or the lead byte of a non-ASCII white-space character
+/// (U+0085/U+00A0: `C2`, U+1680: `E1`, U+2000–U+205F: `E2`, U+3000: `E3`). A byte test
+/// instead of decoding every character; callers confirm a `true` with the exact test.
+pub(crate) fn maybe_whitespace_or(text: &str, extra: &[u8]) -> bool {
+    let hit = |b: u8| {
+        (b.wrapping_sub(b'\t') < 5)
+            | (b == b' ')
+            | (b == 0xC2)
+            | (b.wrapping_sub(0xE1) < 3)
+            | extra.iter().fold(false, |acc, &e| acc | (b == e))
+    };
+    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
+    let mut chunks = text.as_bytes().chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |acc, &b| acc | hit(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| hit(b))
 }
 
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
@@ -524,5 +548,33 @@ mod tests {
             classify(&key("绩效指标(90分)")),
             Some(Label::IndicatorSection)
         );
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    #[test]
+    fn maybe_whitespace_never_misses_white_space() {
+        // Every white-space character, alone and at every position of a long CJK cell.
+        let spaces: Vec<char> = (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert!(spaces.len() > 20);
+        let long = "工伤鉴定认定准确送达率满意度指标";
+        for &c in &spaces {
+            for at in 0..=long.chars().count() {
+                let mut s: String = long.chars().take(at).collect();
+                s.push(c);
+                s.extend(long.chars().skip(at));
+                assert!(maybe_whitespace_or(&s, &[]), "{c:?} at {at}");
+            }
+        }
+        assert!(!maybe_whitespace_or(long, &[]));
+        assert!(!maybe_whitespace_or(&long.repeat(3), b"|"));
+        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), b"|"));
+        assert!(key_cow("（万元）").starts_with('('));
     }
 }
