@@ -10,8 +10,11 @@ pub(crate) struct Tok<'a> {
     pub text: &'a str,
     /// 1-based line.
     pub line: u32,
-    /// 1-based column in characters of the cell's first character.
+    /// 1-based column in characters of the cell's first character; 0 when it is counted on
+    /// demand from `line_text` (see [`Tok::column`]).
     pub col: u32,
+    /// The whole source line, for a column counted on demand (empty otherwise).
+    pub line_text: &'a str,
     /// Physical row (0-based line index for row carriers; for one cell per line, the line).
     pub row: u32,
     /// Cell index within its row (the grid column for a tab grid).
@@ -23,6 +26,19 @@ pub(crate) struct Tok<'a> {
 impl Tok<'_> {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+
+    /// The 1-based column in characters of the cell's first character. The tab grid leaves
+    /// it to be counted here, from the line, because only the few cells whose location is
+    /// kept or printed need it.
+    pub fn column(&self) -> u32 {
+        if self.col != 0 {
+            return self.col;
+        }
+        let offset = (self.text.as_ptr() as usize).wrapping_sub(self.line_text.as_ptr() as usize);
+        self.line_text
+            .get(..offset)
+            .map_or(1, |before| before.chars().count() as u32 + 1)
     }
 }
 
@@ -42,7 +58,6 @@ pub(crate) fn detect(text: &str) -> Layout {
     let mut tab_lines = 0usize;
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
-    let mut long_space_lines = 0usize;
     for line in text.lines().take(4000) {
         if line.trim().is_empty() {
             continue;
@@ -58,11 +73,17 @@ pub(crate) fn detect(text: &str) -> Layout {
         if pipes >= 3 {
             multi_pipe_lines += 1;
         }
-        // Stops at the twentieth word instead of counting them all.
-        if line.split_whitespace().nth(19).is_some() {
-            long_space_lines += 1;
-        }
     }
+    // Lines of twenty words or more decide only when tabs do not: count them only then (the
+    // count walks every character).
+    let long_space_lines = if tab_lines * 2 >= lines {
+        0
+    } else {
+        text.lines()
+            .take(4000)
+            .filter(|line| !line.trim().is_empty() && line.split_whitespace().nth(19).is_some())
+            .count()
+    };
     let layout = |shape, positional_rows, keeps_empty| Layout {
         shape,
         positional_rows,
@@ -119,19 +140,14 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// `str::trim`, without decoding anything when the cell neither starts nor ends with white
 /// space (nearly every cell): only the first and the last character are looked at.
 fn trim_cell(cell: &str) -> &str {
+    // No white-space character lies above U+3000: CJK text is decided by a comparison.
+    let space = |c: char| c <= '\u{3000}' && c.is_whitespace();
     let mut chars = cell.chars();
     match (chars.next(), chars.next_back()) {
         (None, _) => cell,
-        (Some(first), last) if !first.is_whitespace() && !last.is_some_and(char::is_whitespace) => {
-            cell
-        }
+        (Some(first), last) if !space(first) && !last.is_some_and(space) => cell,
         _ => cell.trim(),
     }
-}
-
-/// Characters in valid UTF-8: every byte that is not a continuation byte starts one.
-fn char_count(s: &str) -> usize {
-    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
 /// Split the text into cells according to its layout.
@@ -147,32 +163,25 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 if trim_cell(line).is_empty() {
                     continue;
                 }
-                // Columns counted as we go: a grid line is walked once.
-                let mut col = 1u32;
+                // Tabs found by a vectorised search; columns are counted only on demand
+                // (`Tok::column`): the cell's offset in the line is enough.
+                let bytes = line.as_bytes();
                 let mut slot = 0u32;
                 let mut start = 0usize;
-                let bytes = line.as_bytes();
                 loop {
                     let end =
-                        memchr::memchr(b'\t', &bytes[start..]).map_or(line.len(), |i| start + i);
-                    let cell = &line[start..end];
-                    let trimmed = trim_cell(cell);
-                    let lead = if trimmed.is_empty() || trimmed.len() == cell.len() {
-                        0
-                    } else {
-                        char_count(&cell[..cell.len() - cell.trim_start().len()]) as u32
-                    };
+                        memchr::memchr(b'\t', &bytes[start..]).map_or(bytes.len(), |i| start + i);
                     toks.push(Tok {
-                        text: trimmed,
+                        text: trim_cell(&line[start..end]),
                         line: line_no,
-                        col: col + lead,
+                        col: 0,
+                        line_text: line,
                         row,
                         slot,
                         byte: 0,
                     });
-                    col += char_count(cell) as u32 + 1;
                     slot += 1;
-                    if end == line.len() {
+                    if end == bytes.len() {
                         break;
                     }
                     start = end + 1;
@@ -195,6 +204,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                         text: cell,
                         line: line_no,
                         col: char_col(line, offset),
+                        line_text: "",
                         row,
                         slot: 0,
                         byte: cell.as_ptr() as usize - base,
@@ -226,6 +236,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                                 text: &line[s..i],
                                 line: line_no,
                                 col: c,
+                                line_text: "",
                                 row,
                                 slot,
                                 byte: line.as_ptr() as usize - base + s,
@@ -262,6 +273,7 @@ fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u3
                 text: trimmed,
                 line: line_no,
                 col: col + lead,
+                line_text: "",
                 row,
                 slot,
                 byte: 0,
@@ -304,10 +316,22 @@ mod tests {
     }
 
     #[test]
-    fn char_count_is_chars_count() {
-        for s in SAMPLES {
-            assert_eq!(char_count(s), s.chars().count(), "{s:?}");
-        }
+    fn grid_columns_count_characters() {
+        let text = "甲\t 乙\t\t≥95%\u{3000}\n\t丙";
+        let toks = tokenize(text, detect(text));
+        let got: Vec<(&str, u32, u32)> =
+            toks.iter().map(|t| (t.text, t.line, t.column())).collect();
+        assert_eq!(
+            got,
+            [
+                ("甲", 1, 1),
+                ("乙", 1, 4),
+                ("", 1, 6),
+                ("≥95%", 1, 7),
+                ("", 2, 1),
+                ("丙", 2, 2)
+            ]
+        );
     }
 
     #[test]

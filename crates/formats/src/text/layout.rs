@@ -6,7 +6,7 @@ use super::align::{self, UNALIGNABLE};
 use super::carrier::{Layout, Tok};
 use super::vocab::{self, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
-use jixiao_core::model::{compact, strip_points, FormLocs};
+use jixiao_core::model::{compact, FormLocs};
 use jixiao_core::{Evaluation, Finding, FundRow, Indicator, Level1, Loc, PrintedDecimal, Severity};
 use rust_decimal::Decimal;
 
@@ -76,7 +76,7 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
 }
 
 fn loc(tok: &Tok<'_>) -> Loc {
-    Loc::text(tok.line, tok.col)
+    Loc::text(tok.line, tok.column())
 }
 
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
@@ -282,7 +282,14 @@ fn after_label(text: &str, label_chars: usize) -> &str {
 
 /// A 一级/二级 label as printed, without points, blanks or cell markers.
 fn level_text(text: &str) -> String {
-    strip_points(&compact(text)).replace('|', "")
+    let compacted = jixiao_core::model::compacted(text);
+    let stripped = jixiao_core::model::points_stripped(&compacted);
+    if stripped.contains('|') {
+        stripped.replace('|', "")
+    } else {
+        // One allocation, not three: the common label has nothing to remove.
+        stripped.to_string()
+    }
 }
 
 /// A piece of a broken label: short CJK text without digits.
