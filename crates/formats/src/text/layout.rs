@@ -1292,7 +1292,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     ) -> Option<align::Alignment> {
         let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
         let shift = name.slot as i64 - name_slot as i64;
-        let mut cols: Vec<Vec<usize>> = vec![Vec::new(); fields.len()];
+        let mut cols: Vec<align::Cells> = vec![align::Cells::new(); fields.len()];
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
