@@ -355,7 +355,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             goal_actual_slot: None,
             goal_texts: Vec::new(),
             ind_cols: Vec::new(),
-            body: Vec::new(),
+            // The indicator table is most of a form: one reservation instead of regrowing.
+            body: Vec::with_capacity(toks.len()),
             total_toks: Vec::new(),
             total_label: None,
             split_remnant: None,
@@ -1105,6 +1106,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let classes: Vec<Class> = self.body.iter().map(|&i| self.classes[i]).collect();
         let mut state = Levels::default();
         if self.layout.positional_rows {
+            // At most one indicator per physical row of the table.
+            let rows = 1 + body.windows(2).filter(|w| w[0].row != w[1].row).count();
+            self.ev.indicators.reserve(rows);
             // Rows are records.
             let mut start = 0;
             while start < body.len() {
