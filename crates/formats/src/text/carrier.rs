@@ -152,8 +152,10 @@ fn trim_cell(cell: &str) -> &str {
 
 /// Split the text into cells according to its layout.
 pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
-    // A grid cell is ≈ 15 bytes on average; one reservation instead of a dozen regrowths.
-    let mut toks = Vec::with_capacity(text.len() / 16);
+    // A grid has a cell (most of them empty) for every ≈ 5 bytes of text: one reservation
+    // instead of regrowing (a regrowth holds the old and the new vector at once). Pages not
+    // written to are never resident, so a text of few, long cells costs nothing extra.
+    let mut toks = Vec::with_capacity(text.len() / 5 + 16);
     let base = text.as_ptr() as usize;
     for (index, line) in lines(text).enumerate() {
         let line_no = index as u32 + 1;
