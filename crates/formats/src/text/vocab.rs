@@ -337,17 +337,36 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
         Some(d) => (body.len() - d - 1) as u32,
         None => 0,
     };
+    if commas && !thousands_well_placed(body, dot) {
+        return None;
+    }
+    if body.len() == bytes.len() && body.len() <= 19 {
+        // At most 19 digits, no sign: the mantissa fits a u64 and is exactly what `from_str`
+        // gives (same digits, same scale), without its general parser.
+        let mantissa = body
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .fold(0u64, |m, &b| m * 10 + u64::from(b - b'0'));
+        return Some((
+            Decimal::from_i128_with_scale(i128::from(mantissa), decimals),
+            decimals,
+        ));
+    }
     if !commas {
         return Decimal::from_str(t).ok().map(|v| (v, decimals));
     }
-    // Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
-    let int_end = dot.unwrap_or(body.len());
-    let groups: Vec<&[u8]> = body[..int_end].split(|&b| b == b',').collect();
-    if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-        return None;
-    }
     let cleaned: String = t.chars().filter(|&c| c != ',').collect();
     Decimal::from_str(&cleaned).ok().map(|v| (v, decimals))
+}
+
+/// Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
+fn thousands_well_placed(body: &[u8], dot: Option<usize>) -> bool {
+    let int_end = dot.unwrap_or(body.len());
+    let mut groups = body[..int_end].split(|&b| b == b',');
+    groups
+        .next()
+        .is_some_and(|first| !first.is_empty() && first.len() <= 3)
+        && groups.all(|g| g.len() == 3)
 }
 
 /// A rate as printed in the funds block: `100.00%` → (1.0000, 2); `0` → (0, 0).
@@ -558,6 +577,53 @@ mod tests {
 #[cfg(test)]
 mod prefilter_tests {
     use super::*;
+
+    #[test]
+    fn plain_number_is_decimal_from_str() {
+        // The fast path must give the very same decimal (digits and scale) as the parser.
+        for t in [
+            "0",
+            "00",
+            "0.00",
+            "7",
+            "7.5",
+            "7.50",
+            "100",
+            "507500.00",
+            "507,500.00",
+            "501010",
+            "1,234",
+            "12,345,678.9",
+            "999999999999999999",
+            "9999999999999999999",
+            "123456789012345678.5",
+            "0.000000000000000001",
+            "-0",
+            "-7.5",
+            "-1,234.50",
+        ] {
+            let expected = Decimal::from_str(&t.replace(',', "")).ok();
+            let got = plain_number(t).map(|(d, _)| d);
+            assert_eq!(
+                got.map(|d| (d.to_string(), d.scale(), d.is_sign_negative())),
+                expected.map(|d| (d.to_string(), d.scale(), d.is_sign_negative())),
+                "{t}"
+            );
+        }
+        for t in [
+            "",
+            "1,23",
+            "12345,678",
+            ",123",
+            "1.",
+            "1.2.3",
+            "1,234.5,6",
+            "abc",
+            "1e5",
+        ] {
+            assert_eq!(plain_number(t), None, "{t}");
+        }
+    }
 
     #[test]
     fn maybe_whitespace_never_misses_white_space() {
