@@ -269,24 +269,25 @@ pub(crate) fn shared_column(key: &str) -> Option<SharedCol> {
 
 /// A year printed as `2023年度`, `(2023 年度)`, `2023年`.
 pub(crate) fn year_in(text: &str) -> Option<i32> {
-    let chars: Vec<char> = text.chars().collect();
+    // Over bytes, without collecting characters: an ASCII digit byte is always a whole
+    // character, and the byte next to a multi-byte character is never a digit.
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i + 4 <= chars.len() {
-        if chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
-            && (i == 0 || !chars[i - 1].is_ascii_digit())
-            && chars.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    while i + 4 <= bytes.len() {
+        let digits = &bytes[i..i + 4];
+        if digits.iter().all(u8::is_ascii_digit)
+            && (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
         {
-            let rest: String = chars[i + 4..]
-                .iter()
-                .filter(|c| !c.is_whitespace())
-                .take(1)
-                .collect();
-            if rest == "年" {
-                let year: String = chars[i..i + 4].iter().collect();
-                if let Ok(y) = year.parse::<i32>() {
-                    if (1990..=2100).contains(&y) {
-                        return Some(y);
-                    }
+            let next = text
+                .get(i + 4..)
+                .and_then(|rest| rest.chars().find(|c| !c.is_whitespace()));
+            if next == Some('年') {
+                let year = digits
+                    .iter()
+                    .fold(0i32, |y, &d| y * 10 + i32::from(d - b'0'));
+                if (1990..=2100).contains(&year) {
+                    return Some(year);
                 }
             }
         }
@@ -577,6 +578,24 @@ mod tests {
 #[cfg(test)]
 mod prefilter_tests {
     use super::*;
+
+    #[test]
+    fn years_as_printed() {
+        for (text, year) in [
+            ("2023年度", Some(2023)),
+            ("(2023 年度)", Some(2023)),
+            ("（2023\u{3000}年）", Some(2023)),
+            ("项目支出绩效自评表（2021年度）", Some(2021)),
+            ("12023年", None),
+            ("20234年", None),
+            ("1989年 2024年", Some(2024)),
+            ("2023", None),
+            ("２０２３年", None),
+            ("年2023", None),
+        ] {
+            assert_eq!(year_in(text), year, "{text}");
+        }
+    }
 
     #[test]
     fn plain_number_is_decimal_from_str() {
