@@ -275,14 +275,38 @@ pub fn compact(text: &str) -> String {
 
 /// [`compact`], borrowing when there is no white space to remove (the common case).
 pub fn compacted(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(char::is_whitespace) {
+    if !may_hold_whitespace(text) || !text.contains(char::is_whitespace) {
         return std::borrow::Cow::Borrowed(text);
     }
     std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
 }
 
+/// Whether `text` may hold white space: false when no byte is ASCII white space or the lead
+/// byte of a non-ASCII white-space character (U+0085/U+00A0: `C2`, U+1680: `E1`,
+/// U+2000–U+205F: `E2`, U+3000: `E3`). A byte test the compiler vectorises, instead of
+/// decoding every character; a `true` is confirmed by the exact test.
+pub fn may_hold_whitespace(text: &str) -> bool {
+    let hit = |b: u8| {
+        (b.wrapping_sub(b'\t') < 5) | (b == b' ') | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3)
+    };
+    let mut chunks = text.as_bytes().chunks_exact(16);
+    for chunk in &mut chunks {
+        // A fixed-size array, so the sixteen tests become a few vector instructions.
+        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            continue;
+        };
+        if chunk.iter().fold(false, |acc, &b| acc | hit(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| hit(b))
+}
+
 /// `compact(text) == other`, without allocating.
 pub fn compact_eq(text: &str, other: &str) -> bool {
+    if !may_hold_whitespace(text) {
+        return text == other;
+    }
     text.chars()
         .filter(|c| !c.is_whitespace())
         .eq(other.chars())
@@ -462,5 +486,31 @@ mod tests {
         ] {
             assert_eq!(points_stripped(text), want, "{text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod whitespace_tests {
+    use super::*;
+
+    #[test]
+    fn may_hold_whitespace_never_misses_white_space() {
+        let spaces: Vec<char> = (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        let long = "工伤鉴定认定准确送达率，满意度（分）";
+        for &c in &spaces {
+            for at in 0..=long.chars().count() {
+                let mut s: String = long.chars().take(at).collect();
+                s.push(c);
+                s.extend(long.chars().skip(at));
+                assert!(may_hold_whitespace(&s), "{c:?} at {at}");
+                assert_eq!(compact(&s), long);
+                assert!(compact_eq(&s, long));
+            }
+        }
+        assert!(!may_hold_whitespace(&long.repeat(3)));
+        assert!(compact_eq(long, long) && !compact_eq(long, "满意度"));
     }
 }

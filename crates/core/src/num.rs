@@ -118,9 +118,58 @@ pub fn decimal_string(d: Decimal) -> String {
     decimal_str(d, &mut buf).to_owned()
 }
 
+/// A piece of a derivation's text: words, or a number written as `Display` writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Num(Decimal),
+}
+
+/// The pieces joined into one `String` — what `format!` with [`Plain`] numbers gives, without
+/// the formatting machinery (formulas are built for every indicator of every form).
+pub fn concat(pieces: &[Piece<'_>]) -> String {
+    let capacity = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.len(),
+            Piece::Num(_) => 12,
+        })
+        .sum();
+    let mut out = String::with_capacity(capacity);
+    let mut buf = [0u8; DECIMAL_BUF];
+    for piece in pieces {
+        match *piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Num(d) => out.push_str(decimal_str(d, &mut buf)),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concat_is_format_with_display() {
+        use rust_decimal_macros::dec;
+        for (a, b) in [
+            (dec!(7.5), dec!(-0.05)),
+            (dec!(0), dec!(507500.00)),
+            (dec!(-0), dec!(1e-10)),
+        ] {
+            assert_eq!(
+                concat(&[
+                    Piece::Text("达成：得分在 ["),
+                    Piece::Num(a),
+                    Piece::Text(", "),
+                    Piece::Num(b),
+                    Piece::Text("] 内")
+                ]),
+                format!("达成：得分在 [{a}, {b}] 内")
+            );
+        }
+    }
 
     #[test]
     fn writes_what_display_writes() {

@@ -835,11 +835,11 @@ fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
             .actual
             .operator()
             .is_some_and(|o| o != Operator::NoOperator);
-        if copies_target
-            || BOILERPLATE
-                .iter()
-                .any(|b| compact_eq(&is.actual.printed, b))
-        {
+        // Compacted once, not once per boilerplate phrase.
+        if copies_target || {
+            let printed = compacted(&is.actual.printed);
+            BOILERPLATE.iter().any(|b| *printed == **b)
+        } {
             let a = compact(&is.actual.printed);
             out.push(
                 hit(

@@ -3,7 +3,7 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{decimal_string, Plain};
+use crate::num::{concat, decimal_string, Piece::Num, Piece::Text, Plain};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -186,11 +186,12 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         _ if ev.truncated => None,
         (Some(b), Some(t)) => Some(cx.computed(
             b.value + t.value,
-            format!(
-                "预算执行得分 + Σ 指标得分 = {} + {}",
-                Plain(b.value),
-                Plain(t.value)
-            ),
+            concat(&[
+                Text("预算执行得分 + Σ 指标得分 = "),
+                Num(b.value),
+                Text(" + "),
+                Num(t.value),
+            ]),
             vec![
                 ("预算执行得分", decimal_string(b.value)),
                 ("指标得分合计", decimal_string(t.value)),
@@ -203,12 +204,13 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         let band = profile.grades.iter().find(|g| t.value >= g.min)?;
         Some(GradeResult {
             grade: band.label.clone(),
-            formula: format!(
-                "{} ≥ {} → {}",
-                Plain(rounded(t.value, 2)),
-                Plain(band.min),
-                band.label
-            ),
+            formula: concat(&[
+                Num(rounded(t.value, 2)),
+                Text(" ≥ "),
+                Num(band.min),
+                Text(" → "),
+                Text(&band.label),
+            ]),
             profile: cx.name.clone(),
             profile_version: cx.version.clone(),
         })
@@ -365,7 +367,7 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
     let rate = executed.checked_div(budget)?;
     Some(cx.computed(
         rate,
-        format!("B / A = {} / {}", Plain(executed), Plain(budget)),
+        concat(&[Text("B / A = "), Num(executed), Text(" / "), Num(budget)]),
         vec![
             (
                 if label == "全年预算数" {
@@ -526,12 +528,15 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.computed = Some(match printed {
         Some(p) if p >= lo && p <= hi => cx.computed(
             p,
-            format!(
-                "{label}：得分在 [{}, {}] 内，按填报 {}",
-                Plain(lo),
-                Plain(hi),
-                Plain(p)
-            ),
+            concat(&[
+                Text(label),
+                Text("：得分在 ["),
+                Num(lo),
+                Text(", "),
+                Num(hi),
+                Text("] 内，按填报 "),
+                Num(p),
+            ]),
             inputs,
             None,
         ),

@@ -581,6 +581,23 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
+/// Does any byte need an escape (`< 0x20`, `"` or `\`)? Sixteen bytes at a time without
+/// short-circuiting, so the compiler vectorises it.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let hit = |b: u8| u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        // A fixed-size array, so the sixteen tests become a few vector instructions.
+        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            continue;
+        };
+        if chunk.iter().fold(0u8, |acc, &b| acc | hit(b)) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| hit(b) != 0)
+}
+
 /// Does any byte of the word need an escape (`< 0x20`, `"` or `\`)? Exact, eight at a time.
 #[inline]
 fn word_needs_escape(w: u64) -> bool {
@@ -616,6 +633,11 @@ fn word_at(bytes: &[u8], i: usize) -> u64 {
 /// The bytes of `s`, escaped, without the quotes.
 fn push_escaped(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    if !needs_escape(bytes) {
+        // Nearly every string: one copy.
+        buf.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0; // the first byte not copied yet
     let mut i = 0;
     while i < bytes.len() {

@@ -79,7 +79,9 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
         let (text, had_errors) = UTF_16BE.decode_without_bom_handling(rest);
         return (text.into_owned(), "UTF-16BE", had_errors);
     }
-    let utf8 = std::str::from_utf8(bytes).ok();
+    // simdutf8 validates ≈ 10× faster than `std::str::from_utf8` on CJK text; on error the
+    // slow path below decides anyway.
+    let utf8 = simdutf8::basic::from_utf8(bytes).ok();
     let valid_utf8 = utf8.is_some();
     match utf16_without_bom(bytes, valid_utf8) {
         Some(Utf16::Le) => {
@@ -129,7 +131,7 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
 }
 
 fn utf8_lossy(bytes: &[u8]) -> (String, bool) {
-    match std::str::from_utf8(bytes) {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => (text.to_owned(), false),
         Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
     }
@@ -182,10 +184,9 @@ fn normalise(
     encoding: &'static str,
     diagnostics: &mut Vec<Finding>,
 ) -> String {
-    // Two memchr passes (vectorised) beat one scalar pass looking for both.
-    let has_cr = raw.as_bytes().contains(&b'\r');
-    let has_nul = raw.as_bytes().contains(&0);
-    if !has_cr && !has_nul && !had_errors {
+    // One vectorised pass for both bytes.
+    let has_cr_or_nul = memchr::memchr2(b'\r', 0, raw.as_bytes()).is_some();
+    if !has_cr_or_nul && !had_errors {
         return raw;
     }
     let mut out = String::with_capacity(raw.len());

@@ -103,11 +103,15 @@ fn percent_number(text: &str) -> bool {
         .is_some_and(|n| vocab::plain_number(n).is_some())
 }
 
+/// The cells placed in one column: nearly always none or one, kept inline (an alignment is
+/// built for every indicator row).
+pub(crate) type Cells = smallvec::SmallVec<[usize; 2]>;
+
 /// The cells given to each column (indices into the aligned slice; a column may take
 /// several cells only when it is the reason).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Alignment {
-    pub cols: Vec<Vec<usize>>,
+    pub cols: Vec<Cells>,
     pub cost: f32,
     /// Another assignment as cheap gives different values.
     pub ambiguous: bool,
@@ -169,15 +173,15 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     let total = best[idx(0, 0)];
     if total >= INF {
         return Alignment {
-            cols: vec![Vec::new(); m],
+            cols: vec![Cells::new(); m],
             cost: INF,
             ambiguous: false,
             agreed: vec![false; m],
         };
     }
     // Walk every optimal path (bounded) and compare the values they give.
-    let mut found: Vec<Vec<Vec<usize>>> = Vec::new();
-    let mut path: Vec<Vec<usize>> = vec![Vec::new(); m];
+    let mut found: Vec<Vec<Cells>> = Vec::new();
+    let mut path: Vec<Cells> = vec![Cells::new(); m];
     let mut budget = 64usize;
     walk(
         fields,
@@ -193,8 +197,8 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     let first = found
         .first()
         .cloned()
-        .unwrap_or_else(|| vec![Vec::new(); m]);
-    let values = |cols: &Vec<Vec<usize>>| -> Vec<String> { render(fields, toks, cols) };
+        .unwrap_or_else(|| vec![Cells::new(); m]);
+    let values = |cols: &Vec<Cells>| -> Vec<String> { render(fields, toks, cols) };
     let reference = values(&first);
     let ambiguous = found.iter().skip(1).any(|p| values(p) != reference);
     // `render` puts the joined split target last and the other columns in order.
@@ -221,7 +225,7 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
 
 /// The values an alignment gives, column by column, with the split target joined (so that
 /// a merged qualitative target counted as 指标性质 or as 度量单位 compares equal).
-fn render(fields: &[IndCol], toks: &[Tok<'_>], cols: &[Vec<usize>]) -> Vec<String> {
+fn render(fields: &[IndCol], toks: &[Tok<'_>], cols: &[Cells]) -> Vec<String> {
     let mut out = Vec::with_capacity(fields.len());
     let mut target = String::new();
     for (f, col) in fields.iter().zip(cols) {
@@ -245,8 +249,8 @@ fn walk(
     w: usize,
     f: usize,
     t: usize,
-    path: &mut Vec<Vec<usize>>,
-    found: &mut Vec<Vec<Vec<usize>>>,
+    path: &mut Vec<Cells>,
+    found: &mut Vec<Vec<Cells>>,
     budget: &mut usize,
 ) {
     if *budget == 0 || found.len() >= 4 {
@@ -315,6 +319,7 @@ mod tests {
                 text: t,
                 line: 1,
                 col: i as u32 + 1,
+                line_text: "",
                 row: 0,
                 slot: i as u32,
                 byte: 0,

@@ -10,8 +10,11 @@ pub(crate) struct Tok<'a> {
     pub text: &'a str,
     /// 1-based line.
     pub line: u32,
-    /// 1-based column in characters of the cell's first character.
+    /// 1-based column in characters of the cell's first character; 0 when it is counted on
+    /// demand from `line_text` (see [`Tok::column`]).
     pub col: u32,
+    /// The whole source line, for a column counted on demand (empty otherwise).
+    pub line_text: &'a str,
     /// Physical row (0-based line index for row carriers; for one cell per line, the line).
     pub row: u32,
     /// Cell index within its row (the grid column for a tab grid).
@@ -23,6 +26,19 @@ pub(crate) struct Tok<'a> {
 impl Tok<'_> {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+
+    /// The 1-based column in characters of the cell's first character. The tab grid leaves
+    /// it to be counted here, from the line, because only the few cells whose location is
+    /// kept or printed need it.
+    pub fn column(&self) -> u32 {
+        if self.col != 0 {
+            return self.col;
+        }
+        let offset = (self.text.as_ptr() as usize).wrapping_sub(self.line_text.as_ptr() as usize);
+        self.line_text
+            .get(..offset)
+            .map_or(1, |before| before.chars().count() as u32 + 1)
     }
 }
 
@@ -42,26 +58,32 @@ pub(crate) fn detect(text: &str) -> Layout {
     let mut tab_lines = 0usize;
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
-    let mut long_space_lines = 0usize;
     for line in text.lines().take(4000) {
         if line.trim().is_empty() {
             continue;
         }
         lines += 1;
-        if line.contains('\t') {
+        if memchr::memchr(b'\t', line.as_bytes()).is_some() {
             tab_lines += 1;
         }
-        let pipes = line.matches('|').count();
+        let pipes = memchr::memchr_iter(b'|', line.as_bytes()).count();
         if pipes > 0 {
             pipe_lines += 1;
         }
         if pipes >= 3 {
             multi_pipe_lines += 1;
         }
-        if line.split_whitespace().count() >= 20 {
-            long_space_lines += 1;
-        }
     }
+    // Lines of twenty words or more decide only when tabs do not: count them only then (the
+    // count walks every character).
+    let long_space_lines = if tab_lines * 2 >= lines {
+        0
+    } else {
+        text.lines()
+            .take(4000)
+            .filter(|line| !line.trim().is_empty() && line.split_whitespace().nth(19).is_some())
+            .count()
+    };
     let layout = |shape, positional_rows, keeps_empty| Layout {
         shape,
         positional_rows,
@@ -96,41 +118,75 @@ fn char_col(line: &str, byte_offset: usize) -> u32 {
     line[..byte_offset].chars().count() as u32 + 1
 }
 
+/// The lines of `text` exactly as `text.split('\n')` gives them (a last, possibly empty,
+/// piece after the final `\n` included), found with a vectorised search.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr(b'\n', t.as_bytes()) {
+            Some(i) => {
+                rest = Some(&t[i + 1..]);
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
+}
+
+/// `str::trim`, without decoding anything when the cell neither starts nor ends with white
+/// space (nearly every cell): only the first and the last character are looked at.
+fn trim_cell(cell: &str) -> &str {
+    // No white-space character lies above U+3000: CJK text is decided by a comparison.
+    let space = |c: char| c <= '\u{3000}' && c.is_whitespace();
+    let mut chars = cell.chars();
+    match (chars.next(), chars.next_back()) {
+        (None, _) => cell,
+        (Some(first), last) if !space(first) && !last.is_some_and(space) => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// Split the text into cells according to its layout.
 pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
-    let mut toks = Vec::new();
+    // A grid has a cell (most of them empty) for every ≈ 5 bytes of text: one reservation
+    // instead of regrowing (a regrowth holds the old and the new vector at once). Pages not
+    // written to are never resident, so a text of few, long cells costs nothing extra.
+    let mut toks = Vec::with_capacity(text.len() / 5 + 16);
     let base = text.as_ptr() as usize;
-    for (index, line) in text.split('\n').enumerate() {
+    for (index, line) in lines(text).enumerate() {
         let line_no = index as u32 + 1;
         let row = index as u32;
         match layout.shape {
             InputShape::TabGrid => {
-                if line.trim().is_empty() {
+                if trim_cell(line).is_empty() {
                     continue;
                 }
-                // Columns counted as we go: a grid line is walked once.
-                let mut col = 1u32;
-                for (slot, cell) in line.split('\t').enumerate() {
-                    let trimmed = cell.trim();
-                    let lead = if trimmed.is_empty() {
-                        0
-                    } else {
-                        cell[..cell.len() - cell.trim_start().len()].chars().count() as u32
-                    };
+                // Tabs found by a vectorised search; columns are counted only on demand
+                // (`Tok::column`): the cell's offset in the line is enough.
+                let bytes = line.as_bytes();
+                let mut slot = 0u32;
+                let mut start = 0usize;
+                loop {
+                    let end =
+                        memchr::memchr(b'\t', &bytes[start..]).map_or(bytes.len(), |i| start + i);
                     toks.push(Tok {
-                        text: trimmed,
+                        text: trim_cell(&line[start..end]),
                         line: line_no,
-                        col: col + lead,
+                        col: 0,
+                        line_text: line,
                         row,
-                        slot: slot as u32,
+                        slot,
                         byte: 0,
                     });
-                    let width = if cell.is_ascii() {
-                        cell.len()
-                    } else {
-                        cell.chars().count()
-                    };
-                    col += width as u32 + 1;
+                    slot += 1;
+                    if end == bytes.len() {
+                        break;
+                    }
+                    start = end + 1;
                 }
             }
             InputShape::CellPerLine => {
@@ -150,6 +206,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                         text: cell,
                         line: line_no,
                         col: char_col(line, offset),
+                        line_text: "",
                         row,
                         slot: 0,
                         byte: cell.as_ptr() as usize - base,
@@ -181,6 +238,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                                 text: &line[s..i],
                                 line: line_no,
                                 col: c,
+                                line_text: "",
                                 row,
                                 slot,
                                 byte: line.as_ptr() as usize - base + s,
@@ -217,6 +275,7 @@ fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u3
                 text: trimmed,
                 line: line_no,
                 col: col + lead,
+                line_text: "",
                 row,
                 slot,
                 byte: 0,
@@ -227,5 +286,62 @@ fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u3
         }
         // Columns counted as we go: a line of many cells stays linear.
         col += cell.chars().count() as u32 + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells with white space of every kind at either end, CJK inside, empty pieces.
+    const SAMPLES: &[&str] = &[
+        "",
+        " ",
+        "\t",
+        "a",
+        "工伤鉴定",
+        " 工伤 鉴定 ",
+        "\u{3000}满意度\u{3000}",
+        "≥95%\u{a0}",
+        "\u{85}x",
+        "—",
+        "x\u{2028}",
+        "\u{1c}a\u{1f}",
+        "，。、",
+    ];
+
+    #[test]
+    fn trim_cell_is_str_trim() {
+        for s in SAMPLES {
+            assert_eq!(trim_cell(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn grid_columns_count_characters() {
+        let text = "甲\t 乙\t\t≥95%\u{3000}\n\t丙";
+        let toks = tokenize(text, detect(text));
+        let got: Vec<(&str, u32, u32)> =
+            toks.iter().map(|t| (t.text, t.line, t.column())).collect();
+        assert_eq!(
+            got,
+            [
+                ("甲", 1, 1),
+                ("乙", 1, 4),
+                ("", 1, 6),
+                ("≥95%", 1, 7),
+                ("", 2, 1),
+                ("丙", 2, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_split_on_newline() {
+        for text in ["", "\n", "a", "a\n", "a\nb", "\n\n甲\t乙\n", "x\n\ny\n"] {
+            let ours: Vec<&str> = lines(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
     }
 }

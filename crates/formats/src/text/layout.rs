@@ -6,7 +6,7 @@ use super::align::{self, UNALIGNABLE};
 use super::carrier::{Layout, Tok};
 use super::vocab::{self, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
-use jixiao_core::model::{compact, strip_points, FormLocs};
+use jixiao_core::model::{compact, FormLocs};
 use jixiao_core::{
     Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal, Severity,
 };
@@ -52,14 +52,39 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
     }
 }
 
+/// [`classify_tok`] for every cell. The same labels come back in every form of an input
+/// (and values often repeat), so short cells are classified once per distinct text; the memo
+/// is bounded so memory stays flat whatever the input.
+fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
+    const MEMO_MAX_LEN: usize = 64;
+    const MEMO_MAX_ENTRIES: usize = 8192;
+    let mut memo: rustc_hash::FxHashMap<&str, Class> = rustc_hash::FxHashMap::default();
+    toks.iter()
+        .map(|tok| {
+            if tok.text.is_empty() || tok.text.len() > MEMO_MAX_LEN {
+                return classify_tok(tok);
+            }
+            if let Some(&class) = memo.get(tok.text) {
+                return class;
+            }
+            let class = classify_tok(tok);
+            if memo.len() >= MEMO_MAX_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(tok.text, class);
+            class
+        })
+        .collect()
+}
+
 fn loc(tok: &Tok<'_>) -> Loc {
-    Loc::text(tok.line, tok.col)
+    Loc::text(tok.line, tok.column())
 }
 
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
 /// between Latin words.
 pub(crate) fn unwrap_cjk(text: &str) -> String {
-    if !text.contains(char::is_whitespace) {
+    if !vocab::maybe_whitespace_or(text, &[]) || !text.contains(char::is_whitespace) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -118,7 +143,7 @@ pub(crate) fn recognise<'a>(
         merged = merge_split_labels(text, toks);
         &merged[..]
     };
-    let classes: Vec<Class> = toks.iter().map(classify_tok).collect();
+    let classes = classify_all(toks);
     let mut forms = Vec::new();
     let mut file_diags = Vec::new();
     // Form boundaries: a 项目名称 label starts a new form once the current one has its own;
@@ -297,7 +322,14 @@ fn after_label(text: &str, label_chars: usize) -> &str {
 
 /// A 一级/二级 label as printed, without points, blanks or cell markers.
 fn level_text(text: &str) -> String {
-    strip_points(&compact(text)).replace('|', "")
+    let compacted = jixiao_core::model::compacted(text);
+    let stripped = jixiao_core::model::points_stripped(&compacted);
+    if stripped.contains('|') {
+        stripped.replace('|', "")
+    } else {
+        // One allocation, not three: the common label has nothing to remove.
+        stripped.to_string()
+    }
 }
 
 /// A piece of a broken label: short CJK text without digits.
@@ -363,7 +395,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             goal_actual_slot: None,
             goal_texts: Vec::new(),
             ind_cols: Vec::new(),
-            body: Vec::new(),
+            // The indicator table is most of a form: one reservation instead of regrowing.
+            body: Vec::with_capacity(toks.len()),
             total_toks: Vec::new(),
             total_label: None,
             split_remnant: None,
@@ -1113,6 +1146,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let classes: Vec<Class> = self.body.iter().map(|&i| self.classes[i]).collect();
         let mut state = Levels::default();
         if self.layout.positional_rows {
+            // At most one indicator per physical row of the table.
+            let rows = 1 + body.windows(2).filter(|w| w[0].row != w[1].row).count();
+            self.ev.indicators.reserve(rows);
             // Rows are records.
             let mut start = 0;
             while start < body.len() {
@@ -1300,7 +1336,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     ) -> Option<align::Alignment> {
         let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
         let shift = name.slot as i64 - name_slot as i64;
-        let mut cols: Vec<Vec<usize>> = vec![Vec::new(); fields.len()];
+        let mut cols: Vec<align::Cells> = vec![align::Cells::new(); fields.len()];
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
@@ -1548,11 +1584,18 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 continue;
             }
             let first = &rest[cells[0]];
-            let text: String = cells
-                .iter()
-                .map(|&c| rest[c].text)
-                .collect::<Vec<_>>()
-                .join(" ");
+            // Nearly always one cell: borrow it rather than joining.
+            let text: std::borrow::Cow<'_, str> = if cells.len() == 1 {
+                std::borrow::Cow::Borrowed(first.text)
+            } else {
+                std::borrow::Cow::Owned(
+                    cells
+                        .iter()
+                        .map(|&c| rest[c].text)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            };
             match f {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
                     target.push_str(&text);
@@ -1571,7 +1614,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
-                    ind.reason = Some(text);
+                    ind.reason = Some(text.into_owned());
                     ind.at.reason = Some(loc(first));
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}

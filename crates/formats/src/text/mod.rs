@@ -32,7 +32,7 @@ pub fn read_text(text: &str) -> ReadOutcome {
                         tok.text
                     ),
                 )
-                .at(Some(jixiao_core::Loc::text(tok.line, tok.col)))
+                .at(Some(jixiao_core::Loc::text(tok.line, tok.column())))
                 .rule("读取规则：读不准的值报告而不臆造 (readers never guess)"),
             );
         }

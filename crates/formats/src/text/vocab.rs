@@ -76,11 +76,39 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：' | '|')) {
+    if maybe_whitespace_or(text, &[b'|', 0xEF])
+        && text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：' | '|'))
+    {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
+}
+
+/// Whether `text` may hold white space or one of the `extra` bytes: false when no byte is
+/// ASCII white space, one of `extra`, or the lead byte of a non-ASCII white-space character
+/// (U+0085/U+00A0: `C2`, U+1680: `E1`, U+2000–U+205F: `E2`, U+3000: `E3`). A byte test
+/// instead of decoding every character; callers confirm a `true` with the exact test.
+pub(crate) fn maybe_whitespace_or(text: &str, extra: &[u8]) -> bool {
+    let hit = |b: u8| {
+        (b.wrapping_sub(b'\t') < 5)
+            | (b == b' ')
+            | (b == 0xC2)
+            | (b.wrapping_sub(0xE1) < 3)
+            | extra.iter().fold(false, |acc, &e| acc | (b == e))
+    };
+    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
+    let mut chunks = text.as_bytes().chunks_exact(16);
+    for chunk in &mut chunks {
+        // A fixed-size array, so the sixteen tests become a few vector instructions.
+        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            continue;
+        };
+        if chunk.iter().fold(false, |acc, &b| acc | hit(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| hit(b))
 }
 
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
@@ -241,24 +269,25 @@ pub(crate) fn shared_column(key: &str) -> Option<SharedCol> {
 
 /// A year printed as `2023年度`, `(2023 年度)`, `2023年`.
 pub(crate) fn year_in(text: &str) -> Option<i32> {
-    let chars: Vec<char> = text.chars().collect();
+    // Over bytes, without collecting characters: an ASCII digit byte is always a whole
+    // character, and the byte next to a multi-byte character is never a digit.
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i + 4 <= chars.len() {
-        if chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
-            && (i == 0 || !chars[i - 1].is_ascii_digit())
-            && chars.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    while i + 4 <= bytes.len() {
+        let digits = &bytes[i..i + 4];
+        if digits.iter().all(u8::is_ascii_digit)
+            && (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
         {
-            let rest: String = chars[i + 4..]
-                .iter()
-                .filter(|c| !c.is_whitespace())
-                .take(1)
-                .collect();
-            if rest == "年" {
-                let year: String = chars[i..i + 4].iter().collect();
-                if let Ok(y) = year.parse::<i32>() {
-                    if (1990..=2100).contains(&y) {
-                        return Some(y);
-                    }
+            let next = text
+                .get(i + 4..)
+                .and_then(|rest| rest.chars().find(|c| !c.is_whitespace()));
+            if next == Some('年') {
+                let year = digits
+                    .iter()
+                    .fold(0i32, |y, &d| y * 10 + i32::from(d - b'0'));
+                if (1990..=2100).contains(&year) {
+                    return Some(year);
                 }
             }
         }
@@ -309,17 +338,36 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
         Some(d) => (body.len() - d - 1) as u32,
         None => 0,
     };
+    if commas && !thousands_well_placed(body, dot) {
+        return None;
+    }
+    if body.len() == bytes.len() && body.len() <= 19 {
+        // At most 19 digits, no sign: the mantissa fits a u64 and is exactly what `from_str`
+        // gives (same digits, same scale), without its general parser.
+        let mantissa = body
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .fold(0u64, |m, &b| m * 10 + u64::from(b - b'0'));
+        return Some((
+            Decimal::from_i128_with_scale(i128::from(mantissa), decimals),
+            decimals,
+        ));
+    }
     if !commas {
         return Decimal::from_str(t).ok().map(|v| (v, decimals));
     }
-    // Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
-    let int_end = dot.unwrap_or(body.len());
-    let groups: Vec<&[u8]> = body[..int_end].split(|&b| b == b',').collect();
-    if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-        return None;
-    }
     let cleaned: String = t.chars().filter(|&c| c != ',').collect();
     Decimal::from_str(&cleaned).ok().map(|v| (v, decimals))
+}
+
+/// Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
+fn thousands_well_placed(body: &[u8], dot: Option<usize>) -> bool {
+    let int_end = dot.unwrap_or(body.len());
+    let mut groups = body[..int_end].split(|&b| b == b',');
+    groups
+        .next()
+        .is_some_and(|first| !first.is_empty() && first.len() <= 3)
+        && groups.all(|g| g.len() == 3)
 }
 
 /// A rate as printed in the funds block: `100.00%` → (1.0000, 2); `0` → (0, 0).
@@ -524,5 +572,98 @@ mod tests {
             classify(&key("绩效指标(90分)")),
             Some(Label::IndicatorSection)
         );
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    #[test]
+    fn years_as_printed() {
+        for (text, year) in [
+            ("2023年度", Some(2023)),
+            ("(2023 年度)", Some(2023)),
+            ("（2023\u{3000}年）", Some(2023)),
+            ("项目支出绩效自评表（2021年度）", Some(2021)),
+            ("12023年", None),
+            ("20234年", None),
+            ("1989年 2024年", Some(2024)),
+            ("2023", None),
+            ("２０２３年", None),
+            ("年2023", None),
+        ] {
+            assert_eq!(year_in(text), year, "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_number_is_decimal_from_str() {
+        // The fast path must give the very same decimal (digits and scale) as the parser.
+        for t in [
+            "0",
+            "00",
+            "0.00",
+            "7",
+            "7.5",
+            "7.50",
+            "100",
+            "507500.00",
+            "507,500.00",
+            "501010",
+            "1,234",
+            "12,345,678.9",
+            "999999999999999999",
+            "9999999999999999999",
+            "123456789012345678.5",
+            "0.000000000000000001",
+            "-0",
+            "-7.5",
+            "-1,234.50",
+        ] {
+            let expected = Decimal::from_str(&t.replace(',', "")).ok();
+            let got = plain_number(t).map(|(d, _)| d);
+            assert_eq!(
+                got.map(|d| (d.to_string(), d.scale(), d.is_sign_negative())),
+                expected.map(|d| (d.to_string(), d.scale(), d.is_sign_negative())),
+                "{t}"
+            );
+        }
+        for t in [
+            "",
+            "1,23",
+            "12345,678",
+            ",123",
+            "1.",
+            "1.2.3",
+            "1,234.5,6",
+            "abc",
+            "1e5",
+        ] {
+            assert_eq!(plain_number(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn maybe_whitespace_never_misses_white_space() {
+        // Every white-space character, alone and at every position of a long CJK cell.
+        let spaces: Vec<char> = (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert!(spaces.len() > 20);
+        let long = "工伤鉴定认定准确送达率满意度指标";
+        for &c in &spaces {
+            for at in 0..=long.chars().count() {
+                let mut s: String = long.chars().take(at).collect();
+                s.push(c);
+                s.extend(long.chars().skip(at));
+                assert!(maybe_whitespace_or(&s, &[]), "{c:?} at {at}");
+            }
+        }
+        assert!(!maybe_whitespace_or(long, &[]));
+        assert!(!maybe_whitespace_or(&long.repeat(3), b"|"));
+        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), b"|"));
+        assert!(key_cow("（万元）").starts_with('('));
     }
 }
