@@ -5,7 +5,8 @@
 //! - every form is wholly there or wholly absent: one evaluation row at version 1 with the
 //!   content that was sent (funds, goals, every indicator), exactly one history row and one
 //!   audit-log line for it — never a row without its history or a form cut short;
-//! - every form the server acknowledged (201) before the kill is there;
+//! - every form the server acknowledged (201) before the kill is there, and of the request in
+//!   flight all forms or none (one transaction per request);
 //! - the database passes its integrity check (SQLite `integrity_check` + `foreign_key_check`;
 //!   on both backends Jixiao's consistency rules, `jixiao db check`);
 //! - the restarted server finishes the import, and exactly 1 000 distinct forms are stored.
@@ -323,6 +324,12 @@ async fn crash_run(backend: Backend, kill_after: usize, extra_ms: u64) {
         stored.len()
     );
     assert!(stored.len() < FORMS, "{what}: killed in the middle");
+    // A request is one transaction: what was committed without an answer is one whole
+    // batch (the one in flight) or nothing, never part of one.
+    assert!(
+        in_flight == 0 || in_flight == FORMS_PER_BATCH || in_flight == FORMS % FORMS_PER_BATCH,
+        "{what}: {in_flight} forms of an unanswered request stored: part of a batch"
+    );
 
     // The restarted server finishes the import: the forms not stored.
     let cookie = login(&restarted.addr);

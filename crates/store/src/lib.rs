@@ -173,6 +173,13 @@ pub trait Store: Send + Sync + fmt::Debug {
         scored: &Scored,
         actor: i64,
     ) -> Result<EvaluationRecord>;
+    /// Several new drafts in one transaction: all are stored or none (an import request).
+    async fn create_evaluations(
+        &self,
+        org_id: i64,
+        forms: &[(Evaluation, Scored)],
+        actor: i64,
+    ) -> Result<Vec<EvaluationRecord>>;
     async fn get_evaluation(&self, id: i64) -> Result<Option<EvaluationRecord>>;
     /// The form with its comments and its latest [`PAGE_HISTORY`] history entries (the form
     /// page), in one query.

@@ -547,6 +547,70 @@ fn bind_all<'q>(
 }
 
 impl SqlStore {
+    /// A new draft in `tx` (with its verdict, counts, first history entry and audit line).
+    async fn insert_evaluation(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        form: &Evaluation,
+        scored: &Scored,
+        actor: i64,
+    ) -> Result<EvaluationRecord> {
+        let data = form_to_json(form)?;
+        let now = now_ms();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO evaluations (org_id, year, project, department, unit, status, version, \
+             data, total, grade, created_by, created_at, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $11, $10, $11) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(form.year.map(i64::from))
+        .bind(form.project.as_deref())
+        .bind(form.department.as_deref())
+        .bind(form.unit.as_deref())
+        .bind(Status::Draft.as_str())
+        .bind(&data)
+        .bind(scored.total.as_deref())
+        .bind(scored.grade.as_deref())
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        verdict_in(&mut *tx, id, scored).await?;
+        count_in(
+            &mut *tx,
+            org_id,
+            form.year.map(i64::from),
+            Status::Draft,
+            scored.grade.as_deref(),
+            1,
+        )
+        .await?;
+        history_in(
+            &mut *tx,
+            id,
+            1,
+            "create",
+            Status::Draft,
+            actor,
+            now,
+            None,
+            &data,
+            "[]",
+        )
+        .await?;
+        audit_in(
+            &mut *tx,
+            Some(actor),
+            "evaluation.create",
+            &format!("evaluation:{id}"),
+            form.project.as_deref(),
+        )
+        .await?;
+        let record = self.load_record(Some(tx), id).await?;
+        record.ok_or(StoreError::NotFound)
+    }
+
     async fn load_record(&self, tx: Option<&mut Tx>, id: i64) -> Result<Option<EvaluationRecord>> {
         let sql = AssertSqlSafe(format!(
             "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
@@ -933,61 +997,30 @@ impl Store for SqlStore {
         scored: &Scored,
         actor: i64,
     ) -> Result<EvaluationRecord> {
-        let data = form_to_json(form)?;
-        let now = now_ms();
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO evaluations (org_id, year, project, department, unit, status, version, \
-             data, total, grade, created_by, created_at, updated_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $11, $10, $11) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(form.year.map(i64::from))
-        .bind(form.project.as_deref())
-        .bind(form.department.as_deref())
-        .bind(form.unit.as_deref())
-        .bind(Status::Draft.as_str())
-        .bind(&data)
-        .bind(scored.total.as_deref())
-        .bind(scored.grade.as_deref())
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        verdict_in(&mut tx, id, scored).await?;
-        count_in(
-            &mut tx,
-            org_id,
-            form.year.map(i64::from),
-            Status::Draft,
-            scored.grade.as_deref(),
-            1,
-        )
-        .await?;
-        history_in(
-            &mut tx,
-            id,
-            1,
-            "create",
-            Status::Draft,
-            actor,
-            now,
-            None,
-            &data,
-            "[]",
-        )
-        .await?;
-        audit_in(
-            &mut tx,
-            Some(actor),
-            "evaluation.create",
-            &format!("evaluation:{id}"),
-            form.project.as_deref(),
-        )
-        .await?;
-        let record = self.load_record(Some(&mut tx), id).await?;
+        let record = self
+            .insert_evaluation(&mut tx, org_id, form, scored, actor)
+            .await?;
         tx.commit().await?;
-        record.ok_or(StoreError::NotFound)
+        Ok(record)
+    }
+
+    async fn create_evaluations(
+        &self,
+        org_id: i64,
+        forms: &[(Evaluation, Scored)],
+        actor: i64,
+    ) -> Result<Vec<EvaluationRecord>> {
+        let mut tx = self.write_tx().await?;
+        let mut records = Vec::with_capacity(forms.len());
+        for (form, scored) in forms {
+            records.push(
+                self.insert_evaluation(&mut tx, org_id, form, scored, actor)
+                    .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(records)
     }
 
     async fn get_evaluation(&self, id: i64) -> Result<Option<EvaluationRecord>> {

@@ -582,21 +582,23 @@ pub async fn create_drafts(
         return Err(ApiError::forbidden());
     }
     let org_id = user.org_id.ok_or_else(ApiError::forbidden)?;
-    let mut created = Vec::new();
-    for (form, _) in forms {
-        let assessment = repr::assess_form(form, &state.profile);
-        let record = state
-            .store
-            .create_evaluation(
-                org_id,
-                form,
-                &crate::derived::scored(form, &assessment, &state.profile),
-                user.id,
+    let scored: Vec<_> = forms
+        .iter()
+        .map(|(form, _)| {
+            let assessment = repr::assess_form(form, &state.profile);
+            (
+                form.clone(),
+                crate::derived::scored(form, &assessment, &state.profile),
             )
-            .await?;
-        created.push(record.summary);
-    }
-    Ok(created)
+        })
+        .collect();
+    // One transaction for the whole request: a crash or an error leaves all of its forms or
+    // none, so a client that got no answer can simply send the request again.
+    let records = state
+        .store
+        .create_evaluations(org_id, &scored, user.id)
+        .await?;
+    Ok(records.into_iter().map(|r| r.summary).collect())
 }
 
 #[utoipa::path(put, path = "/api/evaluations/{id}", tag = "evaluations",
