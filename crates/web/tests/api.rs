@@ -1,10 +1,12 @@
 //! Every route of the web application, run on SQLite and (when `JIXIAO_TEST_POSTGRES_URL` is
 //! set; mandatory in CI) PostgreSQL through the same test code.
 
+mod common;
+
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt as _;
+use common::{token_of, Client, ORIGIN};
 use jixiao_core::Profile;
 use jixiao_store::testing::{Backend, TestDb};
 use jixiao_store::{NewUser, OrgKind, Role, Status, Store};
@@ -12,106 +14,6 @@ use jixiao_web::editor::EditorInput;
 use jixiao_web::{app, demo, AppState, Config};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tower::ServiceExt as _;
-
-const ORIGIN: &str = "http://jixiao.test";
-const HOST: &str = "jixiao.test";
-
-struct Client {
-    app: Router,
-    cookie: Option<String>,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-impl Client {
-    fn new(app: Router) -> Self {
-        Client { app, cookie: None }
-    }
-
-    async fn send(&mut self, request: Request<Body>) -> Reply {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        if let Some(set) = headers.get(header::SET_COOKIE) {
-            let set = set.to_str().unwrap();
-            let pair = set.split(';').next().unwrap().to_string();
-            if set.contains("Max-Age=0") || pair.ends_with('=') {
-                self.cookie = None;
-            } else {
-                self.cookie = Some(pair);
-            }
-        }
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    fn request(&self, method: Method, uri: &str) -> axum::http::request::Builder {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::HOST, HOST);
-        if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        b
-    }
-
-    async fn get(&mut self, uri: &str) -> Reply {
-        let r = self.request(Method::GET, uri).body(Body::empty()).unwrap();
-        self.send(r).await
-    }
-
-    async fn json(&mut self, method: Method, uri: &str, body: &Value) -> Reply {
-        let r = self
-            .request(method, uri)
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        self.send(r).await
-    }
-
-    async fn post(&mut self, uri: &str, body: Value) -> Reply {
-        self.json(Method::POST, uri, &body).await
-    }
-
-    async fn put(&mut self, uri: &str, body: Value) -> Reply {
-        self.json(Method::PUT, uri, &body).await
-    }
-
-    async fn login(&mut self, username: &str, password: &str) -> Reply {
-        self.post(
-            "/api/login",
-            json!({"username": username, "password": password}),
-        )
-        .await
-    }
-}
 
 /// The demo database plus a unit in another department with its own filler and a draft, and a
 /// reviewer of that other department.
@@ -1210,17 +1112,6 @@ async fn pages(backend: Backend) {
     assert_eq!(public.get("/static/app.js").await.status, StatusCode::OK);
 }
 
-/// The CSRF token of a page.
-fn token_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .expect("a csrf field")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 /// The hidden `version` of the editor form.
 fn editor_version(html: &str) -> i64 {
     let editor = html.split("id=\"editor\"").nth(1).expect("the editor");
@@ -1233,20 +1124,6 @@ fn editor_version(html: &str) -> i64 {
         .unwrap()
         .parse()
         .unwrap()
-}
-
-impl Client {
-    /// A same-origin HTML form post (`application/x-www-form-urlencoded`).
-    async fn form(&mut self, uri: &str, pairs: &[(String, String)]) -> Reply {
-        let body = serde_urlencoded::to_string(pairs).unwrap();
-        let r = self
-            .request(Method::POST, uri)
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(r).await
-    }
 }
 
 fn pairs(csrf: &str, version: i64, op: &str, input: &EditorInput) -> Vec<(String, String)> {
@@ -1447,48 +1324,6 @@ async fn editor(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["error"], "not_editable");
-}
-
-/// A multipart body with the given text fields and an optional file.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----jixiaoTestBoundary7MA4YWxk";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((file_name, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-impl Client {
-    async fn multipart(
-        &mut self,
-        uri: &str,
-        fields: &[(&str, &str)],
-        file: Option<(&str, &[u8])>,
-    ) -> Reply {
-        let (ctype, body) = multipart(fields, file);
-        let r = self
-            .request(Method::POST, uri)
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, ctype)
-            .body(Body::from(body))
-            .unwrap();
-        self.send(r).await
-    }
 }
 
 /// The import page: paste or upload → preview with findings → save as drafts.
@@ -2219,21 +2054,8 @@ async fn admin_pages(backend: Backend) {
     assert!(log.iter().any(|e| e.action == "user.update"));
 }
 
-macro_rules! on_every_backend {
-    ($($name:ident),*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            for backend in Backend::all() {
-                eprintln!("{} on {backend:?}", stringify!($name));
-                super::$name(backend).await;
-            }
-        }
-    )*};
-}
-
 mod run {
-    use super::*;
-    on_every_backend!(
+    crate::on_every_backend!(
         api_story,
         role_route_matrix,
         guards,

@@ -1,7 +1,7 @@
 //! Helpers shared by the web tests (测试辅助): an in-process client with a cookie jar, the demo
 //! world with a second department, and the page helpers (CSRF token, form posts, multipart).
 //!
-//! `tests/api.rs` keeps its own copies for now; new test files use these.
+//! Every test file of the crate uses these (`api.rs`, `security.rs`, `hostile_upload.rs`).
 #![allow(dead_code)] // each test file uses a different part of this module
 
 use axum::body::Body;
