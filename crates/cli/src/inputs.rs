@@ -223,12 +223,12 @@ pub fn for_each_chunk<R: Read, E>(
             break;
         }
         if chunk.len() > MAX_TEXT_CHUNK {
-            let line = first_line.saturating_add(lines);
+            // Nothing of this chunk has been read: say so from its first line.
             return Err(ChunkError::Io(too_large(
                 "没有表题（…自评表）的一段文本",
                 "a stretch of text without a form title (…自评表)",
                 MAX_TEXT_CHUNK,
-                line,
+                first_line,
             )));
         }
         if start >= CHUNK_TARGET && is_title_line(&chunk[start..]) {

@@ -146,4 +146,17 @@ fn forms_before_an_oversized_stretch_are_still_reported() {
         "{read} of {} forms",
         3 * copies
     );
+    // Refused from the first line of the chunk not read: a form title, where the forms not
+    // reported begin.
+    let from: usize = err
+        .split("从第 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a line number in: {err}"));
+    let line = text.lines().nth(from - 1).unwrap_or_default();
+    assert!(
+        line.contains("自评表"),
+        "line {from} is not a form title: {line}"
+    );
 }
