@@ -177,7 +177,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn create_evaluations(
         &self,
         org_id: i64,
-        forms: &[(Evaluation, Scored)],
+        forms: &[(&Evaluation, Scored)],
         actor: i64,
     ) -> Result<Vec<EvaluationRecord>>;
     async fn get_evaluation(&self, id: i64) -> Result<Option<EvaluationRecord>>;

@@ -1008,7 +1008,7 @@ impl Store for SqlStore {
     async fn create_evaluations(
         &self,
         org_id: i64,
-        forms: &[(Evaluation, Scored)],
+        forms: &[(&Evaluation, Scored)],
         actor: i64,
     ) -> Result<Vec<EvaluationRecord>> {
         let mut tx = self.write_tx().await?;

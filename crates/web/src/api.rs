@@ -587,7 +587,7 @@ pub async fn create_drafts(
         .map(|(form, _)| {
             let assessment = repr::assess_form(form, &state.profile);
             (
-                form.clone(),
+                form,
                 crate::derived::scored(form, &assessment, &state.profile),
             )
         })

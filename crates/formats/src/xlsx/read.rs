@@ -233,25 +233,33 @@ fn bad_reference(member: impl Read) -> Option<String> {
     }
 }
 
+/// A reference split as calamine reads it: the leading column letters, then the row digits
+/// after them (anything after those makes calamine fail on its own, without overflow).
+fn letters_and_digits(part: &str) -> (&str, &str) {
+    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (col, rest) = part.split_at(letters);
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (col, &rest[..digits])
+}
+
 /// A reference with more column letters or row digits than any sheet has.
 fn out_of_range(value: &str) -> bool {
-    value.split([' ', ':']).map(str::as_bytes).any(|part| {
-        let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let digits = part[letters..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        letters > 3 || digits > 7
+    value.split([' ', ':']).any(|part| {
+        let (col, row) = letters_and_digits(part);
+        col.len() > 3 || row.len() > 7
     })
 }
 
 /// A range `B2:A1` whose end comes before its start: calamine subtracts start from end in
-/// `u32` (`get_dimension`), which overflows (the fuzzer's third crash).
+/// `u32` (`get_dimension`), which overflows (the fuzzer's third crash). Only whole, in-range
+/// references are compared (others are refused by [`out_of_range`] or fail in calamine).
 fn reversed(value: &str) -> bool {
     let cell = |part: &str| -> Option<(u32, u32)> {
-        let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let (col, row) = part.split_at(letters);
-        if letters == 0 || letters > 3 || row.is_empty() || row.len() > 7 {
+        let (col, row) = letters_and_digits(part);
+        if col.is_empty() || col.len() > 3 || row.is_empty() || row.len() > 7 {
+            return None;
+        }
+        if col.len() + row.len() != part.len() {
             return None;
         }
         let col = col.bytes().fold(0u32, |n, c| {
