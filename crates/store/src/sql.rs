@@ -197,14 +197,42 @@ impl SqlStore {
 }
 
 fn user_from(row: &AnyRow) -> Result<User> {
-    let role: String = row.try_get("role")?;
+    user_from_columns(
+        row,
+        [
+            "id",
+            "username",
+            "display_name",
+            "role",
+            "org_id",
+            "disabled",
+        ],
+    )
+}
+
+/// The names [`SqlStore::session_evaluation_page`] gives the user's columns beside a form's.
+const USER_COLUMNS_PREFIXED: [&str; 6] = [
+    "user_id",
+    "user_username",
+    "user_display_name",
+    "user_role",
+    "user_org_id",
+    "user_disabled",
+];
+
+/// A user from the columns named `[id, username, display_name, role, org_id, disabled]`.
+fn user_from_columns(
+    row: &AnyRow,
+    [id, username, display_name, role, org_id, disabled]: [&str; 6],
+) -> Result<User> {
+    let role: String = row.try_get(role)?;
     Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
+        id: row.try_get(id)?,
+        username: row.try_get(username)?,
+        display_name: row.try_get(display_name)?,
         role: Role::parse(&role).ok_or(StoreError::Invalid(role))?,
-        org_id: row.try_get("org_id")?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        org_id: row.try_get(org_id)?,
+        disabled: row.try_get::<i64, _>(disabled)? != 0,
     })
 }
 
@@ -657,6 +685,45 @@ impl SqlStore {
 
     /// History lines of entries saved before their changes were kept (migration 0003): the
     /// stored forms are decoded and compared.
+    /// The form page's query: the form of id `param`, its organisation's path, its comments
+    /// and its latest history entries as JSON.
+    fn evaluation_page_select(&self, param: &str) -> String {
+        format!(
+            "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
+             (SELECT path FROM orgs WHERE orgs.id = evaluations.org_id) AS org_path, \
+             (SELECT {} FROM comments c JOIN users u ON u.id = c.author_id \
+              WHERE c.evaluation_id = evaluations.id) AS comments_json, \
+             (SELECT {} FROM evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
+              WHERE h.evaluation_id = evaluations.id \
+              AND h.version > evaluations.version - {PAGE_HISTORY}) AS history_json \
+             FROM evaluations WHERE id = {param}",
+            self.json_agg(COMMENT_PAIRS, "c.id"),
+            self.json_agg(HISTORY_PAIRS, "h.id"),
+        )
+    }
+
+    /// The form page from a row of [`Self::evaluation_page_select`].
+    async fn evaluation_page_of(&self, row: &AnyRow, id: i64) -> Result<EvaluationPage> {
+        let data: String = row.try_get("data")?;
+        let comments: String = row.try_get("comments_json")?;
+        let history: String = row.try_get("history_json")?;
+        let history = match history_from(decode_json(&history)?)? {
+            Some(lines) => lines,
+            None => self.legacy_history(id).await?,
+        };
+        Ok(EvaluationPage {
+            record: EvaluationRecord {
+                summary: summary_from(row)?,
+                form: form_from_json(&data)?,
+                derived: row.try_get("derived")?,
+                derived_profile: row.try_get("derived_profile")?,
+                org_path: row.try_get("org_path")?,
+            },
+            comments: decode_json(&comments)?,
+            history,
+        })
+    }
+
     async fn legacy_history(&self, id: i64) -> Result<Vec<HistoryLine>> {
         let full = self.history(id).await?;
         Ok(full
@@ -1050,41 +1117,51 @@ impl Store for SqlStore {
     }
 
     async fn evaluation_page(&self, id: i64) -> Result<Option<EvaluationPage>> {
-        let sql = format!(
-            "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
-             (SELECT path FROM orgs WHERE orgs.id = evaluations.org_id) AS org_path, \
-             (SELECT {} FROM comments c JOIN users u ON u.id = c.author_id \
-              WHERE c.evaluation_id = evaluations.id) AS comments_json, \
-             (SELECT {} FROM evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
-              WHERE h.evaluation_id = evaluations.id \
-              AND h.version > evaluations.version - {PAGE_HISTORY}) AS history_json \
-             FROM evaluations WHERE id = $1",
-            self.json_agg(COMMENT_PAIRS, "c.id"),
-            self.json_agg(HISTORY_PAIRS, "h.id"),
-        );
+        let sql = self.evaluation_page_select("$1");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
+        match row {
+            Some(row) => Ok(Some(self.evaluation_page_of(&row, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn session_evaluation_page(
+        &self,
+        session: &str,
+        now: i64,
+        id: i64,
+    ) -> Result<Option<(String, Option<User>, Option<EvaluationPage>)>> {
+        // The page is joined only when the session has a live user: a request without one
+        // reads no form.
+        let sql = format!(
+            "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
+             u.display_name AS user_display_name, u.role AS user_role, \
+             u.org_id AS user_org_id, u.disabled AS user_disabled, e.* \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+             LEFT JOIN ({}) e ON u.id IS NOT NULL \
+             WHERE s.id = $1 AND s.expiry > $2",
+            self.evaluation_page_select("$3")
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(session)
+            .bind(now)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("data")?;
-        let comments: String = row.try_get("comments_json")?;
-        let history: String = row.try_get("history_json")?;
-        let history = match history_from(decode_json(&history)?)? {
-            Some(lines) => lines,
-            None => self.legacy_history(id).await?,
+        let data: String = row.try_get("session_data")?;
+        let user = match row.try_get::<Option<i64>, _>("user_id")? {
+            Some(_) => Some(user_from_columns(&row, USER_COLUMNS_PREFIXED)?),
+            None => None,
         };
-        Ok(Some(EvaluationPage {
-            record: EvaluationRecord {
-                summary: summary_from(&row)?,
-                form: form_from_json(&data)?,
-                derived: row.try_get("derived")?,
-                derived_profile: row.try_get("derived_profile")?,
-                org_path: row.try_get("org_path")?,
-            },
-            comments: decode_json(&comments)?,
-            history,
-        }))
+        let page = match row.try_get::<Option<i64>, _>("id")? {
+            Some(_) => Some(self.evaluation_page_of(&row, id).await?),
+            None => None,
+        };
+        Ok(Some((data, user, page)))
     }
 
     async fn list_evaluations(&self, filter: &ListFilter) -> Result<Vec<EvaluationSummary>> {

@@ -966,19 +966,64 @@ pub struct FormPageQuery {
 async fn form_page(
     State(state): State<AppState>,
     session: Session,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
-    Query(q): Query<FormPageQuery>,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<FormPageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    // One query: the form, its comments and its history.
+    crate::session::with_preload(form_page_in(state, session, path, query)).await
+}
+
+/// The form page, reading the session, its user and the page in one statement
+/// ([`jixiao_store::Store::session_evaluation_page`]); the user is then taken from the
+/// session exactly as [`PageUser`] does, and the access check is the same.
+async fn form_page_in(
+    state: AppState,
+    session: Session,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<FormPageQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    // The id is needed for the query, but a bad one is answered only after the login check,
+    // as when `PageUser` came first.
+    let mut fetched = None;
+    if let (Some(sid), Ok(Path(id))) = (session.id(), &path) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let record = match state
+            .store
+            .session_evaluation_page(&sid.to_string(), now, *id)
+            .await?
+        {
+            None => None,
+            Some((data, user, page)) => {
+                // The page was read only along with a live user.
+                if user.is_some() {
+                    fetched = Some(page);
+                }
+                Some(crate::session::record_of(&sid, &data, user).map_err(ApiError::internal)?)
+            }
+        };
+        crate::session::preload(sid, record);
+    }
+    let Some(user) = api::session_user(&session, &state).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let id = match path {
+        Ok(Path(id)) => id,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let page = match fetched {
+        Some(page) => page,
+        // No user came with the session row (a login during this request, a race with a
+        // re-enabled user): read the page on its own.
+        None => state.store.evaluation_page(id).await?,
+    };
     let jixiao_store::EvaluationPage {
         record,
         comments,
         history,
-    } = state
-        .store
-        .evaluation_page(id)
-        .await?
+    } = page
         .filter(|p| access::can_read_at(&user, &p.record.summary, p.record.org_path.as_deref()))
         .ok_or_else(ApiError::not_found)?;
     let notice = q.saved.is_some().then(|| "已保存 (saved)".to_owned());
