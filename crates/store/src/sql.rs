@@ -50,14 +50,15 @@ impl SqlStore {
             connect.push_str("mode=rwc");
         }
         // 200 clients share these. SQLite: one worker thread per connection and WAL readers in
-        // parallel; more threads than cores only add context switches. PostgreSQL: enough for
-        // both cores of its server to stay busy while others wait on the network.
-        // `JIXIAO_POOL_SIZE` overrides (for measuring; docs/BENCHMARKS.md, Web).
+        // parallel; more threads than cores only add context switches. PostgreSQL: a few more
+        // than its cores, to keep them busy while others wait on the network; 32 backends
+        // cost more CPU per query than 8 (measured on 2 cores: docs/BENCHMARKS.md, Web).
+        // `JIXIAO_POOL_SIZE` overrides (for measuring, or a database server with more cores).
         let size = std::env::var("JIXIAO_POOL_SIZE")
             .ok()
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|n| (1..=1000).contains(n))
-            .unwrap_or(if postgres { 32 } else { 4 });
+            .unwrap_or(if postgres { 8 } else { 4 });
         let pool = AnyPoolOptions::new()
             .max_connections(size)
             .min_connections(size.min(if postgres { 8 } else { 2 }))
