@@ -171,6 +171,15 @@ pub trait Store: Send + Sync + fmt::Debug {
         now: i64,
         id: i64,
     ) -> Result<Option<(String, Option<User>, Option<EvaluationPage>)>>;
+    /// [`Store::session_load`] and, when the session has a user, [`Store::list_page`] of
+    /// `filter`, in one statement. The caller guesses the filter (it depends on the user) and
+    /// must check it against the user returned before using the page.
+    async fn session_list_page(
+        &self,
+        session: &str,
+        now: i64,
+        filter: &ListFilter,
+    ) -> Result<Option<(String, Option<User>, Option<ListPage>)>>;
     async fn session_delete(&self, id: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
 

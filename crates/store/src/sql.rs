@@ -306,6 +306,18 @@ async fn verdict_in(tx: &mut Tx, id: i64, scored: &Scored) -> Result<()> {
     Ok(())
 }
 
+/// The list page from a row of [`SqlStore::list_page_select`].
+fn list_page_of(row: &AnyRow) -> Result<ListPage> {
+    let items: String = row.try_get("items")?;
+    let counts: String = row.try_get("counts")?;
+    let orgs: String = row.try_get("orgs")?;
+    Ok(ListPage {
+        items: decode_json(&items)?,
+        counts: counts_from(decode_json(&counts)?)?,
+        orgs: orgs_from(decode_json(&orgs)?)?,
+    })
+}
+
 fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Invalid(format!("json rows: {e}")))
 }
@@ -686,6 +698,20 @@ impl SqlStore {
 
     /// History lines of entries saved before their changes were kept (migration 0003): the
     /// stored forms are decoded and compared.
+    /// The list page's query (one row: `items`, `counts`, `orgs`), numbering its placeholders
+    /// after `args`.
+    fn list_page_select(&self, filter: &ListFilter, args: &mut Vec<Arg>) -> String {
+        let (from, order) = self.page_from(filter, args);
+        let counts = Self::counts_select(filter, args);
+        format!(
+            "SELECT (SELECT {} FROM {from}) AS items, (SELECT {} FROM ({counts}) c) AS counts, \
+             (SELECT {} FROM orgs) AS orgs",
+            self.summary_agg(&order),
+            self.json_agg("'status', status, 'n', n", "status"),
+            self.json_agg(ORG_PAIRS, "id"),
+        )
+    }
+
     /// The form page's query: the form of id `param`, its organisation's path, its comments
     /// and its latest history entries as JSON.
     fn evaluation_page_select(&self, param: &str) -> String {
@@ -1178,26 +1204,45 @@ impl Store for SqlStore {
 
     async fn list_page(&self, filter: &ListFilter) -> Result<ListPage> {
         let mut args = Vec::new();
-        let (from, order) = self.page_from(filter, &mut args);
-        let counts = Self::counts_select(filter, &mut args);
-        let sql = format!(
-            "SELECT (SELECT {} FROM {from}) AS items, (SELECT {} FROM ({counts}) c) AS counts, \
-             (SELECT {} FROM orgs) AS orgs",
-            self.summary_agg(&order),
-            self.json_agg("'status', status, 'n', n", "status"),
-            self.json_agg(ORG_PAIRS, "id"),
-        );
+        let sql = self.list_page_select(filter, &mut args);
         let row = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
             .fetch_one(&self.pool)
             .await?;
-        let items: String = row.try_get("items")?;
-        let counts: String = row.try_get("counts")?;
-        let orgs: String = row.try_get("orgs")?;
-        Ok(ListPage {
-            items: decode_json(&items)?,
-            counts: counts_from(decode_json(&counts)?)?,
-            orgs: orgs_from(decode_json(&orgs)?)?,
-        })
+        list_page_of(&row)
+    }
+
+    async fn session_list_page(
+        &self,
+        session: &str,
+        now: i64,
+        filter: &ListFilter,
+    ) -> Result<Option<(String, Option<User>, Option<ListPage>)>> {
+        let mut args = vec![Arg::Text(session.to_owned()), Arg::I64(now)];
+        let list = self.list_page_select(filter, &mut args);
+        // As `session_evaluation_page`: the list is joined only with a live user.
+        let sql = format!(
+            "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
+             u.display_name AS user_display_name, u.role AS user_role, \
+             u.org_id AS user_org_id, u.disabled AS user_disabled, \
+             l.items, l.counts, l.orgs \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+             LEFT JOIN ({list}) l ON u.id IS NOT NULL \
+             WHERE s.id = $1 AND s.expiry > $2"
+        );
+        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("session_data")?;
+        let user = match row.try_get::<Option<i64>, _>("user_id")? {
+            Some(_) => Some(user_from_columns(&row, USER_COLUMNS_PREFIXED)?),
+            None => None,
+        };
+        let page = match user {
+            Some(_) => Some(list_page_of(&row)?),
+            None => None,
+        };
+        Ok(Some((data, user, page)))
     }
 
     async fn count_evaluations(&self, filter: &ListFilter) -> Result<i64> {

@@ -251,6 +251,19 @@ async fn story(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(none.is_none(), "no such form");
+    let filter = ListFilter {
+        org_ids: Some(vec![unit.id]),
+        limit: Some(2),
+        ..Default::default()
+    };
+    let (data, user, list) = store
+        .session_list_page("page", 1_000, &filter)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(data, "{\"k\":1}");
+    assert_eq!(user.map(|u| u.id), Some(filler.id));
+    assert_eq!(list, Some(store.list_page(&filter).await.unwrap()));
     store.session_save("page", "{}", 9_000, None).await.unwrap();
     assert_eq!(
         store
@@ -259,6 +272,14 @@ async fn story(backend: Backend) {
             .unwrap(),
         Some(("{}".to_owned(), None, None)),
         "no user, no form"
+    );
+    assert_eq!(
+        store
+            .session_list_page("page", 1_000, &filter)
+            .await
+            .unwrap(),
+        Some(("{}".to_owned(), None, None)),
+        "no user, no list"
     );
     assert_eq!(
         store
