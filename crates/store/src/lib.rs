@@ -162,6 +162,24 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// The session's data if it exists and has not expired at `now`, with its user when that
     /// user exists and is not disabled: one indexed query.
     async fn session_load(&self, id: &str, now: i64) -> Result<Option<(String, Option<User>)>>;
+    /// [`Store::session_load`] and, when the session has a user, [`Store::evaluation_page`]
+    /// of form `id`, in one statement (the form page: one round trip instead of two). The
+    /// page is `None` when the form does not exist or the session has no user.
+    async fn session_evaluation_page(
+        &self,
+        session: &str,
+        now: i64,
+        id: i64,
+    ) -> Result<Option<(String, Option<User>, Option<EvaluationPage>)>>;
+    /// [`Store::session_load`] and, when the session has a user, [`Store::list_page`] of
+    /// `filter`, in one statement. The caller guesses the filter (it depends on the user) and
+    /// must check it against the user returned before using the page.
+    async fn session_list_page(
+        &self,
+        session: &str,
+        now: i64,
+        filter: &ListFilter,
+    ) -> Result<Option<(String, Option<User>, Option<ListPage>)>>;
     async fn session_delete(&self, id: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
 

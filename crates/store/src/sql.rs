@@ -50,14 +50,15 @@ impl SqlStore {
             connect.push_str("mode=rwc");
         }
         // 200 clients share these. SQLite: one worker thread per connection and WAL readers in
-        // parallel; more threads than cores only add context switches. PostgreSQL: enough for
-        // both cores of its server to stay busy while others wait on the network.
-        // `JIXIAO_POOL_SIZE` overrides (for measuring; docs/BENCHMARKS.md, Web).
+        // parallel; more threads than cores only add context switches. PostgreSQL: a few more
+        // than its cores, to keep them busy while others wait on the network; 32 backends
+        // cost more CPU per query than 8 (measured on 2 cores: docs/BENCHMARKS.md, Web).
+        // `JIXIAO_POOL_SIZE` overrides (for measuring, or a database server with more cores).
         let size = std::env::var("JIXIAO_POOL_SIZE")
             .ok()
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|n| (1..=1000).contains(n))
-            .unwrap_or(if postgres { 32 } else { 4 });
+            .unwrap_or(if postgres { 8 } else { 4 });
         let pool = AnyPoolOptions::new()
             .max_connections(size)
             .min_connections(size.min(if postgres { 8 } else { 2 }))
@@ -115,8 +116,22 @@ impl SqlStore {
         decode_json(&text)
     }
 
+    /// The page of [`Self::page_from`] as one JSON array of [`EvaluationSummary`] objects.
+    ///
+    /// PostgreSQL aggregates the page's rows themselves (`json_agg(page)`, the columns named as
+    /// the JSON keys): `json_build_object` looks up the output function of each argument on
+    /// every call, and with 50 rows × 14 columns that was half of PostgreSQL's CPU per list
+    /// view (`perf record`; with `pgbench`, 0.33 → 0.22 ms per query: docs/BENCHMARKS.md, Web).
+    fn summary_agg(&self, order: &str) -> String {
+        if self.postgres {
+            format!("COALESCE(json_agg(page ORDER BY {order}), '[]')::text")
+        } else {
+            self.json_agg(SUMMARY_PAIRS, order)
+        }
+    }
+
     /// `FROM …` of a page of a filter's forms, numbering its placeholders after `args`.
-    fn page_from(filter: &ListFilter, args: &mut Vec<Arg>) -> (String, String) {
+    fn page_from(&self, filter: &ListFilter, args: &mut Vec<Arg>) -> (String, String) {
         let clause = where_clause_with(filter, false, args);
         let limit = filter.limit.unwrap_or(100).clamp(1, 10_000);
         let offset = filter.offset.unwrap_or(0).max(0);
@@ -132,8 +147,13 @@ impl SqlStore {
         };
         (
             format!(
-                "(SELECT {EVAL_COLUMNS}, total_e4 FROM evaluations{clause} ORDER BY {order} \
-                 LIMIT {limit} OFFSET {offset}) page"
+                "(SELECT {}, total_e4 FROM evaluations{clause} ORDER BY {order} \
+                 LIMIT {limit} OFFSET {offset}) page",
+                if self.postgres {
+                    SUMMARY_KEYS
+                } else {
+                    EVAL_COLUMNS
+                }
             ),
             order,
         )
@@ -178,14 +198,42 @@ impl SqlStore {
 }
 
 fn user_from(row: &AnyRow) -> Result<User> {
-    let role: String = row.try_get("role")?;
+    user_from_columns(
+        row,
+        [
+            "id",
+            "username",
+            "display_name",
+            "role",
+            "org_id",
+            "disabled",
+        ],
+    )
+}
+
+/// The names [`SqlStore::session_evaluation_page`] gives the user's columns beside a form's.
+const USER_COLUMNS_PREFIXED: [&str; 6] = [
+    "user_id",
+    "user_username",
+    "user_display_name",
+    "user_role",
+    "user_org_id",
+    "user_disabled",
+];
+
+/// A user from the columns named `[id, username, display_name, role, org_id, disabled]`.
+fn user_from_columns(
+    row: &AnyRow,
+    [id, username, display_name, role, org_id, disabled]: [&str; 6],
+) -> Result<User> {
+    let role: String = row.try_get(role)?;
     Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
+        id: row.try_get(id)?,
+        username: row.try_get(username)?,
+        display_name: row.try_get(display_name)?,
         role: Role::parse(&role).ok_or(StoreError::Invalid(role))?,
-        org_id: row.try_get("org_id")?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        org_id: row.try_get(org_id)?,
+        disabled: row.try_get::<i64, _>(disabled)? != 0,
     })
 }
 
@@ -258,6 +306,18 @@ async fn verdict_in(tx: &mut Tx, id: i64, scored: &Scored) -> Result<()> {
     Ok(())
 }
 
+/// The list page from a row of [`SqlStore::list_page_select`].
+fn list_page_of(row: &AnyRow) -> Result<ListPage> {
+    let items: String = row.try_get("items")?;
+    let counts: String = row.try_get("counts")?;
+    let orgs: String = row.try_get("orgs")?;
+    Ok(ListPage {
+        items: decode_json(&items)?,
+        counts: counts_from(decode_json(&counts)?)?,
+        orgs: orgs_from(decode_json(&orgs)?)?,
+    })
+}
+
 fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Invalid(format!("json rows: {e}")))
 }
@@ -266,6 +326,9 @@ const SUMMARY_PAIRS: &str = "'id', id, 'org_id', org_id, 'year', year, 'project'
      'department', department, 'unit', unit, 'status', status, 'version', version, \
      'total', total, 'grade', grade, 'errors', error_count, 'warnings', warning_count, \
      'created_at', created_at, 'updated_at', updated_at";
+/// The columns of [`EVAL_COLUMNS`] named as [`SUMMARY_PAIRS`]' keys (for `json_agg(page)`).
+const SUMMARY_KEYS: &str = "id, org_id, year, project, department, unit, status, version, \
+     total, grade, error_count AS errors, warning_count AS warnings, created_at, updated_at";
 const ORG_PAIRS: &str =
     "'id', id, 'parent_id', parent_id, 'name', name, 'kind', kind, 'path', path";
 const COMMENT_PAIRS: &str = "'id', c.id, 'evaluation_id', c.evaluation_id, \
@@ -635,6 +698,59 @@ impl SqlStore {
 
     /// History lines of entries saved before their changes were kept (migration 0003): the
     /// stored forms are decoded and compared.
+    /// The list page's query (one row: `items`, `counts`, `orgs`), numbering its placeholders
+    /// after `args`.
+    fn list_page_select(&self, filter: &ListFilter, args: &mut Vec<Arg>) -> String {
+        let (from, order) = self.page_from(filter, args);
+        let counts = Self::counts_select(filter, args);
+        format!(
+            "SELECT (SELECT {} FROM {from}) AS items, (SELECT {} FROM ({counts}) c) AS counts, \
+             (SELECT {} FROM orgs) AS orgs",
+            self.summary_agg(&order),
+            self.json_agg("'status', status, 'n', n", "status"),
+            self.json_agg(ORG_PAIRS, "id"),
+        )
+    }
+
+    /// The form page's query: the form of id `param`, its organisation's path, its comments
+    /// and its latest history entries as JSON.
+    fn evaluation_page_select(&self, param: &str) -> String {
+        format!(
+            "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
+             (SELECT path FROM orgs WHERE orgs.id = evaluations.org_id) AS org_path, \
+             (SELECT {} FROM comments c JOIN users u ON u.id = c.author_id \
+              WHERE c.evaluation_id = evaluations.id) AS comments_json, \
+             (SELECT {} FROM evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
+              WHERE h.evaluation_id = evaluations.id \
+              AND h.version > evaluations.version - {PAGE_HISTORY}) AS history_json \
+             FROM evaluations WHERE id = {param}",
+            self.json_agg(COMMENT_PAIRS, "c.id"),
+            self.json_agg(HISTORY_PAIRS, "h.id"),
+        )
+    }
+
+    /// The form page from a row of [`Self::evaluation_page_select`].
+    async fn evaluation_page_of(&self, row: &AnyRow, id: i64) -> Result<EvaluationPage> {
+        let data: String = row.try_get("data")?;
+        let comments: String = row.try_get("comments_json")?;
+        let history: String = row.try_get("history_json")?;
+        let history = match history_from(decode_json(&history)?)? {
+            Some(lines) => lines,
+            None => self.legacy_history(id).await?,
+        };
+        Ok(EvaluationPage {
+            record: EvaluationRecord {
+                summary: summary_from(row)?,
+                form: form_from_json(&data)?,
+                derived: row.try_get("derived")?,
+                derived_profile: row.try_get("derived_profile")?,
+                org_path: row.try_get("org_path")?,
+            },
+            comments: decode_json(&comments)?,
+            history,
+        })
+    }
+
     async fn legacy_history(&self, id: i64) -> Result<Vec<HistoryLine>> {
         let full = self.history(id).await?;
         Ok(full
@@ -1028,71 +1144,105 @@ impl Store for SqlStore {
     }
 
     async fn evaluation_page(&self, id: i64) -> Result<Option<EvaluationPage>> {
-        let sql = format!(
-            "SELECT {EVAL_COLUMNS}, data, derived, derived_profile, \
-             (SELECT path FROM orgs WHERE orgs.id = evaluations.org_id) AS org_path, \
-             (SELECT {} FROM comments c JOIN users u ON u.id = c.author_id \
-              WHERE c.evaluation_id = evaluations.id) AS comments_json, \
-             (SELECT {} FROM evaluation_history h LEFT JOIN users u ON u.id = h.actor_id \
-              WHERE h.evaluation_id = evaluations.id \
-              AND h.version > evaluations.version - {PAGE_HISTORY}) AS history_json \
-             FROM evaluations WHERE id = $1",
-            self.json_agg(COMMENT_PAIRS, "c.id"),
-            self.json_agg(HISTORY_PAIRS, "h.id"),
-        );
+        let sql = self.evaluation_page_select("$1");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
+        match row {
+            Some(row) => Ok(Some(self.evaluation_page_of(&row, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn session_evaluation_page(
+        &self,
+        session: &str,
+        now: i64,
+        id: i64,
+    ) -> Result<Option<(String, Option<User>, Option<EvaluationPage>)>> {
+        // The page is joined only when the session has a live user: a request without one
+        // reads no form.
+        let sql = format!(
+            "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
+             u.display_name AS user_display_name, u.role AS user_role, \
+             u.org_id AS user_org_id, u.disabled AS user_disabled, e.* \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+             LEFT JOIN ({}) e ON u.id IS NOT NULL \
+             WHERE s.id = $1 AND s.expiry > $2",
+            self.evaluation_page_select("$3")
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(session)
+            .bind(now)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("data")?;
-        let comments: String = row.try_get("comments_json")?;
-        let history: String = row.try_get("history_json")?;
-        let history = match history_from(decode_json(&history)?)? {
-            Some(lines) => lines,
-            None => self.legacy_history(id).await?,
+        let data: String = row.try_get("session_data")?;
+        let user = match row.try_get::<Option<i64>, _>("user_id")? {
+            Some(_) => Some(user_from_columns(&row, USER_COLUMNS_PREFIXED)?),
+            None => None,
         };
-        Ok(Some(EvaluationPage {
-            record: EvaluationRecord {
-                summary: summary_from(&row)?,
-                form: form_from_json(&data)?,
-                derived: row.try_get("derived")?,
-                derived_profile: row.try_get("derived_profile")?,
-                org_path: row.try_get("org_path")?,
-            },
-            comments: decode_json(&comments)?,
-            history,
-        }))
+        let page = match row.try_get::<Option<i64>, _>("id")? {
+            Some(_) => Some(self.evaluation_page_of(&row, id).await?),
+            None => None,
+        };
+        Ok(Some((data, user, page)))
     }
 
     async fn list_evaluations(&self, filter: &ListFilter) -> Result<Vec<EvaluationSummary>> {
         let mut args = Vec::new();
-        let (from, order) = Self::page_from(filter, &mut args);
-        self.json_rows(SUMMARY_PAIRS, &order, &from, args).await
+        let (from, order) = self.page_from(filter, &mut args);
+        let sql = format!("SELECT {} AS rows FROM {from}", self.summary_agg(&order));
+        let text: String = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("rows")?;
+        decode_json(&text)
     }
 
     async fn list_page(&self, filter: &ListFilter) -> Result<ListPage> {
         let mut args = Vec::new();
-        let (from, order) = Self::page_from(filter, &mut args);
-        let counts = Self::counts_select(filter, &mut args);
-        let sql = format!(
-            "SELECT (SELECT {} FROM {from}) AS items, (SELECT {} FROM ({counts}) c) AS counts, \
-             (SELECT {} FROM orgs) AS orgs",
-            self.json_agg(SUMMARY_PAIRS, &order),
-            self.json_agg("'status', status, 'n', n", "status"),
-            self.json_agg(ORG_PAIRS, "id"),
-        );
+        let sql = self.list_page_select(filter, &mut args);
         let row = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
             .fetch_one(&self.pool)
             .await?;
-        let items: String = row.try_get("items")?;
-        let counts: String = row.try_get("counts")?;
-        let orgs: String = row.try_get("orgs")?;
-        Ok(ListPage {
-            items: decode_json(&items)?,
-            counts: counts_from(decode_json(&counts)?)?,
-            orgs: orgs_from(decode_json(&orgs)?)?,
-        })
+        list_page_of(&row)
+    }
+
+    async fn session_list_page(
+        &self,
+        session: &str,
+        now: i64,
+        filter: &ListFilter,
+    ) -> Result<Option<(String, Option<User>, Option<ListPage>)>> {
+        let mut args = vec![Arg::Text(session.to_owned()), Arg::I64(now)];
+        let list = self.list_page_select(filter, &mut args);
+        // As `session_evaluation_page`: the list is joined only with a live user.
+        let sql = format!(
+            "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
+             u.display_name AS user_display_name, u.role AS user_role, \
+             u.org_id AS user_org_id, u.disabled AS user_disabled, \
+             l.items, l.counts, l.orgs \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+             LEFT JOIN ({list}) l ON u.id IS NOT NULL \
+             WHERE s.id = $1 AND s.expiry > $2"
+        );
+        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("session_data")?;
+        let user = match row.try_get::<Option<i64>, _>("user_id")? {
+            Some(_) => Some(user_from_columns(&row, USER_COLUMNS_PREFIXED)?),
+            None => None,
+        };
+        let page = match user {
+            Some(_) => Some(list_page_of(&row)?),
+            None => None,
+        };
+        Ok(Some((data, user, page)))
     }
 
     async fn count_evaluations(&self, filter: &ListFilter) -> Result<i64> {

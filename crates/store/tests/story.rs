@@ -229,6 +229,67 @@ async fn story(backend: Backend) {
     }
     let first = store.get_evaluation(ids[0]).await.unwrap().unwrap();
     assert_eq!(first.summary.project.as_deref(), Some("工伤鉴定"));
+
+    // The form page with its session in one statement: the page comes only with a live user,
+    // and it is the page `evaluation_page` reads.
+    store
+        .session_save("page", "{\"k\":1}", 9_000, Some(filler.id))
+        .await
+        .unwrap();
+    let (data, user, page) = store
+        .session_evaluation_page("page", 1_000, ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(data, "{\"k\":1}");
+    assert_eq!(user.map(|u| u.id), Some(filler.id));
+    assert_eq!(page, store.evaluation_page(ids[0]).await.unwrap());
+    assert!(page.is_some());
+    let (_, _, none) = store
+        .session_evaluation_page("page", 1_000, 999_999)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(none.is_none(), "no such form");
+    let filter = ListFilter {
+        org_ids: Some(vec![unit.id]),
+        limit: Some(2),
+        ..Default::default()
+    };
+    let (data, user, list) = store
+        .session_list_page("page", 1_000, &filter)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(data, "{\"k\":1}");
+    assert_eq!(user.map(|u| u.id), Some(filler.id));
+    assert_eq!(list, Some(store.list_page(&filter).await.unwrap()));
+    store.session_save("page", "{}", 9_000, None).await.unwrap();
+    assert_eq!(
+        store
+            .session_evaluation_page("page", 1_000, ids[0])
+            .await
+            .unwrap(),
+        Some(("{}".to_owned(), None, None)),
+        "no user, no form"
+    );
+    assert_eq!(
+        store
+            .session_list_page("page", 1_000, &filter)
+            .await
+            .unwrap(),
+        Some(("{}".to_owned(), None, None)),
+        "no user, no list"
+    );
+    assert_eq!(
+        store
+            .session_evaluation_page("page", 9_000, ids[0])
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+    store.session_delete("page").await.unwrap();
     assert_eq!(first.summary.year, Some(2023));
     assert_eq!(
         first

@@ -44,6 +44,11 @@ pub async fn current_user(parts: &mut Parts, state: &AppState) -> ApiResult<Opti
     let session = Session::from_request_parts(parts, state)
         .await
         .map_err(|(_, e)| ApiError::internal(e))?;
+    session_user(&session, state).await
+}
+
+/// The session's logged-in user, if any and not disabled.
+pub async fn session_user(session: &Session, state: &AppState) -> ApiResult<Option<User>> {
     let Some(id) = session.get::<i64>(USER_KEY).await? else {
         return Ok(None);
     };

@@ -24,7 +24,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::Router;
 use jixiao_core::Profile;
-use jixiao_store::Store;
+use jixiao_store::{Store, User};
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -58,6 +58,40 @@ pub struct AppState {
     /// [`derived::profile_key`] of `profile`: which stored verdicts are current.
     pub profile_key: Arc<str>,
     pub config: Arc<Config>,
+    pub hints: Arc<SessionHints>,
+}
+
+/// Which user each session had when this process last served its list: a guess that lets the
+/// list page read its session and its forms in one statement (the list's filter depends on the
+/// user, who is known only once the session is read). The guess is checked against the user
+/// read in that same statement, and a wrong or missing one costs only the usual second query:
+/// nothing is decided on it, processes need not share it, and a role change or 停用 shows on
+/// the very next request.
+#[derive(Debug, Default)]
+pub struct SessionHints {
+    users: std::sync::Mutex<std::collections::HashMap<tower_sessions::session::Id, User>>,
+}
+
+impl SessionHints {
+    /// Past this many sessions the guesses are dropped (and relearnt), to bound the memory.
+    const MAX: usize = 10_000;
+
+    pub fn get(&self, session: &tower_sessions::session::Id) -> Option<User> {
+        self.users.lock().ok()?.get(session).cloned()
+    }
+
+    pub fn set(&self, session: tower_sessions::session::Id, user: &User) {
+        let Ok(mut users) = self.users.lock() else {
+            return;
+        };
+        if users.get(&session) == Some(user) {
+            return;
+        }
+        if users.len() >= Self::MAX {
+            users.clear();
+        }
+        users.insert(session, user.clone());
+    }
 }
 
 impl AppState {
@@ -67,6 +101,7 @@ impl AppState {
             profile_key: derived::profile_key(&profile).into(),
             profile: Arc::new(profile),
             config: Arc::new(config),
+            hints: Arc::default(),
         }
     }
 }

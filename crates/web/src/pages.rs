@@ -9,6 +9,7 @@ use crate::derived::{self, Derived};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use askama::Template;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -341,6 +342,7 @@ async fn list_page(
     csrf: String,
     notice: Option<String>,
     can_import: bool,
+    prefetched: Option<jixiao_store::ListPage>,
 ) -> ApiResult<Response> {
     let public = base.starts_with("/public");
     // One query: the page, the counts by status, the organisations for the choices.
@@ -348,7 +350,10 @@ async fn list_page(
         items,
         counts,
         orgs,
-    } = state.store.list_page(&filter).await?;
+    } = match prefetched {
+        Some(page) => page,
+        None => state.store.list_page(&filter).await?,
+    };
     let total = match filter.status {
         Some(s) => counts.of(s),
         None => counts.total(),
@@ -486,10 +491,54 @@ async fn list_page(
 async fn home(
     State(state): State<AppState>,
     session: Session,
-    PageUser(user): PageUser,
-    Query(q): Query<ListQuery>,
-    Query(extra): Query<HomeQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+    extra: Result<Query<HomeQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
+    crate::session::with_preload(home_in(state, session, query, extra)).await
+}
+
+/// The list, reading the session and the page in one statement when this process has seen the
+/// session's user before ([`crate::SessionHints`]); the user is then taken from the session
+/// exactly as [`PageUser`] does, and the page is used only if it was read for that very user.
+async fn home_in(
+    state: AppState,
+    session: Session,
+    query: Result<Query<ListQuery>, QueryRejection>,
+    extra: Result<Query<HomeQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let sid = session.id();
+    let guess = sid.and_then(|sid| state.hints.get(&sid));
+    let mut fetched = None;
+    if let (Some(sid), Some(guess), Ok(Query(q))) = (sid, &guess, &query) {
+        if let Ok(filter) = api::list_filter(guess, q) {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let record = match state
+                .store
+                .session_list_page(&sid.to_string(), now, &filter)
+                .await?
+            {
+                None => None,
+                Some((data, user, page)) => {
+                    fetched = page;
+                    Some(crate::session::record_of(&sid, &data, user).map_err(ApiError::internal)?)
+                }
+            };
+            crate::session::preload(sid, record);
+        }
+    }
+    let Some(user) = api::session_user(&session, &state).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let (Query(q), Query(extra)) = match (query, extra) {
+        (Ok(q), Ok(extra)) => (q, extra),
+        (Err(r), _) | (_, Err(r)) => return Ok(r.into_response()),
+    };
+    // The filter is a function of the user and the query: a page read for the guessed user is
+    // this user's page only if the guess was this user.
+    let prefetched = fetched.filter(|_| guess.as_ref() == Some(&user));
+    if let Some(sid) = session.id() {
+        state.hints.set(sid, &user);
+    }
     if access::is_admin(&user) {
         // An administrator has no forms: their home is the administration page.
         return crate::admin::render_admin(&state, &session, &user, None).await;
@@ -510,6 +559,7 @@ async fn home(
         csrf,
         notice,
         can_import,
+        prefetched,
     )
     .await
 }
@@ -540,6 +590,7 @@ async fn public_list(
         String::new(),
         None,
         false,
+        None,
     )
     .await
 }
@@ -966,19 +1017,64 @@ pub struct FormPageQuery {
 async fn form_page(
     State(state): State<AppState>,
     session: Session,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
-    Query(q): Query<FormPageQuery>,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<FormPageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    // One query: the form, its comments and its history.
+    crate::session::with_preload(form_page_in(state, session, path, query)).await
+}
+
+/// The form page, reading the session, its user and the page in one statement
+/// ([`jixiao_store::Store::session_evaluation_page`]); the user is then taken from the
+/// session exactly as [`PageUser`] does, and the access check is the same.
+async fn form_page_in(
+    state: AppState,
+    session: Session,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<FormPageQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    // The id is needed for the query, but a bad one is answered only after the login check,
+    // as when `PageUser` came first.
+    let mut fetched = None;
+    if let (Some(sid), Ok(Path(id))) = (session.id(), &path) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let record = match state
+            .store
+            .session_evaluation_page(&sid.to_string(), now, *id)
+            .await?
+        {
+            None => None,
+            Some((data, user, page)) => {
+                // The page was read only along with a live user.
+                if user.is_some() {
+                    fetched = Some(page);
+                }
+                Some(crate::session::record_of(&sid, &data, user).map_err(ApiError::internal)?)
+            }
+        };
+        crate::session::preload(sid, record);
+    }
+    let Some(user) = api::session_user(&session, &state).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let id = match path {
+        Ok(Path(id)) => id,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(r) => return Ok(r.into_response()),
+    };
+    let page = match fetched {
+        Some(page) => page,
+        // No user came with the session row (a login during this request, a race with a
+        // re-enabled user): read the page on its own.
+        None => state.store.evaluation_page(id).await?,
+    };
     let jixiao_store::EvaluationPage {
         record,
         comments,
         history,
-    } = state
-        .store
-        .evaluation_page(id)
-        .await?
+    } = page
         .filter(|p| access::can_read_at(&user, &p.record.summary, p.record.org_path.as_deref()))
         .ok_or_else(ApiError::not_found)?;
     let notice = q.saved.is_some().then(|| "已保存 (saved)".to_owned());

@@ -8,6 +8,8 @@
 
 use async_trait::async_trait;
 use jixiao_store::Store;
+use jixiao_store::User;
+use std::cell::RefCell;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -79,6 +81,9 @@ impl SessionStore for DbSessions {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = take_preloaded(id) {
+            return Ok(record);
+        }
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let Some((data, user)) = self
             .store
@@ -88,20 +93,7 @@ impl SessionStore for DbSessions {
         else {
             return Ok(None);
         };
-        let mut data: std::collections::HashMap<String, serde_json::Value> =
-            serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        data.remove(LOADED_USER_KEY);
-        if let Some(user) = user {
-            let user = serde_json::to_value(user)
-                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            data.insert(LOADED_USER_KEY.to_owned(), user);
-        }
-        // The stored expiry is re-set by the session layer on save; a loaded session is alive.
-        Ok(Some(Record {
-            id: *id,
-            data,
-            expiry_date: OffsetDateTime::now_utc() + time::Duration::minutes(1),
-        }))
+        record_of(id, &data, user).map(Some)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -110,4 +102,54 @@ impl SessionStore for DbSessions {
             .await
             .map_err(backend)
     }
+}
+
+/// The session's record from its stored data and the user loaded with it.
+pub fn record_of(id: &Id, data: &str, user: Option<User>) -> session_store::Result<Record> {
+    let mut data: std::collections::HashMap<String, serde_json::Value> =
+        serde_json::from_str(data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+    data.remove(LOADED_USER_KEY);
+    if let Some(user) = user {
+        let user =
+            serde_json::to_value(user).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        data.insert(LOADED_USER_KEY.to_owned(), user);
+    }
+    // The stored expiry is re-set by the session layer on save; a loaded session is alive.
+    Ok(Record {
+        id: *id,
+        data,
+        expiry_date: OffsetDateTime::now_utc() + time::Duration::minutes(1),
+    })
+}
+
+tokio::task_local! {
+    /// A session read by a handler together with its page (one statement instead of two),
+    /// handed to [`DbSessions::load`] in this request's task only. Nothing outlives the
+    /// request: the next one reads the database again.
+    static PRELOADED: RefCell<Option<(Id, Option<Record>)>>;
+}
+
+/// Run a handler's body where [`preload`] can hand a session to [`DbSessions::load`].
+pub async fn with_preload<F: std::future::Future>(f: F) -> F::Output {
+    PRELOADED.scope(RefCell::new(None), f).await
+}
+
+/// The session `id` as just read from the database (`None`: it does not exist or has expired);
+/// the next load of `id` in this request takes it instead of querying. Outside
+/// [`with_preload`] it is dropped (and the session is read as usual).
+pub fn preload(id: Id, record: Option<Record>) {
+    let _ = PRELOADED.try_with(|p| *p.borrow_mut() = Some((id, record)));
+}
+
+fn take_preloaded(id: &Id) -> Option<Option<Record>> {
+    PRELOADED
+        .try_with(|p| {
+            let mut p = p.borrow_mut();
+            match p.as_ref() {
+                Some((pid, _)) if pid == id => p.take().map(|(_, r)| r),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten()
 }

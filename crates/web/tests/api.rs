@@ -1935,6 +1935,13 @@ async fn admin_pages(backend: Backend) {
         .unwrap()
         .clone();
     assert_eq!((t.role, t.org_id), (Role::Filler, Some(new_org.id)));
+    // The list, twice: the second view reads session and page in one statement, on the user
+    // this process saw (crate::SessionHints); a role change below must still show at once.
+    for _ in 0..2 {
+        let list = trainer.get("/").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.text().contains("导入自评表"), "a filler may import");
+    }
     // A bad token, a short password, an unknown role are refused.
     let r = admin
         .form(
@@ -1981,6 +1988,12 @@ async fn admin_pages(backend: Backend) {
         "the next request sees the new role"
     );
     assert_eq!(me["user"]["display_name"], "培训 王审核");
+    let list = trainer.get("/").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        !list.text().contains("导入自评表") && list.text().contains("培训 王审核"),
+        "the list is the reviewer's at once"
+    );
     // Disable: the session stops working and the password no longer logs in.
     let r = admin
         .form(
@@ -1998,6 +2011,9 @@ async fn admin_pages(backend: Backend) {
         trainer.get("/api/me").await.status,
         StatusCode::UNAUTHORIZED
     );
+    let list = trainer.get("/").await;
+    assert_eq!(list.status, StatusCode::SEE_OTHER, "a disabled user's list");
+    assert!(!list.text().contains("培训"));
     assert_eq!(
         Client::new(w.app.clone())
             .login("trainer", "train-pass-1")
