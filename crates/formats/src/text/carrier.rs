@@ -140,6 +140,20 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// `str::trim`, without decoding anything when the cell neither starts nor ends with white
 /// space (nearly every cell): only the first and the last character are looked at.
 fn trim_cell(cell: &str) -> &str {
+    let b = cell.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return cell;
+    };
+    // Decided on bytes for nearly every cell: a printable ASCII byte, or the lead byte of a
+    // character from U+4000 up (`E4`–`EF` starting a three-byte character, `F0`–`F4`), is
+    // never white space. A three-byte character ends the cell when the byte three from the
+    // end is such a lead (a continuation byte is below `C0`).
+    let first_sure = (0x21..=0x7e).contains(&first) || first >= 0xE4;
+    let last_sure =
+        (0x21..=0x7e).contains(&last) || (last >= 0x80 && b.len() >= 3 && b[b.len() - 3] >= 0xE4);
+    if first_sure && last_sure {
+        return cell;
+    }
     // No white-space character lies above U+3000: CJK text is decided by a comparison.
     let space = |c: char| c <= '\u{3000}' && c.is_whitespace();
     let mut chars = cell.chars();
@@ -162,32 +176,33 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
         let row = index as u32;
         match layout.shape {
             InputShape::TabGrid => {
-                if trim_cell(line).is_empty() {
+                if is_blank(line) {
                     continue;
                 }
-                // Tabs found by a vectorised search; columns are counted only on demand
+                // Tabs found eight bytes at a time; columns are counted only on demand
                 // (`Tok::column`): the cell's offset in the line is enough.
                 let bytes = line.as_bytes();
+                let line_byte = line.as_ptr() as usize - base;
                 let mut slot = 0u32;
                 let mut start = 0usize;
-                loop {
-                    let end =
-                        memchr::memchr(b'\t', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                let mut push = |start: usize, end: usize, slot: u32| {
+                    let text = trim_cell(line.get(start..end).unwrap_or(""));
                     toks.push(Tok {
-                        text: trim_cell(&line[start..end]),
+                        text,
                         line: line_no,
                         col: 0,
                         line_text: line,
                         row,
                         slot,
-                        byte: 0,
+                        byte: line_byte + (text.as_ptr() as usize - line.as_ptr() as usize),
                     });
+                };
+                for_each_tab(bytes, |end| {
+                    push(start, end, slot);
                     slot += 1;
-                    if end == bytes.len() {
-                        break;
-                    }
                     start = end + 1;
-                }
+                });
+                push(start, bytes.len(), slot);
             }
             InputShape::CellPerLine => {
                 let inner = line.trim();
@@ -252,11 +267,53 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
             }
         }
     }
-    for tok in &mut toks {
-        // Offsets from the slices themselves: every cell borrows from `text`.
-        tok.byte = tok.text.as_ptr() as usize - base;
+    if layout.shape != InputShape::TabGrid {
+        for tok in &mut toks {
+            // Offsets from the slices themselves: every cell borrows from `text`.
+            tok.byte = tok.text.as_ptr() as usize - base;
+        }
     }
     toks
+}
+
+/// Whether a line is blank (`str::trim` leaves nothing), decided on bytes unless the first
+/// byte that is not ASCII white space starts a character below U+4000.
+fn is_blank(line: &str) -> bool {
+    match line
+        .bytes()
+        .find(|&b| !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+    {
+        None => true,
+        Some(b) if b < 0x80 || b >= 0xE4 => false,
+        Some(_) => line.trim().is_empty(),
+    }
+}
+
+/// Call `f` with the offset of every tab in `bytes`, in order. Eight bytes at a time: a
+/// line holds a tab every few bytes, and a search call per cell costs more than the cell.
+fn for_each_tab(bytes: &[u8], mut f: impl FnMut(usize)) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TABS: u64 = 0x0909_0909_0909_0909;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0usize;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            continue;
+        };
+        let t = u64::from_le_bytes(word) ^ TABS;
+        // Exactly the high bit of every zero byte of `t` (no carry crosses a byte).
+        let mut zeros = !(((t & LOW7) + LOW7) | t | LOW7);
+        while zeros != 0 {
+            f(at + (zeros.trailing_zeros() / 8) as usize);
+            zeros &= zeros - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'\t' {
+            f(at + i);
+        }
+    }
 }
 
 fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u32) {
@@ -308,7 +365,45 @@ mod tests {
         "x\u{2028}",
         "\u{1c}a\u{1f}",
         "，。、",
+        "甲\u{3000}",
+        "\u{3000}",
+        "乙\u{a0}",
+        "𠀀 ",
+        " 𠀀",
+        "a\u{2028}",
+        "\u{b}x\u{c}",
+        "\u{7f}",
+        "满意度 \t",
     ];
+
+    #[test]
+    fn is_blank_is_trim_empty() {
+        for s in SAMPLES {
+            for line in [s.to_string(), format!("\t\t{s}"), format!("{s}\t \r")] {
+                assert_eq!(is_blank(&line), line.trim().is_empty(), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn tabs_are_all_found_in_order() {
+        for len in 0..40 {
+            for step in 1..6 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|i| match i % step {
+                        0 => b'\t',
+                        1 => 0x08,
+                        2 => 0x89,
+                        _ => b'a',
+                    })
+                    .collect();
+                let mut got = Vec::new();
+                for_each_tab(&bytes, |i| got.push(i));
+                let want: Vec<usize> = (0..len).filter(|&i| bytes[i] == b'\t').collect();
+                assert_eq!(got, want, "{bytes:?}");
+            }
+        }
+    }
 
     #[test]
     fn trim_cell_is_str_trim() {
