@@ -319,7 +319,6 @@ mod tests {
                 text: t,
                 line: 1,
                 col: i as u32 + 1,
-                line_text: "",
                 row: 0,
                 slot: i as u32,
                 byte: 0,
