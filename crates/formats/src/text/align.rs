@@ -111,13 +111,15 @@ pub(crate) type Cells = smallvec::SmallVec<[usize; 2]>;
 /// several cells only when it is the reason).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Alignment {
-    pub cols: Vec<Cells>,
+    /// Inline, like [`Cells`]: an alignment is made for every indicator row, and a header
+    /// has at most a dozen columns.
+    pub cols: smallvec::SmallVec<[Cells; 8]>,
     pub cost: f32,
     /// Another assignment as cheap gives different values.
     pub ambiguous: bool,
     /// Per column: whether every equally cheap assignment gives it the same value (the
     /// split target's three columns count as one). Meaningful when `ambiguous`.
-    pub agreed: Vec<bool>,
+    pub agreed: smallvec::SmallVec<[bool; 8]>,
 }
 
 /// Align `toks` (the cells after the name) with `fields`.
@@ -173,10 +175,10 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     let total = best[idx(0, 0)];
     if total >= INF {
         return Alignment {
-            cols: vec![Cells::new(); m],
+            cols: smallvec::smallvec![Cells::new(); m],
             cost: INF,
             ambiguous: false,
-            agreed: vec![false; m],
+            agreed: smallvec::smallvec![false; m],
         };
     }
     // Walk every optimal path (bounded) and compare the values they give.
@@ -204,7 +206,7 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     // `render` puts the joined split target last and the other columns in order.
     let others: Vec<Vec<String>> = found.iter().skip(1).map(values).collect();
     let mut rendered = 0;
-    let mut agreed = Vec::with_capacity(m);
+    let mut agreed = smallvec::SmallVec::with_capacity(m);
     for f in fields {
         let position = match f {
             IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => reference.len() - 1,
@@ -216,7 +218,7 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
         agreed.push(others.iter().all(|o| o[position] == reference[position]));
     }
     Alignment {
-        cols: first,
+        cols: smallvec::SmallVec::from_vec(first),
         cost: total,
         ambiguous,
         agreed,
