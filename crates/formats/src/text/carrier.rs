@@ -48,7 +48,7 @@ pub(crate) fn detect(text: &str) -> Layout {
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
     for line in text.lines().take(4000) {
-        if line.trim().is_empty() {
+        if is_blank(line) {
             continue;
         }
         lines += 1;
@@ -166,6 +166,8 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
     // written to are never resident, so a text of few, long cells costs nothing extra.
     let mut toks = Vec::with_capacity(text.len() / 5 + 16);
     let base = text.as_ptr() as usize;
+    // The tabs of the current grid line: (offset, characters before).
+    let mut tabs: Vec<(usize, u32)> = Vec::new();
     for (index, line) in lines(text).enumerate() {
         let line_no = index as u32 + 1;
         let row = index as u32;
@@ -188,13 +190,15 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                     row,
                     line_byte,
                 };
-                for_each_tab(bytes, |end, chars_before| {
+                // Positions first, cells after: a callback per tab was not inlined.
+                tab_positions(bytes, &mut tabs);
+                for &(end, chars_before) in &tabs {
                     cell.push(&mut toks, start, start_chars, end, slot);
                     slot += 1;
                     start = end + 1;
                     // The tab is one character.
                     start_chars = chars_before + 1;
-                });
+                }
                 cell.push(&mut toks, start, start_chars, bytes.len(), slot);
             }
             InputShape::CellPerLine => {
@@ -313,11 +317,11 @@ fn is_blank(line: &str) -> bool {
     }
 }
 
-/// Call `f` with the offset of every tab in `bytes`, in order, and the number of UTF-8
+/// Fill `out` with the offset of every tab in `bytes`, in order, and the number of UTF-8
 /// characters before it. Eight bytes at a time: a line holds a tab every few bytes, and a
 /// search call per cell costs more than the cell.
-#[inline(always)]
-fn for_each_tab(bytes: &[u8], mut f: impl FnMut(usize, u32)) {
+fn tab_positions(bytes: &[u8], out: &mut Vec<(usize, u32)>) {
+    out.clear();
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const TABS: u64 = 0x0909_0909_0909_0909;
@@ -341,7 +345,7 @@ fn for_each_tab(bytes: &[u8], mut f: impl FnMut(usize, u32)) {
             let bit = tabs.trailing_zeros();
             // Bytes below this one in the word.
             let below = (1u64 << (bit & !7)) - 1;
-            f(at + (bit / 8) as usize, chars + count(starts & below));
+            out.push((at + (bit / 8) as usize, chars + count(starts & below)));
             tabs &= tabs - 1;
         }
         chars += count(starts);
@@ -349,7 +353,7 @@ fn for_each_tab(bytes: &[u8], mut f: impl FnMut(usize, u32)) {
     }
     for (i, &b) in chunks.remainder().iter().enumerate() {
         if b == b'\t' {
-            f(at + i, chars);
+            out.push((at + i, chars));
         }
         if b & 0xC0 != 0x80 {
             chars += 1;
@@ -437,8 +441,8 @@ mod tests {
                         _ => b'a',
                     })
                     .collect();
-                let mut got = Vec::new();
-                for_each_tab(&bytes, |i, chars| got.push((i, chars)));
+                let mut got = vec![(0, 0)];
+                tab_positions(&bytes, &mut got);
                 let want: Vec<(usize, u32)> = (0..len)
                     .filter(|&i| bytes[i] == b'\t')
                     .map(|i| {

@@ -94,7 +94,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
 /// between Latin words.
 pub(crate) fn unwrap_cjk(text: &str) -> String {
-    if !vocab::maybe_whitespace_or(text, &[]) || !vocab::has_whitespace_or_key_mark(text, false) {
+    if !vocab::maybe_whitespace_or(text, []) || !vocab::has_whitespace_or_key_mark(text, false) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();

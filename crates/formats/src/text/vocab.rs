@@ -76,7 +76,7 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if maybe_whitespace_or(text, &[b'|', 0xEF]) && has_whitespace_or_key_mark(text, true) {
+    if maybe_whitespace_or(text, [b'|', 0xEF]) && has_whitespace_or_key_mark(text, true) {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -87,7 +87,10 @@ pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
 /// ASCII white space, one of `extra`, or the lead byte of a non-ASCII white-space character
 /// (U+0085/U+00A0: `C2`, U+1680: `E1`, U+2000–U+205F: `E2`, U+3000: `E3`). A byte test
 /// instead of decoding every character; callers confirm a `true` with the exact test.
-pub(crate) fn maybe_whitespace_or(text: &str, extra: &[u8]) -> bool {
+///
+/// `extra` is an array, not a slice: its length known at compile time, the test of each byte
+/// is unrolled and the sixteen-byte chunks really become vector instructions.
+pub(crate) fn maybe_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> bool {
     let hit = |b: u8| {
         (b.wrapping_sub(b'\t') < 5)
             | (b == b' ')
@@ -692,12 +695,12 @@ mod prefilter_tests {
                 let mut s: String = long.chars().take(at).collect();
                 s.push(c);
                 s.extend(long.chars().skip(at));
-                assert!(maybe_whitespace_or(&s, &[]), "{c:?} at {at}");
+                assert!(maybe_whitespace_or(&s, []), "{c:?} at {at}");
             }
         }
-        assert!(!maybe_whitespace_or(long, &[]));
-        assert!(!maybe_whitespace_or(&long.repeat(3), b"|"));
-        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), b"|"));
+        assert!(!maybe_whitespace_or(long, []));
+        assert!(!maybe_whitespace_or(&long.repeat(3), *b"|"));
+        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), *b"|"));
         assert!(key_cow("（万元）").starts_with('('));
     }
 }
