@@ -30,12 +30,13 @@ fn skip_cost(col: IndCol) -> f32 {
 
 /// Cost of putting a non-empty cell in a column (INF: impossible).
 fn match_cost(col: IndCol, text: &str) -> f32 {
-    let number = vocab::plain_number(text).is_some();
+    // Only some columns ask whether the cell is a number (the actual never does).
+    let number = || vocab::plain_number(text).is_some();
     match col {
         IndCol::TargetOp => {
             if vocab::is_operator(text) {
                 0.0
-            } else if !number {
+            } else if !number() {
                 // A merged cell holding a qualitative target across 指标性质/指标值/度量单位.
                 0.8
             } else {
@@ -43,7 +44,7 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::TargetValue => {
-            if number || percent_number(text) {
+            if number() || percent_number(text) {
                 0.0
             } else if vocab::is_operator(text) {
                 INF
@@ -61,7 +62,7 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::Target => {
-            if number {
+            if number() {
                 0.3
             } else {
                 0.0
@@ -76,14 +77,14 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::Weight | IndCol::Score => {
-            if number {
+            if number() {
                 0.0
             } else {
                 INF
             }
         }
         IndCol::Reason => {
-            if number || vocab::is_bare_unit(text) || vocab::is_operator(text) {
+            if number() || vocab::is_bare_unit(text) || vocab::is_operator(text) {
                 INF
             } else {
                 0.0

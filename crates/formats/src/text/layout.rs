@@ -1777,5 +1777,7 @@ fn name_ok(text: &str) -> bool {
         && vocab::plain_number(text).is_none()
         && !vocab::is_operator(text)
         && !vocab::is_placeholder(text)
-        && vocab::rate(text).is_none()
+        // Not a plain number, so a rate only if it ends with a percent sign (`rate` reads
+        // anything else as a plain number).
+        && (!text.trim_end().ends_with(['%', '％']) || vocab::rate(text).is_none())
 }
