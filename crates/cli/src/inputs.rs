@@ -211,6 +211,23 @@ pub fn for_each_chunk<R: Read, E>(
     let mut first_line: u32 = 1;
     let mut lines: u32 = 0;
     loop {
+        if chunk.len() < CHUNK_TARGET {
+            // Below the target no line can start a cut: take whole lines a buffer at a time
+            // and only count them (a `read_until` per line cost more than the line).
+            let buf = reader.fill_buf().map_err(ChunkError::Io)?;
+            if buf.is_empty() {
+                break;
+            }
+            let window = &buf[..buf.len().min(CHUNK_TARGET - chunk.len())];
+            if let Some((last, count)) = jixiao_formats::whole_lines(window) {
+                chunk.extend_from_slice(&window[..=last]);
+                lines = lines.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+                reader.consume(last + 1);
+                continue;
+            }
+            // No line ends in the window (a long line, or the target is a few bytes away):
+            // read one line as below.
+        }
         let start = chunk.len();
         // Never more than the chunk limit (plus one byte, to tell) in memory, however long
         // the line.
@@ -321,6 +338,47 @@ mod tests {
         })
         .unwrap();
         assert_eq!(joined, text.as_bytes());
+    }
+
+    #[test]
+    fn cuts_and_line_numbers_match_a_line_by_line_reading() {
+        // Forms of varied length, some lines long, the last without a final new line.
+        let mut text = String::new();
+        let mut titles = Vec::new();
+        let mut line = 1u32;
+        for n in 0..4000 {
+            titles.push((text.len(), line));
+            text.push_str("财政项目支出绩效自评表\n");
+            line += 1;
+            for k in 0..(n % 7) {
+                text.push_str(&"x\t".repeat(1 + (n * 31 + k * 17) % 300));
+                text.push('\n');
+                line += 1;
+            }
+        }
+        text.push_str("总分\t100");
+        let chunks = chunks_of(text.as_bytes());
+        assert!(chunks.len() >= 3, "{chunks:?}");
+        // Each chunk after the first starts at the first title at or after the target.
+        let mut at = 0usize;
+        for (i, &(len, first)) in chunks.iter().enumerate() {
+            if i > 0 {
+                let &(offset, title_line) = titles
+                    .iter()
+                    .find(|(o, _)| *o >= at)
+                    .expect("a title starts the chunk");
+                assert_eq!((offset, first), (at, title_line));
+            }
+            if i + 1 < chunks.len() {
+                let cut = titles
+                    .iter()
+                    .find(|(o, _)| *o >= at + CHUNK_TARGET)
+                    .expect("a cut at a title");
+                assert_eq!(at + len, cut.0);
+            }
+            at += len;
+        }
+        assert_eq!(at, text.len());
     }
 
     #[test]

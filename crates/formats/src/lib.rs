@@ -64,6 +64,14 @@ impl ReadOutcome {
     }
 }
 
+/// Where `bytes` holds whole lines: the offset of its last `\n` and the number of `\n` up to
+/// it, both found with vectorised searches (the CLI cuts input into chunks of whole lines).
+pub fn whole_lines(bytes: &[u8]) -> Option<(usize, usize)> {
+    let last = memchr::memrchr(b'\n', bytes)?;
+    let count = memchr::memchr_iter(b'\n', bytes.get(..last)?).count() + 1;
+    Some((last, count))
+}
+
 /// Read any supported input from its bytes; the format is detected by content.
 pub fn read_bytes(bytes: &[u8]) -> ReadOutcome {
     if xlsx::is_xlsx(bytes) {

@@ -30,12 +30,13 @@ fn skip_cost(col: IndCol) -> f32 {
 
 /// Cost of putting a non-empty cell in a column (INF: impossible).
 fn match_cost(col: IndCol, text: &str) -> f32 {
-    let number = vocab::plain_number(text).is_some();
+    // Only some columns ask whether the cell is a number (the actual never does).
+    let number = || vocab::plain_number(text).is_some();
     match col {
         IndCol::TargetOp => {
             if vocab::is_operator(text) {
                 0.0
-            } else if !number {
+            } else if !number() {
                 // A merged cell holding a qualitative target across 指标性质/指标值/度量单位.
                 0.8
             } else {
@@ -43,7 +44,7 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::TargetValue => {
-            if number || percent_number(text) {
+            if number() || percent_number(text) {
                 0.0
             } else if vocab::is_operator(text) {
                 INF
@@ -61,7 +62,7 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::Target => {
-            if number {
+            if number() {
                 0.3
             } else {
                 0.0
@@ -76,14 +77,14 @@ fn match_cost(col: IndCol, text: &str) -> f32 {
             }
         }
         IndCol::Weight | IndCol::Score => {
-            if number {
+            if number() {
                 0.0
             } else {
                 INF
             }
         }
         IndCol::Reason => {
-            if number || vocab::is_bare_unit(text) || vocab::is_operator(text) {
+            if number() || vocab::is_bare_unit(text) || vocab::is_operator(text) {
                 INF
             } else {
                 0.0
@@ -111,13 +112,15 @@ pub(crate) type Cells = smallvec::SmallVec<[usize; 2]>;
 /// several cells only when it is the reason).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Alignment {
-    pub cols: Vec<Cells>,
+    /// Inline, like [`Cells`]: an alignment is made for every indicator row, and a header
+    /// has at most a dozen columns.
+    pub cols: smallvec::SmallVec<[Cells; 8]>,
     pub cost: f32,
     /// Another assignment as cheap gives different values.
     pub ambiguous: bool,
     /// Per column: whether every equally cheap assignment gives it the same value (the
     /// split target's three columns count as one). Meaningful when `ambiguous`.
-    pub agreed: Vec<bool>,
+    pub agreed: smallvec::SmallVec<[bool; 8]>,
 }
 
 /// Align `toks` (the cells after the name) with `fields`.
@@ -173,10 +176,10 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     let total = best[idx(0, 0)];
     if total >= INF {
         return Alignment {
-            cols: vec![Cells::new(); m],
+            cols: smallvec::smallvec![Cells::new(); m],
             cost: INF,
             ambiguous: false,
-            agreed: vec![false; m],
+            agreed: smallvec::smallvec![false; m],
         };
     }
     // Walk every optimal path (bounded) and compare the values they give.
@@ -204,7 +207,7 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
     // `render` puts the joined split target last and the other columns in order.
     let others: Vec<Vec<String>> = found.iter().skip(1).map(values).collect();
     let mut rendered = 0;
-    let mut agreed = Vec::with_capacity(m);
+    let mut agreed = smallvec::SmallVec::with_capacity(m);
     for f in fields {
         let position = match f {
             IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => reference.len() - 1,
@@ -216,7 +219,7 @@ pub(crate) fn align(fields: &[IndCol], toks: &[Tok<'_>]) -> Alignment {
         agreed.push(others.iter().all(|o| o[position] == reference[position]));
     }
     Alignment {
-        cols: first,
+        cols: smallvec::SmallVec::from_vec(first),
         cost: total,
         ambiguous,
         agreed,
@@ -319,7 +322,6 @@ mod tests {
                 text: t,
                 line: 1,
                 col: i as u32 + 1,
-                line_text: "",
                 row: 0,
                 slot: i as u32,
                 byte: 0,

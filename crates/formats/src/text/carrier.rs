@@ -10,11 +10,8 @@ pub(crate) struct Tok<'a> {
     pub text: &'a str,
     /// 1-based line.
     pub line: u32,
-    /// 1-based column in characters of the cell's first character; 0 when it is counted on
-    /// demand from `line_text` (see [`Tok::column`]).
+    /// 1-based column in characters of the cell's first character.
     pub col: u32,
-    /// The whole source line, for a column counted on demand (empty otherwise).
-    pub line_text: &'a str,
     /// Physical row (0-based line index for row carriers; for one cell per line, the line).
     pub row: u32,
     /// Cell index within its row (the grid column for a tab grid).
@@ -28,17 +25,9 @@ impl Tok<'_> {
         self.text.is_empty()
     }
 
-    /// The 1-based column in characters of the cell's first character. The tab grid leaves
-    /// it to be counted here, from the line, because only the few cells whose location is
-    /// kept or printed need it.
+    /// The 1-based column in characters of the cell's first character.
     pub fn column(&self) -> u32 {
-        if self.col != 0 {
-            return self.col;
-        }
-        let offset = (self.text.as_ptr() as usize).wrapping_sub(self.line_text.as_ptr() as usize);
-        self.line_text
-            .get(..offset)
-            .map_or(1, |before| before.chars().count() as u32 + 1)
+        self.col
     }
 }
 
@@ -59,7 +48,7 @@ pub(crate) fn detect(text: &str) -> Layout {
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
     for line in text.lines().take(4000) {
-        if line.trim().is_empty() {
+        if is_blank(line) {
             continue;
         }
         lines += 1;
@@ -139,7 +128,27 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// `str::trim`, without decoding anything when the cell neither starts nor ends with white
 /// space (nearly every cell): only the first and the last character are looked at.
+#[inline(always)]
 fn trim_cell(cell: &str) -> &str {
+    let b = cell.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return cell;
+    };
+    // Decided on bytes for nearly every cell: a printable ASCII byte, or the lead byte of a
+    // character from U+4000 up (`E4`–`EF` starting a three-byte character, `F0`–`F4`), is
+    // never white space. A three-byte character ends the cell when the byte three from the
+    // end is such a lead (a continuation byte is below `C0`).
+    let first_sure = (0x21..=0x7e).contains(&first) || first >= 0xE4;
+    let last_sure =
+        (0x21..=0x7e).contains(&last) || (last >= 0x80 && b.len() >= 3 && b[b.len() - 3] >= 0xE4);
+    if first_sure && last_sure {
+        return cell;
+    }
+    trim_cell_slow(cell)
+}
+
+#[inline(never)]
+fn trim_cell_slow(cell: &str) -> &str {
     // No white-space character lies above U+3000: CJK text is decided by a comparison.
     let space = |c: char| c <= '\u{3000}' && c.is_whitespace();
     let mut chars = cell.chars();
@@ -157,37 +166,40 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
     // written to are never resident, so a text of few, long cells costs nothing extra.
     let mut toks = Vec::with_capacity(text.len() / 5 + 16);
     let base = text.as_ptr() as usize;
+    // The tabs of the current grid line: (offset, characters before).
+    let mut tabs: Vec<(usize, u32)> = Vec::new();
     for (index, line) in lines(text).enumerate() {
         let line_no = index as u32 + 1;
         let row = index as u32;
         match layout.shape {
             InputShape::TabGrid => {
-                if trim_cell(line).is_empty() {
+                if is_blank(line) {
                     continue;
                 }
-                // Tabs found by a vectorised search; columns are counted only on demand
-                // (`Tok::column`): the cell's offset in the line is enough.
+                // Tabs found, and the characters before each counted, eight bytes at a time
+                // (a search call per cell, or counting each located cell's column from the
+                // line's start, cost more than the cell).
                 let bytes = line.as_bytes();
+                let line_byte = line.as_ptr() as usize - base;
                 let mut slot = 0u32;
                 let mut start = 0usize;
-                loop {
-                    let end =
-                        memchr::memchr(b'\t', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-                    toks.push(Tok {
-                        text: trim_cell(&line[start..end]),
-                        line: line_no,
-                        col: 0,
-                        line_text: line,
-                        row,
-                        slot,
-                        byte: 0,
-                    });
+                let mut start_chars = 0u32;
+                let cell = GridLine {
+                    line,
+                    line_no,
+                    row,
+                    line_byte,
+                };
+                // Positions first, cells after: a callback per tab was not inlined.
+                tab_positions(bytes, &mut tabs);
+                for &(end, chars_before) in &tabs {
+                    cell.push(&mut toks, start, start_chars, end, slot);
                     slot += 1;
-                    if end == bytes.len() {
-                        break;
-                    }
                     start = end + 1;
+                    // The tab is one character.
+                    start_chars = chars_before + 1;
                 }
+                cell.push(&mut toks, start, start_chars, bytes.len(), slot);
             }
             InputShape::CellPerLine => {
                 let inner = line.trim();
@@ -206,7 +218,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                         text: cell,
                         line: line_no,
                         col: char_col(line, offset),
-                        line_text: "",
                         row,
                         slot: 0,
                         byte: cell.as_ptr() as usize - base,
@@ -238,7 +249,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                                 text: &line[s..i],
                                 line: line_no,
                                 col: c,
-                                line_text: "",
                                 row,
                                 slot,
                                 byte: line.as_ptr() as usize - base + s,
@@ -252,11 +262,103 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
             }
         }
     }
-    for tok in &mut toks {
-        // Offsets from the slices themselves: every cell borrows from `text`.
-        tok.byte = tok.text.as_ptr() as usize - base;
+    if layout.shape != InputShape::TabGrid {
+        for tok in &mut toks {
+            // Offsets from the slices themselves: every cell borrows from `text`.
+            tok.byte = tok.text.as_ptr() as usize - base;
+        }
     }
     toks
+}
+
+/// One line of a tab grid, for pushing its cells.
+struct GridLine<'a> {
+    line: &'a str,
+    line_no: u32,
+    row: u32,
+    /// Offset of the line in the whole text.
+    line_byte: usize,
+}
+
+impl<'a> GridLine<'a> {
+    /// Push the cell at `start..end` of the line, `start_chars` characters into it.
+    #[inline(always)]
+    fn push(&self, toks: &mut Vec<Tok<'a>>, start: usize, start_chars: u32, end: usize, slot: u32) {
+        let piece = self.line.get(start..end).unwrap_or("");
+        let text = trim_cell(piece);
+        let lead = text.as_ptr() as usize - piece.as_ptr() as usize;
+        // White space trimmed off the front still counts for the column.
+        let trimmed = if lead == 0 {
+            0
+        } else {
+            piece.get(..lead).map_or(0, |t| t.chars().count() as u32)
+        };
+        toks.push(Tok {
+            text,
+            line: self.line_no,
+            col: start_chars + trimmed + 1,
+            row: self.row,
+            slot,
+            byte: self.line_byte + start + lead,
+        });
+    }
+}
+
+/// Whether a line is blank (`str::trim` leaves nothing), decided on bytes unless the first
+/// byte that is not ASCII white space starts a character below U+4000.
+fn is_blank(line: &str) -> bool {
+    match line
+        .bytes()
+        .find(|&b| !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+    {
+        None => true,
+        Some(b) if !(0x80..0xE4).contains(&b) => false,
+        Some(_) => line.trim().is_empty(),
+    }
+}
+
+/// Fill `out` with the offset of every tab in `bytes`, in order, and the number of UTF-8
+/// characters before it. Eight bytes at a time: a line holds a tab every few bytes, and a
+/// search call per cell costs more than the cell.
+fn tab_positions(bytes: &[u8], out: &mut Vec<(usize, u32)>) {
+    out.clear();
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const TABS: u64 = 0x0909_0909_0909_0909;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The number of bytes flagged in a mask of high bits (at most 8: no overflow).
+    let count = |mask: u64| ((mask >> 7).wrapping_mul(ONES) >> 56) as u32;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0usize;
+    let mut chars = 0u32;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            continue;
+        };
+        let x = u64::from_le_bytes(word);
+        // A character starts at every byte but a continuation byte (`10xxxxxx`).
+        let starts = !(x & !(x << 1)) & HIGH;
+        let t = x ^ TABS;
+        // Exactly the high bit of every zero byte of `t` (no carry crosses a byte).
+        let mut tabs = !(((t & LOW7) + LOW7) | t | LOW7);
+        while tabs != 0 {
+            let bit = tabs.trailing_zeros();
+            // Bytes below this one in the word.
+            let below = (1u64 << (bit & !7)) - 1;
+            out.push((at + (bit / 8) as usize, chars + count(starts & below)));
+            tabs &= tabs - 1;
+        }
+        chars += count(starts);
+        at += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'\t' {
+            out.push((at + i, chars));
+        }
+        if b & 0xC0 != 0x80 {
+            chars += 1;
+        }
+    }
 }
 
 fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u32) {
@@ -275,7 +377,6 @@ fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u3
                 text: trimmed,
                 line: line_no,
                 col: col + lead,
-                line_text: "",
                 row,
                 slot,
                 byte: 0,
@@ -308,7 +409,53 @@ mod tests {
         "x\u{2028}",
         "\u{1c}a\u{1f}",
         "，。、",
+        "甲\u{3000}",
+        "\u{3000}",
+        "乙\u{a0}",
+        "𠀀 ",
+        " 𠀀",
+        "a\u{2028}",
+        "\u{b}x\u{c}",
+        "\u{7f}",
+        "满意度 \t",
     ];
+
+    #[test]
+    fn is_blank_is_trim_empty() {
+        for s in SAMPLES {
+            for line in [s.to_string(), format!("\t\t{s}"), format!("{s}\t \r")] {
+                assert_eq!(is_blank(&line), line.trim().is_empty(), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn tabs_are_all_found_in_order() {
+        for len in 0..40 {
+            for step in 1..6 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|i| match i % step {
+                        0 => b'\t',
+                        1 => 0x08,
+                        2 => 0x89,
+                        _ => b'a',
+                    })
+                    .collect();
+                let mut got = vec![(0, 0)];
+                tab_positions(&bytes, &mut got);
+                let want: Vec<(usize, u32)> = (0..len)
+                    .filter(|&i| bytes[i] == b'\t')
+                    .map(|i| {
+                        (
+                            i,
+                            bytes[..i].iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32,
+                        )
+                    })
+                    .collect();
+                assert_eq!(got, want, "{bytes:?}");
+            }
+        }
+    }
 
     #[test]
     fn trim_cell_is_str_trim() {
@@ -334,6 +481,42 @@ mod tests {
                 ("丙", 2, 2)
             ]
         );
+    }
+
+    #[test]
+    fn grid_columns_match_a_count_from_the_line_start() {
+        let pieces = [
+            "甲乙丙",
+            " ",
+            "\u{3000}",
+            "≥95%",
+            "",
+            "a",
+            "\u{a0}x",
+            "𠀀",
+            "12.5",
+        ];
+        let mut text = String::new();
+        for n in 0..60 {
+            for k in 0..(n % 11) {
+                text.push_str(pieces[(n * 7 + k * 3) % pieces.len()]);
+                text.push('\t');
+                text.push_str(pieces[(n + k) % pieces.len()]);
+            }
+            text.push('\n');
+        }
+        let toks = tokenize(&text, detect(&text));
+        assert!(toks.len() > 100);
+        for tok in &toks {
+            let line = text.split('\n').nth(tok.line as usize - 1).unwrap();
+            let offset = tok.byte - (line.as_ptr() as usize - text.as_ptr() as usize);
+            assert_eq!(
+                tok.column(),
+                line[..offset].chars().count() as u32 + 1,
+                "{tok:?}"
+            );
+            assert_eq!(&text[tok.byte..tok.byte + tok.text.len()], tok.text);
+        }
     }
 
     #[test]

@@ -25,7 +25,6 @@ pub(crate) fn recognise_grid(sheet: &str, rows: &[GridRow]) -> (Vec<ReadForm>, V
                 text: text.trim(),
                 line: row.row,
                 col: c as u32 + 1,
-                line_text: "",
                 row: row.row.saturating_sub(1),
                 slot: c as u32,
                 byte: 0,

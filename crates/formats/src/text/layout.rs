@@ -11,6 +11,7 @@ use jixiao_core::{
     Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal, Severity,
 };
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 
 const RULE_READ: &str = "读取规则：读不准的值报告而不臆造 (readers never guess)";
 
@@ -61,7 +62,16 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
     let mut memo: rustc_hash::FxHashMap<&str, Class> = rustc_hash::FxHashMap::default();
     toks.iter()
         .map(|tok| {
-            if tok.text.is_empty() || tok.text.len() > MEMO_MAX_LEN {
+            let Some(&first) = tok.text.as_bytes().first() else {
+                return Class::Empty;
+            };
+            // `classify_tok`'s first test, without hashing: an ASCII number or comparison.
+            if matches!(first, b'0'..=b'9' | b'=' | b'>' | b'<')
+                && (tok.text.len() < 6 || tok.text.is_ascii())
+            {
+                return Class::Value;
+            }
+            if tok.text.len() > MEMO_MAX_LEN {
                 return classify_tok(tok);
             }
             if let Some(&class) = memo.get(tok.text) {
@@ -84,7 +94,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
 /// between Latin words.
 pub(crate) fn unwrap_cjk(text: &str) -> String {
-    if !vocab::maybe_whitespace_or(text, &[]) || !text.contains(char::is_whitespace) {
+    if !vocab::maybe_whitespace_or(text, []) || !vocab::has_whitespace_or_key_mark(text, false) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -352,8 +362,11 @@ enum Section {
 struct FundRowAcc<'t, 'a> {
     kind: FundRowKind,
     label: &'t Tok<'a>,
-    values: Vec<&'t Tok<'a>>,
+    values: SmallVec<[&'t Tok<'a>; 8]>,
 }
+
+/// Cells placed in the funds columns of one row.
+type Placed<'t, 'a> = SmallVec<[(FundCol, &'t Tok<'a>); 8]>;
 
 struct FormBuilder<'t, 'a> {
     toks: &'t [Tok<'a>],
@@ -362,18 +375,22 @@ struct FormBuilder<'t, 'a> {
     ev: Evaluation,
     diags: Vec<Finding>,
     section: Section,
-    pending: Option<(Label, Vec<&'t Tok<'a>>)>,
-    fund_cols: Vec<(FundCol, u32)>,
-    fund_rows: Vec<FundRowAcc<'t, 'a>>,
+    pending: Option<(Label, SmallVec<[&'t Tok<'a>; 4]>)>,
+    // The builder's small per-form lists are kept inline: a header has about ten columns,
+    // a funds block a handful of rows.
+    fund_cols: SmallVec<[(FundCol, u32); 8]>,
+    fund_rows: SmallVec<[FundRowAcc<'t, 'a>; 6]>,
     /// The pattern of a total row with one amount missing (which column was blank), reused
     /// for the sub-rows printed the same way.
     missing_amount: Option<FundCol>,
     goal_expected_slot: Option<u32>,
     goal_actual_slot: Option<u32>,
-    goal_texts: Vec<&'t Tok<'a>>,
-    ind_cols: Vec<(IndCol, u32)>,
-    body: Vec<usize>,
-    total_toks: Vec<&'t Tok<'a>>,
+    goal_texts: SmallVec<[&'t Tok<'a>; 8]>,
+    ind_cols: SmallVec<[(IndCol, u32); 12]>,
+    /// Indices of the indicator table's cells (u32: a form's vector stays below the 1 KB
+    /// at which glibc consolidates its free lists).
+    body: Vec<u32>,
+    total_toks: SmallVec<[&'t Tok<'a>; 12]>,
     total_label: Option<&'t Tok<'a>>,
     split_remnant: Option<&'static str>,
 }
@@ -388,16 +405,16 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             diags: Vec::new(),
             section: Section::Preamble,
             pending: None,
-            fund_cols: Vec::new(),
-            fund_rows: Vec::new(),
+            fund_cols: SmallVec::new(),
+            fund_rows: SmallVec::new(),
             missing_amount: None,
             goal_expected_slot: None,
             goal_actual_slot: None,
-            goal_texts: Vec::new(),
-            ind_cols: Vec::new(),
+            goal_texts: SmallVec::new(),
+            ind_cols: SmallVec::new(),
             // The indicator table is most of a form: one reservation instead of regrowing.
             body: Vec::with_capacity(toks.len()),
-            total_toks: Vec::new(),
+            total_toks: SmallVec::new(),
             total_label: None,
             split_remnant: None,
         }
@@ -442,7 +459,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if self.section == Section::Indicators {
             match label {
                 Label::Level1(_) | Label::Level2(_) => {
-                    self.body.push(i);
+                    self.body.push(i as u32);
                     return;
                 }
                 Label::IndCol(_) if self.body.is_empty() => {}
@@ -470,7 +487,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 if label == Label::Project {
                     self.ev.at.project = Some(loc(tok));
                 }
-                self.pending = Some((label, Vec::new()));
+                self.pending = Some((label, SmallVec::new()));
                 // A value glued to its label: `项目名称：工伤鉴定`.
                 let key = vocab::key(tok.text);
                 let names = ["项目名称", "主管部门", "实施单位"];
@@ -506,7 +523,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 self.fund_rows.push(FundRowAcc {
                     kind,
                     label: tok,
-                    values: Vec::new(),
+                    values: SmallVec::new(),
                 });
             }
             Label::GoalSection => {
@@ -532,7 +549,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             Label::Level1(_) | Label::Level2(_) => {
                 self.section = Section::Indicators;
-                self.body.push(i);
+                self.body.push(i as u32);
             }
             Label::Total => {
                 self.section = Section::Total;
@@ -596,7 +613,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 }
             }
             Section::Goals => self.goal_texts.push(tok),
-            Section::Indicators => self.body.push(i),
+            Section::Indicators => self.body.push(i as u32),
             Section::Total => self.total_toks.push(tok),
             Section::Closing => {}
         }
@@ -612,7 +629,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     row.values.push(tok);
                 }
             }
-            Section::Indicators if !self.body.is_empty() => self.body.push(i),
+            Section::Indicators if !self.body.is_empty() => self.body.push(i as u32),
             Section::Total => self.total_toks.push(tok),
             _ => {}
         }
@@ -673,8 +690,11 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 );
                 return;
             }
-            let joined = values.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
-            self.set_header(label, unwrap_cjk(&joined));
+            let value = match values.as_slice() {
+                [one] => unwrap_cjk(one.text),
+                _ => unwrap_cjk(&values.iter().map(|t| t.text).collect::<Vec<_>>().join(" ")),
+            };
+            self.set_header(label, value);
         }
     }
 
@@ -734,9 +754,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         row: &FundRowAcc<'t, 'a>,
         cols: &[(FundCol, u32)],
         reference_slot: u32,
-    ) -> Vec<(FundCol, &'t Tok<'a>)> {
+    ) -> Placed<'t, 'a> {
         let shift = row.label.slot as i64 - reference_slot as i64;
-        let mut out = Vec::new();
+        let mut out = Placed::new();
         for tok in &row.values {
             if tok.is_empty() {
                 continue;
@@ -768,7 +788,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         &mut self,
         row: &FundRowAcc<'t, 'a>,
         cols: &[(FundCol, u32)],
-    ) -> Vec<(FundCol, &'t Tok<'a>)> {
+    ) -> Placed<'t, 'a> {
         row.values
             .iter()
             .zip(cols.iter())
@@ -782,7 +802,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         &mut self,
         row: &FundRowAcc<'t, 'a>,
         cols: &[(FundCol, u32)],
-    ) -> Vec<(FundCol, &'t Tok<'a>)> {
+    ) -> Placed<'t, 'a> {
         let values: Vec<&'t Tok<'a>> = row
             .values
             .iter()
@@ -811,13 +831,13 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 format!("funds row '{}' has {} values, fewer than its columns, and no rate to align them; not read", row.label.text, values.len()),
                 Some(loc(row.label)),
             );
-            return Vec::new();
+            return Placed::new();
         }
         let (before, after): (Vec<&'t Tok<'a>>, Vec<&'t Tok<'a>>) = match rate_at {
             Some(r) => (values[..r].to_vec(), values[r..].to_vec()),
             None => (values.clone(), Vec::new()),
         };
-        let mut out: Vec<(FundCol, &'t Tok<'a>)> = Vec::new();
+        let mut out = Placed::new();
         // Trailing placeholders of a sub-row stand in the 分值/执行率/得分 columns.
         let mut amounts: Vec<&'t Tok<'a>> = before.clone();
         while amounts
@@ -967,8 +987,13 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
     }
 
-    fn store_fund_row(&mut self, row: &FundRowAcc<'t, 'a>, cells: Vec<(FundCol, &'t Tok<'a>)>) {
-        let unit = self.ev.money_unit.clone();
+    fn store_fund_row(&mut self, row: &FundRowAcc<'t, 'a>, cells: Placed<'t, 'a>) {
+        // The unit is only ever one of these two (see `money_unit_from`): no clone per row.
+        let unit: Option<&'static str> = match self.ev.money_unit.as_deref() {
+            Some("万元") => Some("万元"),
+            Some("元") => Some("元"),
+            _ => None,
+        };
         let mut fr = FundRow {
             at: Some(loc(row.label)),
             ..FundRow::default()
@@ -980,7 +1005,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             let is_total = row.kind == FundRowKind::Total;
             match col {
                 FundCol::Initial | FundCol::Adjusted | FundCol::Executed => {
-                    match vocab::amount(tok.text, unit.as_deref()) {
+                    match vocab::amount(tok.text, unit) {
                         Some(v) => match col {
                             FundCol::Initial => fr.initial = Some(v),
                             FundCol::Adjusted => fr.adjusted = Some(v),
@@ -1035,7 +1060,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     // ---------------------------------------------------------------- goals
 
     fn finish_goals(&mut self) {
-        let texts: Vec<&'t Tok<'a>> = self
+        let texts: SmallVec<[&'t Tok<'a>; 8]> = self
             .goal_texts
             .iter()
             .copied()
@@ -1044,12 +1069,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if texts.is_empty() {
             return;
         }
-        let join =
-            |ts: &[&Tok<'_>]| unwrap_cjk(&ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" "));
+        let join = |ts: &[&Tok<'_>]| match ts {
+            [one] => unwrap_cjk(one.text),
+            _ => unwrap_cjk(&ts.iter().map(|t| t.text).collect::<Vec<_>>().join(" ")),
+        };
         if self.layout.positional_rows {
             if let Some(actual_slot) = self.goal_actual_slot {
-                let (exp, act): (Vec<&Tok<'_>>, Vec<&Tok<'_>>) =
-                    texts.iter().partition(|t| t.slot < actual_slot);
+                let (exp, act): (SmallVec<[&Tok<'_>; 8]>, SmallVec<[&Tok<'_>; 8]>) =
+                    texts.iter().copied().partition(|t| t.slot < actual_slot);
                 if !exp.is_empty() {
                     self.ev.goal_expected = Some(join(&exp));
                     self.ev.at.goal_expected = Some(loc(exp[0]));
@@ -1142,25 +1169,34 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             return;
         }
         let (fields, _header) = self.indicator_fields();
-        let body: Vec<&'t Tok<'a>> = self.body.iter().map(|&i| &self.toks[i]).collect();
-        let classes: Vec<Class> = self.body.iter().map(|&i| self.classes[i]).collect();
+        let toks = self.toks;
+        let classes = self.classes;
         let mut state = Levels::default();
         if self.layout.positional_rows {
+            let body = std::mem::take(&mut self.body);
             // At most one indicator per physical row of the table.
-            let rows = 1 + body.windows(2).filter(|w| w[0].row != w[1].row).count();
+            let rows = 1 + body
+                .windows(2)
+                .filter(|w| toks[w[0] as usize].row != toks[w[1] as usize].row)
+                .count();
             self.ev.indicators.reserve(rows);
-            // Rows are records.
+            // Rows are records; each row's cells gathered inline (no vector per form).
             let mut start = 0;
             while start < body.len() {
-                let row = body[start].row;
-                let mut end = start;
-                while end < body.len() && body[end].row == row {
-                    end += 1;
+                let row = toks[body[start] as usize].row;
+                let mut row_toks: smallvec::SmallVec<[&'t Tok<'a>; 16]> = smallvec::SmallVec::new();
+                let mut row_classes: smallvec::SmallVec<[Class; 16]> = smallvec::SmallVec::new();
+                while let Some(&i) = body.get(start).filter(|&&i| toks[i as usize].row == row) {
+                    row_toks.push(&toks[i as usize]);
+                    row_classes.push(classes[i as usize]);
+                    start += 1;
                 }
-                self.grid_row(&fields, &body[start..end], &classes[start..end], &mut state);
-                start = end;
+                self.grid_row(&fields, &row_toks, &row_classes, &mut state);
             }
+            self.body = body;
         } else {
+            let body: Vec<&'t Tok<'a>> = self.body.iter().map(|&i| &toks[i as usize]).collect();
+            let classes: Vec<Class> = self.body.iter().map(|&i| classes[i as usize]).collect();
             self.stream_records(&fields, &body, &classes, &mut state);
         }
         if self.ev.indicators.is_empty() {
@@ -1169,7 +1205,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Severity::Warning,
                 "未能读出任何绩效指标行".into(),
                 "no indicator row could be read".into(),
-                body.first().map(|t| loc(t)),
+                self.body.first().map(|&i| loc(&toks[i as usize])),
             );
         }
     }
@@ -1254,9 +1290,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             return;
         }
         let name = row[start];
-        let rest: Vec<Tok<'a>> = row[start + 1..].iter().map(|t| **t).collect();
+        let rest: smallvec::SmallVec<[Tok<'a>; 16]> =
+            row[start + 1..].iter().map(|t| **t).collect();
         let took_levels = row[..start].iter().any(|t| !t.is_empty());
-        if !took_levels && self.continuation(&row[start..]) {
+        if !took_levels && self.continuation(&row[start..], &classes[start..]) {
             return;
         }
         if !name_ok(name.text) {
@@ -1282,13 +1319,19 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
     /// continues the row above: a long cell the PDF wrapped onto a second line.
-    fn continuation(&mut self, cells: &[&'t Tok<'a>]) -> bool {
+    fn continuation(&mut self, cells: &[&'t Tok<'a>], classes: &[Class]) -> bool {
         if self.ev.indicators.is_empty() {
             return false;
         }
         let mut placed: Vec<(IndCol, &'t Tok<'a>)> = Vec::new();
-        for tok in cells.iter().copied().filter(|t| !t.is_empty()) {
-            if !matches!(classify_tok(tok), Class::Value) {
+        // The cells' classes were decided once for the whole text (`classify_all`).
+        for (tok, class) in cells
+            .iter()
+            .copied()
+            .zip(classes)
+            .filter(|(t, _)| !t.is_empty())
+        {
+            if !matches!(class, Class::Value) {
                 return false;
             }
             // Only the free-text column wraps in practice; a lone short cell elsewhere is
@@ -1336,7 +1379,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     ) -> Option<align::Alignment> {
         let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
         let shift = name.slot as i64 - name_slot as i64;
-        let mut cols: Vec<align::Cells> = vec![align::Cells::new(); fields.len()];
+        // Built empty, not cloned from an empty one (`smallvec!` clones element by element).
+        let mut cols: smallvec::SmallVec<[align::Cells; 8]> =
+            fields.iter().map(|_| align::Cells::new()).collect();
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
@@ -1353,7 +1398,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             cols,
             cost: 0.0,
             ambiguous: false,
-            agreed: vec![true; fields.len()],
+            agreed: smallvec::smallvec![true; fields.len()],
         })
     }
 
@@ -1652,7 +1697,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .filter(|t| t.row == label.row && !t.is_empty())
                 .collect()
         } else {
-            self.total_toks.clone()
+            self.total_toks.to_vec()
         };
         let mut numbers: Vec<Option<(&Tok<'_>, (Decimal, u32))>> = Vec::new();
         let mut grade: Option<&Tok<'_>> = None;
@@ -1732,5 +1777,7 @@ fn name_ok(text: &str) -> bool {
         && vocab::plain_number(text).is_none()
         && !vocab::is_operator(text)
         && !vocab::is_placeholder(text)
-        && vocab::rate(text).is_none()
+        // Not a plain number, so a rate only if it ends with a percent sign (`rate` reads
+        // anything else as a plain number).
+        && (!text.trim_end().ends_with(['%', '％']) || vocab::rate(text).is_none())
 }

@@ -76,9 +76,7 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if maybe_whitespace_or(text, &[b'|', 0xEF])
-        && text.contains(|c: char| c.is_whitespace() || matches!(c, '（' | '）' | '：' | '|'))
-    {
+    if maybe_whitespace_or(text, [b'|', 0xEF]) && has_whitespace_or_key_mark(text, true) {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -89,7 +87,10 @@ pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
 /// ASCII white space, one of `extra`, or the lead byte of a non-ASCII white-space character
 /// (U+0085/U+00A0: `C2`, U+1680: `E1`, U+2000–U+205F: `E2`, U+3000: `E3`). A byte test
 /// instead of decoding every character; callers confirm a `true` with the exact test.
-pub(crate) fn maybe_whitespace_or(text: &str, extra: &[u8]) -> bool {
+///
+/// `extra` is an array, not a slice: its length known at compile time, the test of each byte
+/// is unrolled and the sixteen-byte chunks really become vector instructions.
+pub(crate) fn maybe_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> bool {
     let hit = |b: u8| {
         (b.wrapping_sub(b'\t') < 5)
             | (b == b' ')
@@ -109,6 +110,42 @@ pub(crate) fn maybe_whitespace_or(text: &str, extra: &[u8]) -> bool {
         }
     }
     chunks.remainder().iter().any(|&b| hit(b))
+}
+
+/// Whether `text` holds a white-space character, or (with `key_marks`) one of `（`, `）`,
+/// `：`, `|`: exactly `text.contains(…)` of those, but only the characters whose lead byte
+/// can start one of them are decoded (long CJK text is mostly other characters).
+pub(crate) fn has_whitespace_or_key_mark(text: &str, key_marks: bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\t'..=b'\r' | b' ' => return true,
+            b'|' if key_marks => return true,
+            // Lead bytes of U+0085/U+00A0, U+1680, U+2000–U+205F, U+3000, and (EF) of the
+            // full-width marks; never continuation bytes, so `i` is a character start.
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
+                if let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
+                    if c.is_whitespace() || (key_marks && matches!(c, '（' | '）' | '：')) {
+                        return true;
+                    }
+                    i += c.len_utf8();
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `str::trim` without decoding when the text starts and ends with printable ASCII (numbers).
+fn trim_ascii_ends(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
@@ -308,7 +345,7 @@ pub(crate) fn is_placeholder(text: &str) -> bool {
 /// of decimals printed. Thousands separators must be well placed; anything else is not a
 /// plain number.
 pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
-    let t = text.trim();
+    let t = trim_ascii_ends(text);
     if t.is_empty() || t.len() > 40 {
         return None;
     }
@@ -374,7 +411,7 @@ fn thousands_well_placed(body: &[u8], dot: Option<usize>) -> bool {
 /// Without a percent sign only 0 and values above 1 are taken as percents; `0.98` or `1`
 /// without `%` are ambiguous and give None.
 pub(crate) fn rate(text: &str) -> Option<(Decimal, u32)> {
-    let t = text.trim();
+    let t = trim_ascii_ends(text);
     if let Some(num) = t.strip_suffix(['%', '％']) {
         let (v, d) = plain_number(num.trim())?;
         return Some((v / Decimal::ONE_HUNDRED, d));
@@ -392,7 +429,7 @@ pub(crate) fn rate(text: &str) -> Option<(Decimal, u32)> {
 /// An amount: a plain number, optionally followed by a money unit (`620.82万元`).
 /// Returns the amount in `unit` (元 or 万元) when the printed unit differs.
 pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
-    let t = text.trim().trim_start_matches(['¥', '￥']);
+    let t = trim_ascii_ends(text).trim_start_matches(['¥', '￥']);
     if let Some((v, _)) = plain_number(t) {
         return Some(v);
     }
@@ -658,12 +695,12 @@ mod prefilter_tests {
                 let mut s: String = long.chars().take(at).collect();
                 s.push(c);
                 s.extend(long.chars().skip(at));
-                assert!(maybe_whitespace_or(&s, &[]), "{c:?} at {at}");
+                assert!(maybe_whitespace_or(&s, []), "{c:?} at {at}");
             }
         }
-        assert!(!maybe_whitespace_or(long, &[]));
-        assert!(!maybe_whitespace_or(&long.repeat(3), b"|"));
-        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), b"|"));
+        assert!(!maybe_whitespace_or(long, []));
+        assert!(!maybe_whitespace_or(&long.repeat(3), *b"|"));
+        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), *b"|"));
         assert!(key_cow("（万元）").starts_with('('));
     }
 }
