@@ -3,6 +3,7 @@
 //! going through its formatter. Every derivation and message prints numbers; this keeps that
 //! cheap.
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -125,23 +126,45 @@ pub enum Piece<'a> {
     Num(Decimal),
 }
 
-/// The pieces joined into one `String` — what `format!` with [`Plain`] numbers gives, without
-/// the formatting machinery (formulas are built for every indicator of every form).
-pub fn concat(pieces: &[Piece<'_>]) -> String {
-    let capacity = pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.len(),
-            Piece::Num(_) => 12,
-        })
-        .sum();
-    let mut out = String::with_capacity(capacity);
+/// `d.to_string()` as a `CompactString`: inline (no allocation) for every decimal of up to
+/// 24 characters, which is nearly all of them.
+pub fn decimal_compact(d: Decimal) -> CompactString {
     let mut buf = [0u8; DECIMAL_BUF];
-    for piece in pieces {
-        match *piece {
-            Piece::Text(t) => out.push_str(t),
-            Piece::Num(d) => out.push_str(decimal_str(d, &mut buf)),
+    CompactString::new(decimal_str(d, &mut buf))
+}
+
+/// Most pieces a derivation is built from (longer lists take a slower path).
+const MAX_PIECES: usize = 12;
+
+/// The pieces joined — what `format!` with [`Plain`] numbers gives, without the formatting
+/// machinery (formulas are built for every indicator of every form). The numbers are written
+/// first so the result is allocated once at its exact size, or not at all when it is short
+/// enough to be kept inline (most formulas are).
+pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
+    if pieces.len() > MAX_PIECES {
+        let mut out = String::new();
+        let mut buf = [0u8; DECIMAL_BUF];
+        for piece in pieces {
+            match *piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Num(d) => out.push_str(decimal_str(d, &mut buf)),
+            }
         }
+        return CompactString::from(out);
+    }
+    let mut bufs = [[0u8; DECIMAL_BUF]; MAX_PIECES];
+    let mut texts = [""; MAX_PIECES];
+    let mut len = 0;
+    for ((piece, buf), text) in pieces.iter().zip(&mut bufs).zip(&mut texts) {
+        *text = match *piece {
+            Piece::Text(t) => t,
+            Piece::Num(d) => decimal_str(d, buf),
+        };
+        len += text.len();
+    }
+    let mut out = CompactString::with_capacity(len);
+    for text in &texts[..pieces.len()] {
+        out.push_str(text);
     }
     out
 }

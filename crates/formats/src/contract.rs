@@ -191,7 +191,7 @@ impl Serialize for Location<'_> {
 }
 
 /// Named inputs written as a JSON object in their order.
-pub struct Inputs<'a>(&'a [(&'static str, String)]);
+pub struct Inputs<'a>(&'a [(&'static str, jixiao_core::CompactString)]);
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -1135,7 +1135,7 @@ mod tests {
         Computed {
             value,
             formula: "B/A".into(),
-            inputs: vec![("A", "3".into()), ("B", "1".into())],
+            inputs: vec![("A", "3".into()), ("B", "1".into())].into(),
             profile: "central-2020".into(),
             profile_version: "1".into(),
             note: None,
