@@ -2,6 +2,7 @@
 //! a range, a deadline, or qualitative text. Parsing never fails and keeps the printed text.
 
 use crate::model::PrintedDecimal;
+use crate::num::{concat, Piece::Num, Piece::Text};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -151,12 +152,17 @@ impl Measure {
     pub fn canonical(&self) -> String {
         match &self.kind {
             MeasureKind::Empty => String::new(),
-            MeasureKind::Quantity { op, number, unit } => {
-                format!("{}{}{}", op.symbol(), number, unit.as_deref().unwrap_or(""))
-            }
+            // As `format!` with the numbers' `Display` would write it, without the formatter
+            // (review messages print it for many findings).
+            MeasureKind::Quantity { op, number, unit } => concat(&[
+                Text(op.symbol()),
+                Num(*number),
+                Text(unit.as_deref().unwrap_or("")),
+            ])
+            .into_string(),
             MeasureKind::Range { low, high, unit } => {
                 let u = unit.as_deref().unwrap_or("");
-                format!("{low}{u}~{high}{u}")
+                concat(&[Num(*low), Text(u), Text("~"), Num(*high), Text(u)]).into_string()
             }
             MeasureKind::Deadline { text } | MeasureKind::Text { text } => text.to_string(),
         }

@@ -62,12 +62,22 @@ fn digits(n: u128, out: &mut [u8; DECIMAL_BUF]) -> usize {
 
 /// An unsigned integer's digits, as `Display` writes them.
 pub fn u64_str(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &str {
+    std::str::from_utf8(u64_bytes(n, buf)).unwrap_or("0")
+}
+
+/// [`u64_str`] as bytes (ASCII digits), for writers of bytes: no UTF-8 validation.
+pub fn u64_bytes(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
     let start = digits(u128::from(n), buf);
-    std::str::from_utf8(&buf[start..]).unwrap_or("0")
+    &buf[start..]
 }
 
 /// `d` as `Display` writes it (`507500.00`, `0.05`, `-0`), in `buf`.
 pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
+    std::str::from_utf8(decimal_bytes(d, buf)).unwrap_or("0")
+}
+
+/// [`decimal_str`] as bytes (ASCII), for writers of bytes: no UTF-8 validation.
+pub fn decimal_bytes(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
     let mut tmp = [0u8; DECIMAL_BUF];
     let start = digits(d.mantissa().unsigned_abs(), &mut tmp);
     // Display writes no digit at all for a zero mantissa, then pads to the scale.
@@ -99,7 +109,7 @@ pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
         }
         put(ds);
     }
-    std::str::from_utf8(&buf[..len]).unwrap_or("0")
+    &buf[..len]
 }
 
 /// A decimal that displays as `Decimal` does (without width or precision flags), faster.

@@ -3,14 +3,13 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{concat, decimal_compact, decimal_string, Piece::Num, Piece::Text, Plain};
+use crate::num::{concat, decimal_compact, decimal_string, Piece::Num, Piece::Text};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
@@ -303,14 +302,14 @@ fn rounded(value: Decimal, decimals: u32) -> Decimal {
 
 /// A fraction shown as a percent, 2 decimals half-up.
 pub fn pct(fraction: Decimal) -> String {
-    let mut s = String::with_capacity(12);
-    push_pct(&mut s, fraction);
-    s
+    pct_compact(fraction).into_string()
 }
 
 /// [`pct`] appended to `out`.
 pub fn push_pct(out: &mut String, fraction: Decimal) {
-    let _ = write!(out, "{}%", Plain(percent_2(fraction)));
+    let mut buf = [0u8; crate::num::DECIMAL_BUF];
+    out.push_str(crate::num::decimal_str(percent_2(fraction), &mut buf));
+    out.push('%');
 }
 
 /// The amounts the execution rate is computed from: the 年度资金总额 row, or — when that row
