@@ -283,7 +283,7 @@ fn percent_2(fraction: Decimal) -> Decimal {
 }
 
 /// [`pct`] as a `CompactString` (inline: no allocation).
-fn pct_compact(fraction: Decimal) -> CompactString {
+pub fn pct_compact(fraction: Decimal) -> CompactString {
     concat(&[Num(percent_2(fraction)), Text("%")])
 }
 
