@@ -143,45 +143,65 @@ pub fn decimal_compact(d: Decimal) -> CompactString {
     CompactString::new(decimal_str(d, &mut buf))
 }
 
-/// Most pieces a derivation is built from (longer lists take a slower path).
-const MAX_PIECES: usize = 12;
+/// Room for a derivation written on the stack before it is kept; longer ones take a
+/// slower path.
+const CONCAT_BUF: usize = 192;
 
 /// The pieces joined — what `format!` with [`Plain`] numbers gives, without the formatting
-/// machinery (formulas are built for every indicator of every form). The numbers are written
-/// first so the result is allocated once at its exact size, or not at all when it is short
-/// enough to be kept inline (most formulas are).
+/// machinery (formulas are built for every indicator of every form). The text is written on
+/// the stack, checked as UTF-8 once and kept inline when short (most formulas are), else
+/// allocated once at its exact size.
 pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
-    if pieces.len() > MAX_PIECES {
-        let mut out = String::new();
-        let mut buf = [0u8; DECIMAL_BUF];
-        for piece in pieces {
-            match *piece {
-                Piece::Text(t) => out.push_str(t),
-                Piece::Num(d) => out.push_str(decimal_str(d, &mut buf)),
-            }
-        }
-        return CompactString::from(out);
-    }
-    let mut bufs = [[0u8; DECIMAL_BUF]; MAX_PIECES];
-    let mut texts = [""; MAX_PIECES];
+    let mut out = [0u8; CONCAT_BUF];
     let mut len = 0;
-    for ((piece, buf), text) in pieces.iter().zip(&mut bufs).zip(&mut texts) {
-        *text = match *piece {
-            Piece::Text(t) => t,
-            Piece::Num(d) => decimal_str(d, buf),
+    let mut num = [0u8; DECIMAL_BUF];
+    for piece in pieces {
+        let bytes = match *piece {
+            Piece::Text(t) => t.as_bytes(),
+            Piece::Num(d) => decimal_bytes(d, &mut num),
         };
-        len += text.len();
+        let Some(slot) = out.get_mut(len..len + bytes.len()) else {
+            return concat_slow(pieces);
+        };
+        slot.copy_from_slice(bytes);
+        len += bytes.len();
     }
-    let mut out = CompactString::with_capacity(len);
-    for text in &texts[..pieces.len()] {
-        out.push_str(text);
+    // Whole `&str`s and ASCII digits: always valid; the check is what safe code pays.
+    match std::str::from_utf8(&out[..len]) {
+        Ok(text) => CompactString::new(text),
+        Err(_) => concat_slow(pieces),
     }
-    out
+}
+
+/// [`concat`] for text that does not fit its stack buffer.
+fn concat_slow(pieces: &[Piece<'_>]) -> CompactString {
+    let mut out = String::new();
+    let mut buf = [0u8; DECIMAL_BUF];
+    for piece in pieces {
+        match *piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Num(d) => out.push_str(decimal_str(d, &mut buf)),
+        }
+    }
+    CompactString::from(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concat_of_long_text_takes_the_slow_path_with_the_same_result() {
+        use rust_decimal_macros::dec;
+        let long = "很长的说明文字".repeat(20);
+        let joined = concat(&[
+            Piece::Text(&long),
+            Piece::Num(dec!(-12.50)),
+            Piece::Text("/"),
+            Piece::Num(Decimal::MAX),
+        ]);
+        assert_eq!(joined, format!("{long}-12.50/{}", Decimal::MAX));
+    }
 
     #[test]
     fn concat_is_format_with_display() {
