@@ -216,17 +216,22 @@ fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
         ("全年预算数", "adjusted budget", |r| r.adjusted),
         ("全年执行数", "executed", |r| r.executed),
     ];
-    let parts = [&f.appropriation, &f.carryover, &f.other]
-        .into_iter()
-        .chain(f.extra.iter().map(|(_, r)| r));
-    let parts: Vec<_> = parts.collect();
+    // Walked once per column instead of collected: no allocation for every form.
+    let parts = || {
+        [&f.appropriation, &f.carryover, &f.other]
+            .into_iter()
+            .chain(f.extra.iter().map(|(_, r)| r))
+    };
     for (zh, en, get) in columns {
-        let values: Vec<Decimal> = parts.iter().filter_map(|r| get(r)).collect();
+        let (mut printed, mut sum) = (false, Decimal::ZERO);
+        for v in parts().filter_map(get) {
+            printed = true;
+            sum += v;
+        }
         // Blank cells are not zeros: with no printed part there is nothing to compare.
-        if values.is_empty() {
+        if !printed {
             continue;
         }
-        let sum: Decimal = values.iter().copied().sum();
         let total = get(&f.total);
         let wrong = match total {
             Some(t) => t != sum,
@@ -1024,26 +1029,16 @@ fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
 }
 
 fn targets_vague(cx: &Context, out: &mut Vec<Finding>) {
-    let with_target: Vec<_> = cx
-        .card
-        .indicators
-        .iter()
-        .filter(|i| !i.target.is_empty())
-        .collect();
-    let vague = with_target
-        .iter()
-        .filter(|i| matches!(i.target.kind, MeasureKind::Text { .. }))
-        .count();
-    if with_target.len() >= 3 && vague * 2 > with_target.len() {
+    // Counted, not collected: no allocation for every form.
+    let (mut with_target, mut vague) = (0usize, 0usize);
+    for i in cx.card.indicators.iter().filter(|i| !i.target.is_empty()) {
+        with_target += 1;
+        vague += usize::from(matches!(i.target.kind, MeasureKind::Text { .. }));
+    }
+    if with_target >= 3 && vague * 2 > with_target {
         out.push(hit(
-            format!(
-                "{} 个指标中有 {vague} 个为定性目标，难以衡量，应细化量化",
-                with_target.len()
-            ),
-            format!(
-                "{vague} of {} targets are qualitative and hard to measure",
-                with_target.len()
-            ),
+            format!("{with_target} 个指标中有 {vague} 个为定性目标，难以衡量，应细化量化"),
+            format!("{vague} of {with_target} targets are qualitative and hard to measure"),
         ));
     }
 }
