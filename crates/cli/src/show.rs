@@ -100,7 +100,7 @@ pub fn write_scorecard(
         let score = card.indicators.iter().find(|s| s.index == i);
         let c = score.and_then(|s| s.computed.as_ref());
         let why = match (c, score.and_then(|s| s.band)) {
-            (Some(c), _) => c.formula.clone(),
+            (Some(c), _) => c.formula.to_string(),
             (None, Some((lo, hi))) => format!(
                 "定性区间 band {}–{}",
                 display_decimal(lo, 2),

@@ -16,6 +16,9 @@ pub mod profile;
 pub mod review;
 pub mod score;
 
+/// The string type of short derived text (measures, derivations); re-exported so callers need
+/// no dependency of their own.
+pub use compact_str::CompactString;
 pub use engine::{assess, Assessment};
 pub use finding::{Finding, Severity};
 pub use measure::{Measure, MeasureKind, Operator};

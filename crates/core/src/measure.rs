@@ -2,6 +2,8 @@
 //! a range, a deadline, or qualitative text. Parsing never fails and keeps the printed text.
 
 use crate::model::PrintedDecimal;
+use crate::num::{concat, Piece::Num, Piece::Text};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -111,24 +113,26 @@ pub enum MeasureKind {
     Quantity {
         op: Operator,
         number: Decimal,
-        unit: Option<String>,
+        unit: Option<CompactString>,
     },
     /// A range (`90%-100%`, `90%~100%`).
     Range {
         low: Decimal,
         high: Decimal,
-        unit: Option<String>,
+        unit: Option<CompactString>,
     },
     /// A deadline (`12月底前`, `2023年12月31日前`, `年底前`, `按时`), compacted text.
-    Deadline { text: String },
+    Deadline { text: CompactString },
     /// Qualitative text (及时, 有效, 合规 …), compacted.
-    Text { text: String },
+    Text { text: CompactString },
 }
 
 /// A parsed target or actual, with the text exactly as printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Measure {
-    pub printed: String,
+    /// Inline when short (most targets and actuals are): parsing allocates nothing for them,
+    /// and the scorecard's derivation inputs copy it without allocating either.
+    pub printed: CompactString,
     pub kind: MeasureKind,
 }
 
@@ -136,7 +140,7 @@ impl Measure {
     /// Parse a printed value. Never fails: what is not understood is `Text`.
     pub fn parse(printed: &str) -> Measure {
         Measure {
-            printed: printed.to_string(),
+            printed: CompactString::new(printed),
             kind: parse_kind(printed),
         }
     }
@@ -148,14 +152,19 @@ impl Measure {
     pub fn canonical(&self) -> String {
         match &self.kind {
             MeasureKind::Empty => String::new(),
-            MeasureKind::Quantity { op, number, unit } => {
-                format!("{}{}{}", op.symbol(), number, unit.as_deref().unwrap_or(""))
-            }
+            // As `format!` with the numbers' `Display` would write it, without the formatter
+            // (review messages print it for many findings).
+            MeasureKind::Quantity { op, number, unit } => concat(&[
+                Text(op.symbol()),
+                Num(*number),
+                Text(unit.as_deref().unwrap_or("")),
+            ])
+            .into_string(),
             MeasureKind::Range { low, high, unit } => {
                 let u = unit.as_deref().unwrap_or("");
-                format!("{low}{u}~{high}{u}")
+                concat(&[Num(*low), Text(u), Text("~"), Num(*high), Text(u)]).into_string()
             }
-            MeasureKind::Deadline { text } | MeasureKind::Text { text } => text.clone(),
+            MeasureKind::Deadline { text } | MeasureKind::Text { text } => text.to_string(),
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -240,11 +249,11 @@ fn parse_kind(printed: &str) -> MeasureKind {
     }
     if is_deadline(&t) {
         return MeasureKind::Deadline {
-            text: t.into_owned(),
+            text: CompactString::new(&t),
         };
     }
     parse_numeric(&t).unwrap_or_else(|| MeasureKind::Text {
-        text: t.into_owned(),
+        text: CompactString::new(&t),
     })
 }
 
@@ -390,7 +399,7 @@ fn next_is_digit(bytes: &[u8], i: usize) -> bool {
 }
 
 /// A unit: `%`/`百分比` → `%`, else any run of characters without digits or range marks.
-fn take_unit(s: &str) -> (Option<String>, &str) {
+fn take_unit(s: &str) -> (Option<CompactString>, &str) {
     for spelling in ["%", "百分比", "百分点"] {
         if let Some(r) = s.strip_prefix(spelling) {
             // 百分点 is a difference of percents; keep it as its own unit.
@@ -399,7 +408,7 @@ fn take_unit(s: &str) -> (Option<String>, &str) {
             } else {
                 "%"
             };
-            return (Some(unit.to_string()), r);
+            return (Some(CompactString::const_new(unit)), r);
         }
     }
     let end = s
@@ -412,7 +421,7 @@ fn take_unit(s: &str) -> (Option<String>, &str) {
     if end == 0 || SUFFIX_OPERATORS.iter().any(|(w, _)| unit.contains(w)) {
         (None, s)
     } else {
-        (Some(unit.to_string()), &s[end..])
+        (Some(CompactString::new(unit)), &s[end..])
     }
 }
 

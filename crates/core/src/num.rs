@@ -3,6 +3,7 @@
 //! going through its formatter. Every derivation and message prints numbers; this keeps that
 //! cheap.
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -61,12 +62,22 @@ fn digits(n: u128, out: &mut [u8; DECIMAL_BUF]) -> usize {
 
 /// An unsigned integer's digits, as `Display` writes them.
 pub fn u64_str(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &str {
+    std::str::from_utf8(u64_bytes(n, buf)).unwrap_or("0")
+}
+
+/// [`u64_str`] as bytes (ASCII digits), for writers of bytes: no UTF-8 validation.
+pub fn u64_bytes(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
     let start = digits(u128::from(n), buf);
-    std::str::from_utf8(&buf[start..]).unwrap_or("0")
+    &buf[start..]
 }
 
 /// `d` as `Display` writes it (`507500.00`, `0.05`, `-0`), in `buf`.
 pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
+    std::str::from_utf8(decimal_bytes(d, buf)).unwrap_or("0")
+}
+
+/// [`decimal_str`] as bytes (ASCII), for writers of bytes: no UTF-8 validation.
+pub fn decimal_bytes(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
     let mut tmp = [0u8; DECIMAL_BUF];
     let start = digits(d.mantissa().unsigned_abs(), &mut tmp);
     // Display writes no digit at all for a zero mantissa, then pads to the scale.
@@ -98,7 +109,7 @@ pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
         }
         put(ds);
     }
-    std::str::from_utf8(&buf[..len]).unwrap_or("0")
+    &buf[..len]
 }
 
 /// A decimal that displays as `Decimal` does (without width or precision flags), faster.
@@ -125,17 +136,46 @@ pub enum Piece<'a> {
     Num(Decimal),
 }
 
-/// The pieces joined into one `String` — what `format!` with [`Plain`] numbers gives, without
-/// the formatting machinery (formulas are built for every indicator of every form).
-pub fn concat(pieces: &[Piece<'_>]) -> String {
-    let capacity = pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.len(),
-            Piece::Num(_) => 12,
-        })
-        .sum();
-    let mut out = String::with_capacity(capacity);
+/// `d.to_string()` as a `CompactString`: inline (no allocation) for every decimal of up to
+/// 24 characters, which is nearly all of them.
+pub fn decimal_compact(d: Decimal) -> CompactString {
+    let mut buf = [0u8; DECIMAL_BUF];
+    CompactString::new(decimal_str(d, &mut buf))
+}
+
+/// Room for a derivation written on the stack before it is kept; longer ones take a
+/// slower path.
+const CONCAT_BUF: usize = 192;
+
+/// The pieces joined — what `format!` with [`Plain`] numbers gives, without the formatting
+/// machinery (formulas are built for every indicator of every form). The text is written on
+/// the stack, checked as UTF-8 once and kept inline when short (most formulas are), else
+/// allocated once at its exact size.
+pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
+    let mut out = [0u8; CONCAT_BUF];
+    let mut len = 0;
+    let mut num = [0u8; DECIMAL_BUF];
+    for piece in pieces {
+        let bytes = match *piece {
+            Piece::Text(t) => t.as_bytes(),
+            Piece::Num(d) => decimal_bytes(d, &mut num),
+        };
+        let Some(slot) = out.get_mut(len..len + bytes.len()) else {
+            return concat_slow(pieces);
+        };
+        slot.copy_from_slice(bytes);
+        len += bytes.len();
+    }
+    // Whole `&str`s and ASCII digits: always valid; the check is what safe code pays.
+    match std::str::from_utf8(&out[..len]) {
+        Ok(text) => CompactString::new(text),
+        Err(_) => concat_slow(pieces),
+    }
+}
+
+/// [`concat`] for text that does not fit its stack buffer.
+fn concat_slow(pieces: &[Piece<'_>]) -> CompactString {
+    let mut out = String::new();
     let mut buf = [0u8; DECIMAL_BUF];
     for piece in pieces {
         match *piece {
@@ -143,12 +183,25 @@ pub fn concat(pieces: &[Piece<'_>]) -> String {
             Piece::Num(d) => out.push_str(decimal_str(d, &mut buf)),
         }
     }
-    out
+    CompactString::from(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concat_of_long_text_takes_the_slow_path_with_the_same_result() {
+        use rust_decimal_macros::dec;
+        let long = "很长的说明文字".repeat(20);
+        let joined = concat(&[
+            Piece::Text(&long),
+            Piece::Num(dec!(-12.50)),
+            Piece::Text("/"),
+            Piece::Num(Decimal::MAX),
+        ]);
+        assert_eq!(joined, format!("{long}-12.50/{}", Decimal::MAX));
+    }
 
     #[test]
     fn concat_is_format_with_display() {

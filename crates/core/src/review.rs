@@ -6,11 +6,31 @@ use crate::measure::{MeasureKind, Operator};
 use crate::model::{
     compact, compact_eq, compacted, Evaluation, Indicator, Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::decimal_string;
+use crate::num::decimal_compact;
 use crate::profile::Profile;
-use crate::score::{effective_total, pct, Achievement, IndicatorKind, IndicatorScore, Scorecard};
+use crate::score::{
+    effective_total, pct, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
+};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+
+/// The text pieces joined into one `String`, allocated once at its exact size: what
+/// `format!` gives for plain `{}` arguments, without the formatting machinery (the checks
+/// that fire on many forms build their messages with it).
+macro_rules! msg {
+    ($($piece:expr),* $(,)?) => {
+        join_exact(&[$(AsRef::<str>::as_ref(&$piece)),*])
+    };
+}
+
+fn join_exact(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for p in pieces {
+        out.push_str(p);
+    }
+    out
+}
 
 /// What every check sees.
 pub struct Context<'a> {
@@ -173,8 +193,9 @@ fn printed_score(v: Decimal) -> PrintedDecimal {
     PrintedDecimal::new(v, v.scale())
 }
 
-fn n(v: Decimal) -> String {
-    decimal_string(v.normalize())
+/// A number as messages print it (trailing zeros dropped), inline: no allocation.
+fn n(v: Decimal) -> CompactString {
+    decimal_compact(v.normalize())
 }
 
 fn blank(s: &Option<String>) -> bool {
@@ -195,17 +216,22 @@ fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
         ("全年预算数", "adjusted budget", |r| r.adjusted),
         ("全年执行数", "executed", |r| r.executed),
     ];
-    let parts = [&f.appropriation, &f.carryover, &f.other]
-        .into_iter()
-        .chain(f.extra.iter().map(|(_, r)| r));
-    let parts: Vec<_> = parts.collect();
+    // Walked once per column instead of collected: no allocation for every form.
+    let parts = || {
+        [&f.appropriation, &f.carryover, &f.other]
+            .into_iter()
+            .chain(f.extra.iter().map(|(_, r)| r))
+    };
     for (zh, en, get) in columns {
-        let values: Vec<Decimal> = parts.iter().filter_map(|r| get(r)).collect();
+        let (mut printed, mut sum) = (false, Decimal::ZERO);
+        for v in parts().filter_map(get) {
+            printed = true;
+            sum += v;
+        }
         // Blank cells are not zeros: with no printed part there is nothing to compare.
-        if values.is_empty() {
+        if !printed {
             continue;
         }
-        let sum: Decimal = values.iter().copied().sum();
         let total = get(&f.total);
         let wrong = match total {
             Some(t) => t != sum,
@@ -289,17 +315,19 @@ fn exec_low_no_reason(cx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     if rate.value < cx.profile.budget.reason_below && blank(&cx.ev.funds.reason) {
+        let (rate, below) = (
+            pct_compact(rate.value),
+            pct_compact(cx.profile.budget.reason_below),
+        );
         out.push(
             hit(
-                format!(
-                    "执行率 {} 低于 {}，未说明原因",
-                    pct(rate.value),
-                    pct(cx.profile.budget.reason_below)
-                ),
-                format!(
-                    "execution rate {} is below {} with no reason given",
-                    pct(rate.value),
-                    pct(cx.profile.budget.reason_below)
+                msg!("执行率 ", rate, " 低于 ", below, "，未说明原因"),
+                msg!(
+                    "execution rate ",
+                    rate,
+                    " is below ",
+                    below,
+                    " with no reason given"
                 ),
             )
             .at(loc(&cx.ev.at.funds_rate, &cx.ev.funds.total.at)),
@@ -319,20 +347,31 @@ fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let change = (adjusted - initial) / initial;
-    let unit = cx.ev.money_unit.clone().unwrap_or_default();
+    let unit = cx.ev.money_unit.as_deref().unwrap_or_default();
+    let (initial, adjusted, change) = (n(initial), n(adjusted), pct_compact(change));
     out.push(
         hit(
-            format!(
-                "全年预算数由年初 {}{unit} 调整为 {}{unit}（{}），应说明调整理由",
-                n(initial),
-                n(adjusted),
-                pct(change)
+            msg!(
+                "全年预算数由年初 ",
+                initial,
+                unit,
+                " 调整为 ",
+                adjusted,
+                unit,
+                "（",
+                change,
+                "），应说明调整理由"
             ),
-            format!(
-                "budget adjusted from {} to {} {unit} ({}); the change needs a reason",
-                n(initial),
-                n(adjusted),
-                pct(change)
+            msg!(
+                "budget adjusted from ",
+                initial,
+                " to ",
+                adjusted,
+                " ",
+                unit,
+                " (",
+                change,
+                "); the change needs a reason"
             ),
         )
         .at(loc(&cx.ev.funds.total.at, &cx.ev.at.funds_total)),
@@ -565,21 +604,33 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if s < w {
+            let (a, t, s, w) = (is.actual.printed.trim(), is.target.canonical(), n(s), n(w));
             out.push(
                 hit(
-                    format!(
-                        "「{name}」实际 {} 已达到目标 {}，却只得 {} 分（分值 {}）",
-                        is.actual.printed.trim(),
-                        is.target.canonical(),
-                        n(s),
-                        n(w)
+                    msg!(
+                        "「",
+                        name,
+                        "」实际 ",
+                        a,
+                        " 已达到目标 ",
+                        t,
+                        "，却只得 ",
+                        s,
+                        " 分（分值 ",
+                        w,
+                        "）"
                     ),
-                    format!(
-                        "“{name}”: actual {} meets the target {} yet scores {} of {}",
-                        is.actual.printed.trim(),
-                        is.target.canonical(),
-                        n(s),
-                        n(w)
+                    msg!(
+                        "“",
+                        name,
+                        "”: actual ",
+                        a,
+                        " meets the target ",
+                        t,
+                        " yet scores ",
+                        s,
+                        " of ",
+                        w
                     ),
                 )
                 .indicator(i)
@@ -595,19 +646,28 @@ fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if s >= w {
+            let (a, t, s) = (is.actual.printed.trim(), is.target.canonical(), n(s));
             out.push(
                 hit(
-                    format!(
-                        "「{name}」实际 {} 未达到目标 {}，却得满分 {}",
-                        is.actual.printed.trim(),
-                        is.target.canonical(),
-                        n(s)
+                    msg!(
+                        "「",
+                        name,
+                        "」实际 ",
+                        a,
+                        " 未达到目标 ",
+                        t,
+                        "，却得满分 ",
+                        s
                     ),
-                    format!(
-                        "“{name}”: actual {} misses the target {} yet scores the full {}",
-                        is.actual.printed.trim(),
-                        is.target.canonical(),
-                        n(s)
+                    msg!(
+                        "“",
+                        name,
+                        "”: actual ",
+                        a,
+                        " misses the target ",
+                        t,
+                        " yet scores the full ",
+                        s
                     ),
                 )
                 .indicator(i)
@@ -664,33 +724,64 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
         if s < lo || s > hi {
             let w = ind.weight.unwrap_or_default();
             let share = if w.is_zero() {
-                String::new()
+                None
             } else {
-                format!("（{}）", pct(s / w))
+                Some(pct_compact(s / w))
             };
+            let (open, share, close) = match &share {
+                Some(p) => ("（", p.as_str(), "）"),
+                None => ("", "", ""),
+            };
+            let (a, lo, hi, s) = (is.actual.printed.trim(), n(lo), n(hi), n(s));
             out.push(
                 hit(
-                    format!(
-                        "「{name}」实际「{}」属「{}」，得分应在 {}–{} 分，填报 {} 分{share}",
-                        is.actual.printed.trim(),
+                    msg!(
+                        "「",
+                        name,
+                        "」实际「",
+                        a,
+                        "」属「",
                         ach.label_zh(),
-                        n(lo),
-                        n(hi),
-                        n(s)
+                        "」，得分应在 ",
+                        lo,
+                        "–",
+                        hi,
+                        " 分，填报 ",
+                        s,
+                        " 分",
+                        open,
+                        share,
+                        close
                     ),
-                    format!(
-                        "“{name}”: actual “{}” is {:?}; the score should lie in {}–{}, printed {}",
-                        is.actual.printed.trim(),
-                        ach,
-                        n(lo),
-                        n(hi),
-                        n(s)
+                    msg!(
+                        "“",
+                        name,
+                        "”: actual “",
+                        a,
+                        "” is ",
+                        debug_name(ach),
+                        "; the score should lie in ",
+                        lo,
+                        "–",
+                        hi,
+                        ", printed ",
+                        s
                     ),
                 )
                 .indicator(i)
                 .at(loc(&ind.at.score, &ind.at.row)),
             );
         }
+    }
+}
+
+/// `format!("{:?}", a)`: the variant's name.
+fn debug_name(a: Achievement) -> &'static str {
+    match a {
+        Achievement::Achieved => "Achieved",
+        Achievement::Partial => "Partial",
+        Achievement::Unmet => "Unmet",
+        Achievement::Unknown => "Unknown",
     }
 }
 
@@ -705,14 +796,45 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
         };
         // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
         if upward && ratio >= threshold {
+            let (a, t) = (is.actual.printed.trim(), is.target.canonical());
+            let (r, th) = (pct_compact(ratio), pct_compact(threshold));
             out.push(
                 hit(
-                    format!("「{name}」实际 {} 为目标 {} 的 {}（≥ {}），目标可能设定偏低", is.actual.printed.trim(), is.target.canonical(), pct(ratio), pct(threshold)),
-                    format!("“{name}”: actual {} is {} of the target {} (≥ {}): the target may be set too low", is.actual.printed.trim(), pct(ratio), is.target.canonical(), pct(threshold)),
+                    msg!(
+                        "「",
+                        name,
+                        "」实际 ",
+                        a,
+                        " 为目标 ",
+                        t,
+                        " 的 ",
+                        r,
+                        "（≥ ",
+                        th,
+                        "），目标可能设定偏低"
+                    ),
+                    msg!(
+                        "“",
+                        name,
+                        "”: actual ",
+                        a,
+                        " is ",
+                        r,
+                        " of the target ",
+                        t,
+                        " (≥ ",
+                        th,
+                        "): the target may be set too low"
+                    ),
                 )
                 .indicator(i)
                 .at(loc(&ind.at.actual, &ind.at.row))
-                .rule(format!("{MOF}：目标明显偏低的，按照偏离度适度调减分值；超过 {} 须说明 [ours]", pct(threshold))),
+                .rule(msg!(
+                    MOF,
+                    "：目标明显偏低的，按照偏离度适度调减分值；超过 ",
+                    th,
+                    " 须说明 [ours]"
+                )),
             );
         }
     }
@@ -739,17 +861,30 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
         } else {
             ("低于", "falls short of")
         };
+        let (t, a) = (is.target.canonical(), is.actual.printed.trim());
         out.push(
             hit(
-                format!(
-                    "「{name}」目标为「{}」，实际 {} {zh}目标：「=」目标应写成「≥」或「≤」",
-                    is.target.canonical(),
-                    is.actual.printed.trim()
+                msg!(
+                    "「",
+                    name,
+                    "」目标为「",
+                    t,
+                    "」，实际 ",
+                    a,
+                    " ",
+                    zh,
+                    "目标：「=」目标应写成「≥」或「≤」"
                 ),
-                format!(
-                    "“{name}”: target “{}”, actual {} {en} it: an `=` target should be `≥` or `≤`",
-                    is.target.canonical(),
-                    is.actual.printed.trim()
+                msg!(
+                    "“",
+                    name,
+                    "”: target “",
+                    t,
+                    "”, actual ",
+                    a,
+                    " ",
+                    en,
+                    " it: an `=` target should be `≥` or `≤`"
                 ),
             )
             .indicator(i)
@@ -781,10 +916,37 @@ fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
+        let (t, a) = (is.target.printed.trim(), is.actual.printed.trim());
+        let (s, w) = (
+            ind.score.map(n).unwrap_or_default(),
+            ind.weight.map(n).unwrap_or_default(),
+        );
         out.push(
             hit(
-                format!("「{name}」{why}（目标 {}，实际 {}，得分 {}/{}），未填写偏差原因分析及改进措施", is.target.printed.trim(), is.actual.printed.trim(), ind.score.map(n).unwrap_or_default(), ind.weight.map(n).unwrap_or_default()),
-                format!("“{name}”: deviation (target {}, actual {}) with no reason or corrective action", is.target.printed.trim(), is.actual.printed.trim()),
+                msg!(
+                    "「",
+                    name,
+                    "」",
+                    why,
+                    "（目标 ",
+                    t,
+                    "，实际 ",
+                    a,
+                    "，得分 ",
+                    s,
+                    "/",
+                    w,
+                    "），未填写偏差原因分析及改进措施"
+                ),
+                msg!(
+                    "“",
+                    name,
+                    "”: deviation (target ",
+                    t,
+                    ", actual ",
+                    a,
+                    ") with no reason or corrective action"
+                ),
             )
             .indicator(i)
             .at(loc(&ind.at.reason, &ind.at.row)),
@@ -797,15 +959,22 @@ fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
 fn target_no_operator(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
         if is.target.operator() == Some(Operator::NoOperator) {
+            let t = is.target.printed.trim();
             out.push(
                 hit(
-                    format!(
-                        "「{name}」目标值「{}」未写比较符（≥、≤、=），按「≥」计分",
-                        is.target.printed.trim()
+                    msg!(
+                        "「",
+                        name,
+                        "」目标值「",
+                        t,
+                        "」未写比较符（≥、≤、=），按「≥」计分"
                     ),
-                    format!(
-                        "“{name}”: target “{}” has no operator; scored as ≥",
-                        is.target.printed.trim()
+                    msg!(
+                        "“",
+                        name,
+                        "”: target “",
+                        t,
+                        "” has no operator; scored as ≥"
                     ),
                 )
                 .indicator(i)
@@ -860,26 +1029,16 @@ fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
 }
 
 fn targets_vague(cx: &Context, out: &mut Vec<Finding>) {
-    let with_target: Vec<_> = cx
-        .card
-        .indicators
-        .iter()
-        .filter(|i| !i.target.is_empty())
-        .collect();
-    let vague = with_target
-        .iter()
-        .filter(|i| matches!(i.target.kind, MeasureKind::Text { .. }))
-        .count();
-    if with_target.len() >= 3 && vague * 2 > with_target.len() {
+    // Counted, not collected: no allocation for every form.
+    let (mut with_target, mut vague) = (0usize, 0usize);
+    for i in cx.card.indicators.iter().filter(|i| !i.target.is_empty()) {
+        with_target += 1;
+        vague += usize::from(matches!(i.target.kind, MeasureKind::Text { .. }));
+    }
+    if with_target >= 3 && vague * 2 > with_target {
         out.push(hit(
-            format!(
-                "{} 个指标中有 {vague} 个为定性目标，难以衡量，应细化量化",
-                with_target.len()
-            ),
-            format!(
-                "{vague} of {} targets are qualitative and hard to measure",
-                with_target.len()
-            ),
+            format!("{with_target} 个指标中有 {vague} 个为定性目标，难以衡量，应细化量化"),
+            format!("{vague} of {with_target} targets are qualitative and hard to measure"),
         ));
     }
 }

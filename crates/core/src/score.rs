@@ -3,26 +3,32 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{concat, decimal_string, Piece::Num, Piece::Text, Plain};
+use crate::num::{concat, decimal_compact, decimal_string, Piece::Num, Piece::Text};
 use crate::profile::{Denominator, Profile, ReverseFormula};
+use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
-use std::fmt::Write as _;
+use smallvec::{smallvec, SmallVec};
+use std::borrow::Cow;
 use std::sync::Arc;
+
+/// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
+pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
 
 /// A computed number with its derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Computed {
     /// Exact value; round only for display.
     pub value: Decimal,
-    /// e.g. `W × A/T = 7 × 99/100`.
-    pub formula: String,
+    /// e.g. `W × A/T = 7 × 99/100` (inline when short, as most are).
+    pub formula: CompactString,
     /// Named inputs in order (`W`, `T`, `A` …), values as printed or computed.
-    pub inputs: Vec<(&'static str, String)>,
+    pub inputs: Inputs,
     /// Rule profile name and version, shared by every number of a scorecard.
     pub profile: Arc<str>,
     pub profile_version: Arc<str>,
-    pub note: Option<String>,
+    /// Mostly one of a few fixed sentences: borrowed then.
+    pub note: Option<Cow<'static, str>>,
 }
 
 impl Computed {
@@ -129,13 +135,20 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let budget_score = execution_rate.as_ref().map(|rate| {
         let w = profile.budget.weight;
         let capped = rate.value.min(Decimal::ONE).max(Decimal::ZERO);
-        let mut formula = String::with_capacity(48);
-        let _ = write!(formula, "W × min(执行率, 100%) = {} × ", Plain(w));
-        push_pct(&mut formula, capped);
+        let formula = concat(&[
+            Text("W × min(执行率, 100%) = "),
+            Num(w),
+            Text(" × "),
+            Num(percent_2(capped)),
+            Text("%"),
+        ]);
         cx.computed(
             w * capped,
             formula,
-            vec![("W", decimal_string(w)), ("执行率", pct(rate.value))],
+            smallvec![
+                ("W", decimal_compact(w)),
+                ("执行率", pct_compact(rate.value))
+            ],
             None,
         )
     });
@@ -165,15 +178,15 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         None
     } else {
         let note = (!substituted.is_empty()).then(|| {
-            format!(
+            Cow::Owned(format!(
                 "{} 无法按规则计算，按填报得分计入 (printed score used where no rule applies)",
                 substituted.join("、")
-            )
+            ))
         });
         Some(cx.computed(
             sum,
-            "Σ 三级指标得分".into(),
-            vec![("指标数", indicators.len().to_string())],
+            CompactString::const_new("Σ 三级指标得分"),
+            smallvec![("指标数", count_compact(indicators.len()))],
             note,
         ))
     };
@@ -192,9 +205,9 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
                 Text(" + "),
                 Num(t.value),
             ]),
-            vec![
-                ("预算执行得分", decimal_string(b.value)),
-                ("指标得分合计", decimal_string(t.value)),
+            smallvec![
+                ("预算执行得分", decimal_compact(b.value)),
+                ("指标得分合计", decimal_compact(t.value)),
             ],
             t.note.clone(),
         )),
@@ -210,7 +223,8 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
                 Num(band.min),
                 Text(" → "),
                 Text(&band.label),
-            ]),
+            ])
+            .into_string(),
             profile: cx.name.clone(),
             profile_version: cx.version.clone(),
         })
@@ -239,9 +253,9 @@ impl Cx<'_> {
     fn computed(
         &self,
         value: Decimal,
-        formula: String,
-        inputs: Vec<(&'static str, String)>,
-        note: Option<String>,
+        formula: CompactString,
+        inputs: Inputs,
+        note: Option<Cow<'static, str>>,
     ) -> Computed {
         Computed {
             value,
@@ -255,12 +269,28 @@ impl Cx<'_> {
 }
 
 /// The inputs of an indicator's score: weight, target and actual as printed.
-fn wta(w: Decimal, out: &IndicatorScore) -> Vec<(&'static str, String)> {
-    vec![
-        ("W", decimal_string(w)),
+fn wta(w: Decimal, out: &IndicatorScore) -> Inputs {
+    smallvec![
+        ("W", decimal_compact(w)),
         ("T", out.target.printed.clone()),
         ("A", out.actual.printed.clone()),
     ]
+}
+
+/// A fraction in percent, rounded half-up to 2 decimals (the number [`pct`] prints).
+fn percent_2(fraction: Decimal) -> Decimal {
+    rounded(fraction * Decimal::ONE_HUNDRED, 2)
+}
+
+/// [`pct`] as a `CompactString` (inline: no allocation).
+pub fn pct_compact(fraction: Decimal) -> CompactString {
+    concat(&[Num(percent_2(fraction)), Text("%")])
+}
+
+/// A count as `to_string` writes it, inline.
+fn count_compact(n: usize) -> CompactString {
+    let mut buf = [0u8; crate::num::DECIMAL_BUF];
+    CompactString::new(crate::num::u64_str(n as u64, &mut buf))
 }
 
 /// `value` rounded half-up to `decimals`, rescaled to exactly that many decimals.
@@ -272,18 +302,14 @@ fn rounded(value: Decimal, decimals: u32) -> Decimal {
 
 /// A fraction shown as a percent, 2 decimals half-up.
 pub fn pct(fraction: Decimal) -> String {
-    let mut s = String::with_capacity(12);
-    push_pct(&mut s, fraction);
-    s
+    pct_compact(fraction).into_string()
 }
 
 /// [`pct`] appended to `out`.
 pub fn push_pct(out: &mut String, fraction: Decimal) {
-    let _ = write!(
-        out,
-        "{}%",
-        Plain(rounded(fraction * Decimal::ONE_HUNDRED, 2))
-    );
+    let mut buf = [0u8; crate::num::DECIMAL_BUF];
+    out.push_str(crate::num::decimal_str(percent_2(fraction), &mut buf));
+    out.push('%');
 }
 
 /// The amounts the execution rate is computed from: the 年度资金总额 row, or — when that row
@@ -329,9 +355,9 @@ pub fn effective_total(funds: &Funds) -> (FundRow, bool) {
 
 fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Computed> {
     let (row, summed) = effective_total(funds);
-    let mut note = summed.then(|| {
-        "年度资金总额行为空或为零，按其中各行合计计算 (the total row is blank or zero; the component rows were summed)".to_string()
-    });
+    let mut note: Option<Cow<'static, str>> = summed.then_some(Cow::Borrowed(
+        "年度资金总额行为空或为零，按其中各行合计计算 (the total row is blank or zero; the component rows were summed)",
+    ));
     let (budget, label) = match cx.profile.budget.denominator {
         Denominator::Adjusted if funds.has_adjusted_column && row.adjusted.is_some() => {
             (row.adjusted, "全年预算数")
@@ -340,8 +366,8 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
             if funds.has_adjusted_column {
                 let n = "全年预算数未填，按年初预算数计算 (no adjusted budget printed; the initial budget was used)";
                 note = Some(match note {
-                    Some(prev) => format!("{prev}；{n}"),
-                    None => n.to_string(),
+                    Some(prev) => Cow::Owned(format!("{prev}；{n}")),
+                    None => Cow::Borrowed(n),
                 });
             }
             (row.initial, "年初预算数")
@@ -368,16 +394,16 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
     Some(cx.computed(
         rate,
         concat(&[Text("B / A = "), Num(executed), Text(" / "), Num(budget)]),
-        vec![
+        smallvec![
             (
                 if label == "全年预算数" {
                     "A（全年预算数）"
                 } else {
                     "A（年初预算数）"
                 },
-                decimal_string(budget),
+                decimal_compact(budget),
             ),
-            ("B（全年执行数）", decimal_string(executed)),
+            ("B（全年执行数）", decimal_compact(executed)),
         ],
         note,
     ))
@@ -469,9 +495,11 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
                 out.achievement = Some(ach);
                 out.computed = Some(cx.computed(
                     w,
-                    format!("按时完成 → W = {}", Plain(w)),
+                    concat(&[Text("按时完成 → W = "), Num(w)]),
                     wta(w, &out),
-                    Some("时限指标按时完成记满分 (on time → full weight) [ours]".into()),
+                    Some(Cow::Borrowed(
+                        "时限指标按时完成记满分 (on time → full weight) [ours]",
+                    )),
                 ));
             } else {
                 if ach == Achievement::Unmet {
@@ -512,12 +540,11 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         out.computed = printed.map(|p| {
             cx.computed(
                 p,
-                format!("按填报得分 {p}"),
+                concat(&[Text("按填报得分 "), Num(p)]),
                 inputs,
-                Some(
-                    "无法判断完成情况，沿用填报得分 (achievement unknown: printed score kept)"
-                        .into(),
-                ),
+                Some(Cow::Borrowed(
+                    "无法判断完成情况，沿用填报得分 (achievement unknown: printed score kept)",
+                )),
             )
         });
         return;
@@ -544,18 +571,30 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
             let c = p.max(lo).min(hi);
             cx.computed(
                 c,
-                format!("{label}：得分限于 [{lo}, {hi}]，填报 {p} → {c}"),
+                concat(&[
+                    Text(label),
+                    Text("：得分限于 ["),
+                    Num(lo),
+                    Text(", "),
+                    Num(hi),
+                    Text("]，填报 "),
+                    Num(p),
+                    Text(" → "),
+                    Num(c),
+                ]),
                 inputs,
-                Some(format!(
+                Some(Cow::Owned(format!(
                     "填报得分 {p} 不在「{label}」档 [{lo}, {hi}] 内，按档限调整 (printed score outside the band, clamped)"
-                )),
+                ))),
             )
         }
         None => cx.computed(
             hi,
-            format!("{label}：未填报得分，取档上限 {}", Plain(hi)),
+            concat(&[Text(label), Text("：未填报得分，取档上限 "), Num(hi)]),
             inputs,
-            Some("未填报得分，取该档上限 (no printed score: top of the band)".into()),
+            Some(Cow::Borrowed(
+                "未填报得分，取该档上限 (no printed score: top of the band)",
+            )),
         ),
     });
 }
@@ -583,42 +622,59 @@ enum QFormula {
 }
 
 impl QFormula {
-    fn render(&self, w: Decimal) -> String {
-        let w = Plain(w);
-        let mut f = String::with_capacity(48);
-        let _ = match *self {
-            QFormula::ZeroTarget { a, v } => {
-                let (a, v) = (Plain(a), Plain(v));
-                write!(f, "T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}")
-            }
-            QFormula::MetAtLeast => write!(f, "A ≥ T → W = {w}"),
-            QFormula::Proportional { a, t } => {
-                let (a, t) = (Plain(a), Plain(t));
-                write!(f, "W × A/T = {w} × {a}/{t}")
-            }
-            QFormula::MetAtMost => write!(f, "A ≤ T → W = {w}"),
-            QFormula::ReverseRatio { a, t } => {
-                let (a, t) = (Plain(a), Plain(t));
-                write!(f, "W × T/A = {w} × {t}/{a}")
-            }
-            QFormula::ReverseLinear { a, t } => {
-                let (a, t) = (Plain(a), Plain(t));
-                write!(
-                    f,
-                    "W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})"
-                )
-            }
+    fn render(&self, w: Decimal) -> CompactString {
+        match *self {
+            QFormula::ZeroTarget { a, v } => concat(&[
+                Text("T = 0：A ≤ 0 → W，否则 0；A = "),
+                Num(a),
+                Text(" → "),
+                Num(v),
+            ]),
+            QFormula::MetAtLeast => concat(&[Text("A ≥ T → W = "), Num(w)]),
+            QFormula::Proportional { a, t } => concat(&[
+                Text("W × A/T = "),
+                Num(w),
+                Text(" × "),
+                Num(a),
+                Text("/"),
+                Num(t),
+            ]),
+            QFormula::MetAtMost => concat(&[Text("A ≤ T → W = "), Num(w)]),
+            QFormula::ReverseRatio { a, t } => concat(&[
+                Text("W × T/A = "),
+                Num(w),
+                Text(" × "),
+                Num(t),
+                Text("/"),
+                Num(a),
+            ]),
+            QFormula::ReverseLinear { a, t } => concat(&[
+                Text("W × max(0, 1 − (A−T)/T) = "),
+                Num(w),
+                Text(" × max(0, 1 − ("),
+                Num(a),
+                Text("−"),
+                Num(t),
+                Text(")/"),
+                Num(t),
+                Text(")"),
+            ]),
             QFormula::ReverseZero { a, t } => {
-                let (a, t) = (Plain(a), Plain(t));
-                write!(f, "T = {t}，A = {a} → 0")
+                concat(&[Text("T = "), Num(t), Text("，A = "), Num(a), Text(" → 0")])
             }
-            QFormula::MetExact => write!(f, "A = T → W = {w}"),
-            QFormula::Deviation { a, t } => {
-                let (a, t) = (Plain(a), Plain(t));
-                write!(f, "W × (1 − |A−T|/T) = {w} × (1 − |{a}−{t}|/{t})")
-            }
-        };
-        f
+            QFormula::MetExact => concat(&[Text("A = T → W = "), Num(w)]),
+            QFormula::Deviation { a, t } => concat(&[
+                Text("W × (1 − |A−T|/T) = "),
+                Num(w),
+                Text(" × (1 − |"),
+                Num(a),
+                Text("−"),
+                Num(t),
+                Text("|/"),
+                Num(t),
+                Text(")"),
+            ]),
+        }
     }
 }
 
@@ -744,9 +800,9 @@ fn quantitative(
         Some((value, formula, no_op_note)) if explained => {
             let value = value.max(Decimal::ZERO).min(w);
             let note = match (no_op_note, &assumed_unit_note) {
-                (true, Some(n)) => Some(format!("{NO_OP_NOTE}；{n}")),
-                (true, None) => Some(NO_OP_NOTE.to_string()),
-                (false, Some(n)) => Some(n.clone()),
+                (true, Some(n)) => Some(Cow::Owned(format!("{NO_OP_NOTE}；{n}"))),
+                (true, None) => Some(Cow::Borrowed(NO_OP_NOTE)),
+                (false, Some(n)) => Some(Cow::Owned(n.clone())),
                 (false, None) => None,
             };
             Some(cx.computed(value, formula.render(w), wta(w, out), note))

@@ -8,7 +8,7 @@ use rust_decimal_macros::dec;
 
 fn qty(printed: &str) -> (Operator, Decimal, Option<String>) {
     match Measure::parse(printed).kind {
-        MeasureKind::Quantity { op, number, unit } => (op, number, unit),
+        MeasureKind::Quantity { op, number, unit } => (op, number, unit.map(String::from)),
         other => panic!("{printed:?} parsed as {other:?}"),
     }
 }

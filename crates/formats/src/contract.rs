@@ -10,7 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_str, u64_str, DECIMAL_BUF};
+use jixiao_core::num::{decimal_bytes, u64_bytes, DECIMAL_BUF};
 use jixiao_core::{Assessment, Computed, Evaluation, Finding, FundRow, Loc, Profile, Severity};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::ser::{Error as _, SerializeMap};
@@ -41,6 +41,11 @@ impl Serialize for Num {
 }
 
 fn computed_num(value: Decimal) -> Num {
+    // Most computed values (weights, whole scores) have no more decimals than are kept:
+    // rounding would leave them as they are.
+    if value.scale() <= COMPUTED_DECIMALS {
+        return Num(value.normalize());
+    }
     Num(value
         .round_dp_with_strategy(COMPUTED_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
         .normalize())
@@ -191,7 +196,7 @@ impl Serialize for Location<'_> {
 }
 
 /// Named inputs written as a JSON object in their order.
-pub struct Inputs<'a>(&'a [(&'static str, String)]);
+pub struct Inputs<'a>(&'a [(&'static str, jixiao_core::CompactString)]);
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -582,20 +587,29 @@ const ESCAPE: [u8; 256] = {
 };
 
 /// Does any byte need an escape (`< 0x20`, `"` or `\`)? Sixteen bytes at a time without
-/// short-circuiting, so the compiler vectorises it.
+/// short-circuiting, so the compiler vectorises it; the tail (and a short string, as most
+/// are) by one or two overlapping words instead of byte by byte.
 fn needs_escape(bytes: &[u8]) -> bool {
     let hit = |b: u8| u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
-    let mut chunks = bytes.chunks_exact(16);
-    for chunk in &mut chunks {
+    let test16 = |chunk: &[u8]| {
         // A fixed-size array, so the sixteen tests become a few vector instructions.
-        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
-            continue;
-        };
-        if chunk.iter().fold(0u8, |acc, &b| acc | hit(b)) != 0 {
+        <&[u8; 16]>::try_from(chunk).map_or(true, |chunk| {
+            chunk.iter().fold(0u8, |acc, &b| acc | hit(b)) != 0
+        })
+    };
+    let len = bytes.len();
+    if len >= 16 {
+        let mut chunks = bytes.chunks_exact(16);
+        if chunks.by_ref().any(test16) {
             return true;
         }
+        // The last sixteen bytes cover the remainder (bytes tested twice are harmless).
+        return !chunks.remainder().is_empty() && test16(&bytes[len - 16..]);
     }
-    chunks.remainder().iter().any(|&b| hit(b) != 0)
+    if len >= 8 {
+        return word_needs_escape(word_at(bytes, 0)) || word_needs_escape(word_at(bytes, len - 8));
+    }
+    word_needs_escape(word_at(bytes, 0))
 }
 
 /// Does any byte of the word need an escape (`< 0x20`, `"` or `\`)? Exact, eight at a time.
@@ -685,8 +699,13 @@ fn push_opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
 }
 
 fn push_u64(buf: &mut Vec<u8>, n: u64) {
+    if n < 10 {
+        // Most indices, weights and scores: one digit.
+        buf.push(b'0' + n as u8);
+        return;
+    }
     let mut tmp = [0u8; DECIMAL_BUF];
-    buf.extend_from_slice(u64_str(n, &mut tmp).as_bytes());
+    buf.extend_from_slice(u64_bytes(n, &mut tmp));
 }
 
 fn push_i64(buf: &mut Vec<u8>, n: i64) {
@@ -699,7 +718,7 @@ fn push_i64(buf: &mut Vec<u8>, n: i64) {
 /// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
 fn push_decimal(buf: &mut Vec<u8>, d: Decimal) {
     let mut tmp = [0u8; DECIMAL_BUF];
-    buf.extend_from_slice(decimal_str(d, &mut tmp).as_bytes());
+    buf.extend_from_slice(decimal_bytes(d, &mut tmp));
 }
 
 fn push_num(buf: &mut Vec<u8>, n: Num) {
@@ -1135,7 +1154,7 @@ mod tests {
         Computed {
             value,
             formula: "B/A".into(),
-            inputs: vec![("A", "3".into()), ("B", "1".into())],
+            inputs: vec![("A", "3".into()), ("B", "1".into())].into(),
             profile: "central-2020".into(),
             profile_version: "1".into(),
             note: None,
