@@ -34,6 +34,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_derived.sql"),
         postgres: include_str!("../migrations/postgres/0003_derived.sql"),
     },
+    Migration {
+        version: 4,
+        description: "covering index of a unit's list page (SQLite)",
+        sqlite: include_str!("../migrations/sqlite/0004_list_covering.sql"),
+        postgres: include_str!("../migrations/postgres/0004_list_covering.sql"),
+    },
 ];
 
 /// Apply the migrations not yet applied. On PostgreSQL an advisory lock serialises two
