@@ -6,7 +6,13 @@
 #   scripts/load-bench.sh sqlite       # one backend
 #   scripts/load-bench.sh postgres     # needs initdb/pg_ctl (as scripts/test-postgres.sh)
 #
-# Environment: FORMS (10000), CONNECTIONS (200), DURATION (30s), THREADS (2).
+# Environment: FORMS (10000), CONNECTIONS (200), DURATION (30s), THREADS (2), WARMUP (5s).
+#
+# What is measured is the steady state of a server holding FORMS forms: after seeding,
+# PostgreSQL is vacuumed and analysed (as autovacuum would have done long before on a real
+# database; otherwise it runs during the measurement), and each page gets WARMUP of the same
+# load, not recorded, before its DURATION is (connections prepare their statements, caches
+# fill). WARMUP=0s measures from cold.
 # Needs wrk (apt-get install -y wrk) and curl. Builds `jixiao` and the seeding example in
 # release mode; traffic goes to 127.0.0.1 only and stops after DURATION.
 set -euo pipefail
@@ -16,6 +22,7 @@ FORMS=${FORMS:-10000}
 CONNECTIONS=${CONNECTIONS:-200}
 DURATION=${DURATION:-30s}
 THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-5s}
 
 command -v wrk >/dev/null 2>&1 || { echo "load-bench.sh: wrk not found (apt-get install -y wrk)" >&2; exit 2; }
 
@@ -55,6 +62,14 @@ esac
 
 echo "== $backend: seeding $FORMS forms" >&2
 FORM_ID=$("$SEED" "$URL" "$FORMS")
+if [ "$backend" = postgres ]; then
+    PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1 || true)
+    if [ -n "$PSQL" ]; then
+        "$PSQL" -q "$URL" -c 'VACUUM ANALYZE' >&2
+    else
+        echo "load-bench.sh: psql not found: measuring without VACUUM ANALYZE after seeding" >&2
+    fi
+fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE=http://127.0.0.1:$PORT
@@ -72,6 +87,9 @@ curl -fsS -o /dev/null -H "Cookie: $COOKIE" "$BASE/evaluations/$FORM_ID"
 
 run() {
     local name=$1 path=$2 out="$WORK/wrk-$1.txt"
+    if [ "$WARMUP" != 0s ] && [ "$WARMUP" != 0 ]; then
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: $COOKIE" "$BASE$path" >/dev/null
+    fi
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$BASE$path" >"$out"
     local p50 p99 rps non2xx sock
     p50=$(awk '$1 == "50%" { print $2 }' "$out")
