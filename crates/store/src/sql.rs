@@ -211,7 +211,7 @@ fn user_from(row: &AnyRow) -> Result<User> {
     )
 }
 
-/// The names [`SqlStore::session_evaluation_page`] gives the user's columns beside a form's.
+/// The names [`session_and_page`] gives the user's columns beside a page's.
 const USER_COLUMNS_PREFIXED: [&str; 6] = [
     "user_id",
     "user_username",
@@ -220,6 +220,30 @@ const USER_COLUMNS_PREFIXED: [&str; 6] = [
     "user_org_id",
     "user_disabled",
 ];
+
+/// One statement for a page and the request's session: the session `$1` alive at `$2`, its
+/// user if not disabled, and the page (`page`, a `SELECT`, its `columns` taken from alias `p`)
+/// joined only when that user exists — a request without a live user reads no page.
+fn session_and_page(page: &str, columns: &str) -> String {
+    format!(
+        "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
+         u.display_name AS user_display_name, u.role AS user_role, \
+         u.org_id AS user_org_id, u.disabled AS user_disabled, {columns} \
+         FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+         LEFT JOIN ({page}) p ON u.id IS NOT NULL \
+         WHERE s.id = $1 AND s.expiry > $2"
+    )
+}
+
+/// The session's data and its live user from a row of [`session_and_page`].
+fn session_of(row: &AnyRow) -> Result<(String, Option<User>)> {
+    let data: String = row.try_get("session_data")?;
+    let user = match row.try_get::<Option<i64>, _>("user_id")? {
+        Some(_) => Some(user_from_columns(row, USER_COLUMNS_PREFIXED)?),
+        None => None,
+    };
+    Ok((data, user))
+}
 
 /// A user from the columns named `[id, username, display_name, role, org_id, disabled]`.
 fn user_from_columns(
@@ -1161,17 +1185,7 @@ impl Store for SqlStore {
         now: i64,
         id: i64,
     ) -> Result<Option<(String, Option<User>, Option<EvaluationPage>)>> {
-        // The page is joined only when the session has a live user: a request without one
-        // reads no form.
-        let sql = format!(
-            "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
-             u.display_name AS user_display_name, u.role AS user_role, \
-             u.org_id AS user_org_id, u.disabled AS user_disabled, e.* \
-             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
-             LEFT JOIN ({}) e ON u.id IS NOT NULL \
-             WHERE s.id = $1 AND s.expiry > $2",
-            self.evaluation_page_select("$3")
-        );
+        let sql = session_and_page(&self.evaluation_page_select("$3"), "p.*");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(session)
             .bind(now)
@@ -1179,11 +1193,7 @@ impl Store for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("session_data")?;
-        let user = match row.try_get::<Option<i64>, _>("user_id")? {
-            Some(_) => Some(user_from_columns(&row, USER_COLUMNS_PREFIXED)?),
-            None => None,
-        };
+        let (data, user) = session_of(&row)?;
         let page = match row.try_get::<Option<i64>, _>("id")? {
             Some(_) => Some(self.evaluation_page_of(&row, id).await?),
             None => None,
@@ -1219,25 +1229,12 @@ impl Store for SqlStore {
     ) -> Result<Option<(String, Option<User>, Option<ListPage>)>> {
         let mut args = vec![Arg::Text(session.to_owned()), Arg::I64(now)];
         let list = self.list_page_select(filter, &mut args);
-        // As `session_evaluation_page`: the list is joined only with a live user.
-        let sql = format!(
-            "SELECT s.data AS session_data, u.id AS user_id, u.username AS user_username, \
-             u.display_name AS user_display_name, u.role AS user_role, \
-             u.org_id AS user_org_id, u.disabled AS user_disabled, \
-             l.items, l.counts, l.orgs \
-             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
-             LEFT JOIN ({list}) l ON u.id IS NOT NULL \
-             WHERE s.id = $1 AND s.expiry > $2"
-        );
+        let sql = session_and_page(&list, "p.items, p.counts, p.orgs");
         let row = bind_all(sqlx::query(AssertSqlSafe(sql)), args)
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("session_data")?;
-        let user = match row.try_get::<Option<i64>, _>("user_id")? {
-            Some(_) => Some(user_from_columns(&row, USER_COLUMNS_PREFIXED)?),
-            None => None,
-        };
+        let (data, user) = session_of(&row)?;
         let page = match user {
             Some(_) => Some(list_page_of(&row)?),
             None => None,

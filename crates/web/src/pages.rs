@@ -512,18 +512,13 @@ async fn home_in(
     if let (Some(sid), Some(guess), Ok(Query(q))) = (sid, &guess, &query) {
         if let Ok(filter) = api::list_filter(guess, q) {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            let record = match state
+            let found = state
                 .store
                 .session_list_page(&sid.to_string(), now, &filter)
-                .await?
-            {
-                None => None,
-                Some((data, user, page)) => {
-                    fetched = page;
-                    Some(crate::session::record_of(&sid, &data, user).map_err(ApiError::internal)?)
-                }
-            };
-            crate::session::preload(sid, record);
+                .await?;
+            fetched = crate::session::preload_with(sid, found)
+                .map_err(ApiError::internal)?
+                .flatten();
         }
     }
     let Some(user) = api::session_user(&session, &state).await? else {
@@ -1037,21 +1032,11 @@ async fn form_page_in(
     let mut fetched = None;
     if let (Some(sid), Ok(Path(id))) = (session.id(), &path) {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let record = match state
+        let found = state
             .store
             .session_evaluation_page(&sid.to_string(), now, *id)
-            .await?
-        {
-            None => None,
-            Some((data, user, page)) => {
-                // The page was read only along with a live user.
-                if user.is_some() {
-                    fetched = Some(page);
-                }
-                Some(crate::session::record_of(&sid, &data, user).map_err(ApiError::internal)?)
-            }
-        };
-        crate::session::preload(sid, record);
+            .await?;
+        fetched = crate::session::preload_with(sid, found).map_err(ApiError::internal)?;
     }
     let Some(user) = api::session_user(&session, &state).await? else {
         return Ok(Redirect::to("/login").into_response());
@@ -1301,13 +1286,18 @@ struct PublicFormPage {
     f: FormView,
 }
 
-async fn public_form(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
-    let record = state
+/// A form the public may see (an approved or spot-checked one); any other id is 404.
+async fn public_record(state: &AppState, id: i64) -> ApiResult<jixiao_store::EvaluationRecord> {
+    state
         .store
         .get_evaluation(id)
         .await?
         .filter(|r| r.summary.status.is_public())
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(ApiError::not_found)
+}
+
+async fn public_form(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
+    let record = public_record(&state, id).await?;
     let page = PublicFormPage {
         nav_user: None,
         csrf: String::new(),
@@ -1328,12 +1318,7 @@ async fn public_form(State(state): State<AppState>, Path(id): Path<i64>) -> ApiR
 /// (written by `jixiao_formats::xlsx`, as `jixiao convert … -o X.xlsx --with-review`: text that
 /// starts with `=` is written as text, never as a formula).
 async fn public_xlsx(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
-    let record = state
-        .store
-        .get_evaluation(id)
-        .await?
-        .filter(|r| r.summary.status.is_public())
-        .ok_or_else(ApiError::not_found)?;
+    let record = public_record(&state, id).await?;
     let profile = state.profile.clone();
     let form = record.form;
     let bytes = tokio::task::spawn_blocking(move || {

@@ -105,7 +105,7 @@ impl SessionStore for DbSessions {
 }
 
 /// The session's record from its stored data and the user loaded with it.
-pub fn record_of(id: &Id, data: &str, user: Option<User>) -> session_store::Result<Record> {
+fn record_of(id: &Id, data: &str, user: Option<User>) -> session_store::Result<Record> {
     let mut data: std::collections::HashMap<String, serde_json::Value> =
         serde_json::from_str(data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
     data.remove(LOADED_USER_KEY);
@@ -137,8 +137,25 @@ pub async fn with_preload<F: std::future::Future>(f: F) -> F::Output {
 /// The session `id` as just read from the database (`None`: it does not exist or has expired);
 /// the next load of `id` in this request takes it instead of querying. Outside
 /// [`with_preload`] it is dropped (and the session is read as usual).
-pub fn preload(id: Id, record: Option<Record>) {
+fn preload(id: Id, record: Option<Record>) {
     let _ = PRELOADED.try_with(|p| *p.borrow_mut() = Some((id, record)));
+}
+
+/// Hands a session read together with a page (`found`, as the store's `session_*_page` methods
+/// return it: the session's data, its live user, what was read with it) to the session layer
+/// for this request ([`preload`]), and returns what was read when the session has a live user
+/// (`None` otherwise: without one nothing was read with it).
+pub fn preload_with<T>(
+    id: Id,
+    found: Option<(String, Option<User>, T)>,
+) -> session_store::Result<Option<T>> {
+    let Some((data, user, page)) = found else {
+        preload(id, None);
+        return Ok(None);
+    };
+    let live = user.is_some();
+    preload(id, Some(record_of(&id, &data, user)?));
+    Ok(live.then_some(page))
 }
 
 fn take_preloaded(id: &Id) -> Option<Option<Record>> {
