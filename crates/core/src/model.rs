@@ -286,9 +286,22 @@ pub fn compacted(text: &str) -> std::borrow::Cow<'_, str> {
 /// U+2000–U+205F: `E2`, U+3000: `E3`). A byte test the compiler vectorises, instead of
 /// decoding every character; a `true` is confirmed by the exact test.
 pub fn may_hold_whitespace(text: &str) -> bool {
+    may_hold_whitespace_or(text, [])
+}
+
+/// [`may_hold_whitespace`], or one of the `extra` bytes (readers ask for label marks too).
+///
+/// `extra` is an array, not a slice: its length known at compile time, the test of each byte
+/// is unrolled and the sixteen-byte chunks really become vector instructions.
+pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> bool {
     let hit = |b: u8| {
-        (b.wrapping_sub(b'\t') < 5) | (b == b' ') | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3)
+        (b.wrapping_sub(b'\t') < 5)
+            | (b == b' ')
+            | (b == 0xC2)
+            | (b.wrapping_sub(0xE1) < 3)
+            | extra.iter().fold(false, |acc, &e| acc | (b == e))
     };
+    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
     let mut chunks = text.as_bytes().chunks_exact(16);
     for chunk in &mut chunks {
         // A fixed-size array, so the sixteen tests become a few vector instructions.

@@ -83,34 +83,9 @@ pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Whether `text` may hold white space or one of the `extra` bytes: false when no byte is
-/// ASCII white space, one of `extra`, or the lead byte of a non-ASCII white-space character
-/// (U+0085/U+00A0: `C2`, U+1680: `E1`, U+2000–U+205F: `E2`, U+3000: `E3`). A byte test
-/// instead of decoding every character; callers confirm a `true` with the exact test.
-///
-/// `extra` is an array, not a slice: its length known at compile time, the test of each byte
-/// is unrolled and the sixteen-byte chunks really become vector instructions.
-pub(crate) fn maybe_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> bool {
-    let hit = |b: u8| {
-        (b.wrapping_sub(b'\t') < 5)
-            | (b == b' ')
-            | (b == 0xC2)
-            | (b.wrapping_sub(0xE1) < 3)
-            | extra.iter().fold(false, |acc, &e| acc | (b == e))
-    };
-    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
-    let mut chunks = text.as_bytes().chunks_exact(16);
-    for chunk in &mut chunks {
-        // A fixed-size array, so the sixteen tests become a few vector instructions.
-        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
-            continue;
-        };
-        if chunk.iter().fold(false, |acc, &b| acc | hit(b)) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&b| hit(b))
-}
+/// Whether `text` may hold white space or one of the `extra` bytes (a byte test; callers
+/// confirm a `true` with the exact test): the model's own test, which `compact` uses too.
+pub(crate) use jixiao_core::model::may_hold_whitespace_or as maybe_whitespace_or;
 
 /// Whether `text` holds a white-space character, or (with `key_marks`) one of `（`, `）`,
 /// `：`, `|`: exactly `text.contains(…)` of those, but only the characters whose lead byte
