@@ -1,7 +1,7 @@
 //! Measures (指标值): a printed target or actual value parsed into operator, number and unit,
 //! a range, a deadline, or qualitative text. Parsing never fails and keeps the printed text.
 
-use crate::model::PrintedDecimal;
+use crate::model::{contains_str, may_hold_whitespace_or, PrintedDecimal};
 use crate::num::{concat, Piece::Num, Piece::Text};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
@@ -236,10 +236,34 @@ fn normal_char(c: char) -> Option<char> {
 /// Full-width digits and signs to ASCII; white space removed. Borrowed when nothing changes
 /// (the common case), else one pass and one allocation.
 fn normalise(printed: &str) -> Cow<'_, str> {
-    if printed.chars().all(|c| normal_char(c) == Some(c)) {
+    if !may_change(printed) || printed.chars().all(|c| normal_char(c) == Some(c)) {
         return Cow::Borrowed(printed);
     }
     Cow::Owned(printed.chars().filter_map(normal_char).collect())
+}
+
+/// Whether [`normalise`] may change `text`, from its bytes: false when it holds no ASCII
+/// white space and none of the byte pairs that start a character [`normal_char`] maps or drops
+/// (`C2`: U+0085, U+00A0; `E1 9A`: U+1680; `E2 80`/`E2 81`: dashes and U+2000–U+205F spaces;
+/// `E3 80`: U+3000, 〜; `EF BC`/`EF BD`: full-width digits and signs). Values are checked
+/// for every indicator; `≥` (`E2 89`) and CJK text pass without decoding characters.
+fn may_change(text: &str) -> bool {
+    // The lead bytes first, sixteen at a time (most values have none but `≥`'s `E2`).
+    if !may_hold_whitespace_or(text, [0xEF]) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        let next = || bytes.get(i + 1).copied().unwrap_or(0);
+        match b {
+            b'\t'..=b'\r' | b' ' | 0xC2 => true,
+            0xE1 => next() == 0x9A,
+            0xE2 => matches!(next(), 0x80 | 0x81),
+            0xE3 => next() == 0x80,
+            0xEF => matches!(next(), 0xBC | 0xBD),
+            _ => false,
+        }
+    })
 }
 
 fn parse_kind(printed: &str) -> MeasureKind {
@@ -262,21 +286,31 @@ fn is_deadline(t: &str) -> bool {
         return true;
     }
     // `12月底前`, `2023年12月31日前`, `6月30日之前`, `年底前完成`: a date word (月, 日, 年底)
-    // then 前 or 底 (之前 contains 前), and no percent. One pass over the characters.
+    // then 前 or 底 (之前 contains 前), and no percent. One pass over the bytes: the four
+    // words start with `E5` or `E6`, and a 底 right after 年 is 年底.
+    const MONTH: &[u8] = "月".as_bytes();
+    const DAY: &[u8] = "日".as_bytes();
+    const BEFORE: &[u8] = "前".as_bytes();
+    const BOTTOM: &[u8] = "底".as_bytes();
+    const YEAR: &[u8] = "年".as_bytes();
+    let bytes = t.as_bytes();
     let (mut date_word, mut before, mut percent) = (false, false, false);
-    let mut previous = '\0';
-    for c in t.chars() {
-        match c {
-            '月' | '日' => date_word = true,
-            '前' => before = true,
-            '底' => {
-                before = true;
-                date_word |= previous == '年';
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'%' => percent = true,
+            0xE5 | 0xE6 => {
+                let c = bytes.get(i..i + 3).unwrap_or_default();
+                if c == MONTH || c == DAY {
+                    date_word = true;
+                } else if c == BEFORE {
+                    before = true;
+                } else if c == BOTTOM {
+                    before = true;
+                    date_word |= i >= 3 && bytes.get(i - 3..i) == Some(YEAR);
+                }
             }
-            '%' => percent = true,
             _ => {}
         }
-        previous = c;
     }
     date_word && before && !percent
 }
@@ -385,6 +419,9 @@ fn take_number(s: &str) -> Option<(Decimal, &str)> {
         return None;
     }
     let digits = &s[..end];
+    if let Some(n) = plain_decimal(digits) {
+        return Some((n, &s[end..]));
+    }
     let n = if digits.bytes().any(|b| b == b',' || b == b'+') {
         let text: String = digits.chars().filter(|c| *c != ',' && *c != '+').collect();
         Decimal::from_str(&text).ok()?
@@ -392,6 +429,39 @@ fn take_number(s: &str) -> Option<(Decimal, &str)> {
         Decimal::from_str(digits).ok()?
     };
     Some((n, &s[end..]))
+}
+
+/// `Decimal::from_str(text)` for an optional `-` and at most 18 digits with at most one `.`
+/// (nearly every printed value): the mantissa summed digit by digit, the scale counted.
+/// `None` for anything else, which takes the general parser.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let (mut mantissa, mut scale, mut seen_dot) = (0i64, 0u32, false);
+    for b in digits.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                scale += u32::from(seen_dot);
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    // 18 digits at most (19 bytes with the point): the mantissa cannot overflow.
+    if digits.len() == 19 && !seen_dot {
+        return None;
+    }
+    // `-0` parses as a positive zero.
+    Some(Decimal::new(
+        if negative { -mantissa } else { mantissa },
+        scale,
+    ))
 }
 
 fn next_is_digit(bytes: &[u8], i: usize) -> bool {
@@ -418,7 +488,7 @@ fn take_unit(s: &str) -> (Option<CompactString>, &str) {
         .unwrap_or(s.len());
     let unit = &s[..end];
     // An operator word (`以上`, `以内` …) is never a unit: leave it for the caller to reject.
-    if end == 0 || SUFFIX_OPERATORS.iter().any(|(w, _)| unit.contains(w)) {
+    if end == 0 || SUFFIX_OPERATORS.iter().any(|(w, _)| contains_str(unit, w)) {
         (None, s)
     } else {
         (Some(CompactString::new(unit)), &s[end..])
@@ -456,6 +526,136 @@ pub fn parse_printed_number(printed: &str) -> Option<PrintedDecimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte scan of `is_deadline` against the character scan it replaced.
+    #[test]
+    fn deadline_scan_is_the_character_scan() {
+        fn by_chars(t: &str) -> bool {
+            if DEADLINE_EXACT.contains(&t) {
+                return true;
+            }
+            let (mut date_word, mut before, mut percent) = (false, false, false);
+            let mut previous = '\0';
+            for c in t.chars() {
+                match c {
+                    '月' | '日' => date_word = true,
+                    '前' => before = true,
+                    '底' => {
+                        before = true;
+                        date_word |= previous == '年';
+                    }
+                    '%' => percent = true,
+                    _ => {}
+                }
+                previous = c;
+            }
+            date_word && before && !percent
+        }
+        let words = [
+            "月", "日", "前", "底", "年", "%", "12", "之", "按时", "庭", "府",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let mut longer = Vec::new();
+            for t in &texts {
+                for w in words {
+                    longer.push(format!("{t}{w}"));
+                }
+            }
+            texts = longer;
+            for t in &texts {
+                assert_eq!(is_deadline(t), by_chars(t), "{t}");
+            }
+        }
+    }
+
+    /// The byte test never misses a character the normaliser changes.
+    #[test]
+    fn may_change_never_misses_a_change() {
+        let chars = (0u32..0x3100)
+            .chain(0xFE00..0x10000)
+            .filter_map(char::from_u32);
+        for c in chars {
+            for text in [format!("{c}"), format!("≥9{c}5%"), format!("达成{c}")] {
+                let changes = text.chars().any(|c| normal_char(c) != Some(c));
+                assert!(!changes || may_change(&text), "{c:?}");
+            }
+        }
+        assert!(!may_change("≥95%以上达成"));
+    }
+
+    /// The short number parser against `Decimal::from_str`: value, scale and sign.
+    #[test]
+    fn plain_decimal_is_from_str() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.00",
+            "7",
+            "95",
+            "100.00",
+            "0.05",
+            "-12.5",
+            "007",
+            "1.",
+            ".5",
+            "1.2.3",
+            "-",
+            "",
+            "+5",
+            "1,000",
+            "12a",
+            "999999999999999999",
+            "9999999999999999999",
+            "99999999999999999.9",
+            "-999999999999999999",
+            "0.000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..5000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let digits = (x >> 60) as usize + 1;
+            let mut t: String = (0..digits)
+                .map(|i| char::from(b'0' + ((x >> (i * 3)) % 10) as u8))
+                .collect();
+            if x & 1 == 1 {
+                let at = ((x >> 20) as usize) % (t.len() + 1);
+                t.insert(at, '.');
+            }
+            if x & 2 == 2 {
+                t.insert(0, '-');
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let Some(fast) = plain_decimal(t) else {
+                continue;
+            };
+            let general = Decimal::from_str(t).unwrap();
+            assert_eq!(
+                (
+                    fast,
+                    fast.scale(),
+                    fast.is_sign_negative(),
+                    fast.to_string()
+                ),
+                (
+                    general,
+                    general.scale(),
+                    general.is_sign_negative(),
+                    general.to_string()
+                ),
+                "{t}"
+            );
+        }
+        assert!(plain_decimal("1,000").is_none() && plain_decimal("+5").is_none());
+    }
 
     /// The one-pass normaliser against its definition: drop white space, map the rest.
     #[test]

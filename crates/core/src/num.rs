@@ -5,6 +5,7 @@
 
 use compact_str::CompactString;
 use rust_decimal::Decimal;
+use std::cmp::Ordering;
 use std::fmt;
 
 /// Room for any decimal: 29 digits, a sign, a point and leading zeros of a 28-digit scale.
@@ -73,7 +74,63 @@ pub fn u64_bytes(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
 
 /// `d` as `Display` writes it (`507500.00`, `0.05`, `-0`), in `buf`.
 pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
-    std::str::from_utf8(decimal_bytes(d, buf)).unwrap_or("0")
+    let len = write_decimal(d, buf).unwrap_or(0);
+    std::str::from_utf8(&buf[..len]).unwrap_or("0")
+}
+
+/// `d` as `Display` writes it, at the start of `out`, digit by digit in place (no
+/// intermediate copies: derivations print several numbers each). Returns the length, or
+/// `None` when `out` is too short.
+pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
+    let Ok(m) = u64::try_from(d.mantissa().unsigned_abs()) else {
+        // Over 19 digits: rare, the general writer.
+        let mut buf = [0u8; DECIMAL_BUF];
+        let text = decimal_bytes(d, &mut buf);
+        out.get_mut(..text.len())?.copy_from_slice(text);
+        return Some(text.len());
+    };
+    let scale = d.scale() as usize;
+    let negative = usize::from(d.is_sign_negative());
+    // The whole part and the fraction, split with one division (a scale over 19 leaves no
+    // whole part in a u64 mantissa).
+    let (whole, fraction) = match 10u64.checked_pow(scale as u32) {
+        Some(power) => (m / power, m % power),
+        None => (0, m),
+    };
+    // Display writes `0` for a zero whole part, and exactly `scale` fractional digits
+    // (`0`, `0.00`, `0.05`).
+    let whole_digits = match whole {
+        // Most whole parts (weights, scores, percents) are short: no logarithm for them.
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => whole.ilog10() as usize + 1,
+    };
+    let len = negative + whole_digits + if scale > 0 { scale + 1 } else { 0 };
+    let out = out.get_mut(..len)?;
+    if negative == 1 {
+        out[0] = b'-';
+    }
+    let (whole_out, rest) = out[negative..].split_at_mut(whole_digits);
+    fill_digits(whole, whole_out);
+    if let Some((point, fraction_out)) = rest.split_first_mut() {
+        *point = b'.';
+        fill_digits(fraction, fraction_out);
+    }
+    Some(len)
+}
+
+/// The last `out.len()` decimal digits of `n`, zero-padded, two at a time.
+fn fill_digits(mut n: u64, out: &mut [u8]) {
+    let mut pos = out.len();
+    while pos >= 2 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        out[pos - 2..pos].copy_from_slice(&PAIRS[pair..pair + 2]);
+        pos -= 2;
+    }
+    if pos == 1 {
+        out[0] = b'0' + (n % 10) as u8;
+    }
 }
 
 /// [`decimal_str`] as bytes (ASCII), for writers of bytes: no UTF-8 validation.
@@ -129,6 +186,61 @@ pub fn decimal_string(d: Decimal) -> String {
     decimal_str(d, &mut buf).to_owned()
 }
 
+/// `a.cmp(&b)`: the same order (`-0` equals `0`), from the mantissas when they can be
+/// brought to one scale without overflow (nearly always: scores, weights and amounts), instead
+/// of rust_decimal's general comparison. Scoring and review compare numbers for every
+/// indicator.
+pub fn cmp(a: Decimal, b: Decimal) -> Ordering {
+    let (ma, mb) = (a.mantissa(), b.mantissa());
+    let (sa, sb) = (a.scale(), b.scale());
+    let same_scale = if sa == sb {
+        Some((ma, mb))
+    } else if sa < sb {
+        POW10
+            .get((sb - sa) as usize)
+            .and_then(|&p| ma.checked_mul(p))
+            .map(|ma| (ma, mb))
+    } else {
+        POW10
+            .get((sa - sb) as usize)
+            .and_then(|&p| mb.checked_mul(p))
+            .map(|mb| (ma, mb))
+    };
+    match same_scale {
+        Some((x, y)) => x.cmp(&y),
+        None => a.cmp(&b),
+    }
+}
+
+/// 10⁰ … 10²⁸: every scale difference of two decimals.
+const POW10: [i128; 29] = {
+    let mut table = [1i128; 29];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// `a.max(b)` (`Decimal::max`: `a` when they are equal, whatever their scales) with [`cmp`].
+pub fn max(a: Decimal, b: Decimal) -> Decimal {
+    if cmp(a, b).is_lt() {
+        b
+    } else {
+        a
+    }
+}
+
+/// `a.min(b)` (`Decimal::min`: `a` when they are equal) with [`cmp`].
+pub fn min(a: Decimal, b: Decimal) -> Decimal {
+    if cmp(a, b).is_gt() {
+        b
+    } else {
+        a
+    }
+}
+
 /// A piece of a derivation's text: words, or a number written as `Display` writes it.
 #[derive(Debug, Clone, Copy)]
 pub enum Piece<'a> {
@@ -143,37 +255,72 @@ pub fn decimal_compact(d: Decimal) -> CompactString {
     CompactString::new(decimal_str(d, &mut buf))
 }
 
-/// Room for a derivation written on the stack before it is kept; longer ones take a
-/// slower path.
-const CONCAT_BUF: usize = 192;
+/// Room for a derivation written on the stack, and for the places of its numbers; longer
+/// ones, or ones with more numbers, take a slower path.
+const CONCAT_BUF: usize = 160;
+const CONCAT_NUMS: usize = 8;
+
+/// What a `CompactString` keeps inline.
+const INLINE: usize = 24;
 
 /// The pieces joined — what `format!` with [`Plain`] numbers gives, without the formatting
 /// machinery (formulas are built for every indicator of every form). The text is written on
-/// the stack, checked as UTF-8 once and kept inline when short (most formulas are), else
-/// allocated once at its exact size.
+/// the stack (numbers digit by digit in place). A short result is checked as UTF-8 and kept
+/// inline; a longer one is pushed into a `String` of its exact size that the
+/// `CompactString` keeps: its words are already `&str`s and its digits ASCII, so nothing is
+/// validated byte by byte.
 pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
     let mut out = [0u8; CONCAT_BUF];
-    let mut len = 0;
-    let mut num = [0u8; DECIMAL_BUF];
+    // Where each number's text is in `out`, in order.
+    let mut spans = [(0u8, 0u8); CONCAT_NUMS];
+    let (mut len, mut numbers) = (0, 0);
     for piece in pieces {
-        let bytes = match *piece {
-            Piece::Text(t) => t.as_bytes(),
-            Piece::Num(d) => decimal_bytes(d, &mut num),
-        };
-        let Some(slot) = out.get_mut(len..len + bytes.len()) else {
-            return concat_slow(pieces);
-        };
-        slot.copy_from_slice(bytes);
-        len += bytes.len();
+        match *piece {
+            Piece::Text(t) => {
+                let Some(slot) = out.get_mut(len..len + t.len()) else {
+                    return concat_slow(pieces);
+                };
+                slot.copy_from_slice(t.as_bytes());
+                len += t.len();
+            }
+            Piece::Num(d) => {
+                let (Some(span), Some(n)) = (
+                    spans.get_mut(numbers),
+                    out.get_mut(len..).and_then(|rest| write_decimal(d, rest)),
+                ) else {
+                    return concat_slow(pieces);
+                };
+                // `len + n` ≤ CONCAT_BUF < 256.
+                *span = (len as u8, (len + n) as u8);
+                numbers += 1;
+                len += n;
+            }
+        }
     }
-    // Whole `&str`s and ASCII digits: always valid; the check is what safe code pays.
-    match std::str::from_utf8(&out[..len]) {
-        Ok(text) => CompactString::new(text),
-        Err(_) => concat_slow(pieces),
+    if len <= INLINE {
+        // Whole `&str`s and ASCII digits: always valid; the check is what safe code pays.
+        return match std::str::from_utf8(&out[..len]) {
+            Ok(text) => CompactString::new(text),
+            Err(_) => concat_slow(pieces),
+        };
     }
+    let mut text = String::with_capacity(len);
+    let mut spans = spans[..numbers].iter();
+    for piece in pieces {
+        match *piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Num(_) => {
+                if let Some(&(a, b)) = spans.next() {
+                    let digits = &out[usize::from(a)..usize::from(b)];
+                    text.extend(digits.iter().map(|&b| char::from(b)));
+                }
+            }
+        }
+    }
+    CompactString::from_string_buffer(text)
 }
 
-/// [`concat`] for text that does not fit its stack buffer.
+/// [`concat`] for derivations longer than its stack buffer or with more numbers.
 fn concat_slow(pieces: &[Piece<'_>]) -> CompactString {
     let mut out = String::new();
     let mut buf = [0u8; DECIMAL_BUF];
@@ -201,6 +348,89 @@ mod tests {
             Piece::Num(Decimal::MAX),
         ]);
         assert_eq!(joined, format!("{long}-12.50/{}", Decimal::MAX));
+    }
+
+    #[test]
+    fn concat_at_the_inline_limit_and_with_many_numbers() {
+        use rust_decimal_macros::dec;
+        // 23, 24 and 25 bytes: the stack path, its limit and the `String` path.
+        for text in ["得分：", "得分：x", "得分：xy"] {
+            let joined = concat(&[
+                Piece::Text(text),
+                Piece::Num(dec!(1234567.89)),
+                Piece::Text("分"),
+            ]);
+            assert_eq!(joined, format!("{text}1234567.89分"));
+        }
+        // More numbers than kept on the stack.
+        let numbers: Vec<Decimal> = (0..12).map(|i| Decimal::new(i * 37 - 100, 2)).collect();
+        let pieces: Vec<Piece> = numbers
+            .iter()
+            .flat_map(|d| [Piece::Num(*d), Piece::Text("、")])
+            .collect();
+        let want: String = numbers.iter().map(|d| format!("{d}、")).collect();
+        assert_eq!(concat(&pieces), want);
+        let want_four: String = numbers[..4].iter().map(|d| format!("{d}、")).collect();
+        assert_eq!(concat(&pieces[..8]), want_four);
+        assert_eq!(concat(&[]), "");
+    }
+
+    #[test]
+    fn cmp_max_min_are_decimals_own() {
+        let mut values = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::new(0, 2),
+            Decimal::new(-0, 5),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(5, 28),
+            Decimal::new(-5, 28),
+            Decimal::new(10, 0),
+            Decimal::new(1000, 2),
+            Decimal::new(-1000, 2),
+            Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_335, 0),
+            Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_335, 28),
+            Decimal::from_i128_with_scale(33_333_333_333_333_333_333_333_333_333, 27),
+        ];
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        values.push(negative_zero);
+        let mut x: u128 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..400 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (x >> 32) % (1u128 << 96);
+            let mantissa = (bits >> (x % 96)) as i128;
+            let mut d = Decimal::from_i128_with_scale(mantissa, ((x >> 8) % 29) as u32);
+            if x & 1 == 1 {
+                d.set_sign_negative(true);
+            }
+            values.push(d);
+            // The same value at another scale, and small numbers of every kind.
+            let mut same = d;
+            same.rescale(d.scale() + ((x >> 16) % 4) as u32);
+            values.push(same);
+            values.push(Decimal::new(
+                ((x >> 40) % 2001) as i64 - 1000,
+                ((x >> 20) % 4) as u32,
+            ));
+        }
+        for &a in &values {
+            for &b in &values {
+                assert_eq!(cmp(a, b), a.cmp(&b), "{a:?} {b:?}");
+                let (m, n) = (max(a, b), min(a, b));
+                assert_eq!(
+                    (m, m.scale(), m.is_sign_negative()),
+                    (a.max(b), a.max(b).scale(), a.max(b).is_sign_negative())
+                );
+                assert_eq!(
+                    (n, n.scale(), n.is_sign_negative()),
+                    (a.min(b), a.min(b).scale(), a.min(b).is_sign_negative())
+                );
+            }
+        }
     }
 
     #[test]
@@ -262,6 +492,11 @@ mod tests {
         for d in values {
             assert_eq!(Plain(d).to_string(), d.to_string(), "{d:?}");
             assert_eq!(decimal_string(d), d.to_string(), "{d:?}");
+            assert_eq!(concat(&[Piece::Num(d)]), d.to_string(), "{d:?}");
+            let mut exact = vec![0u8; d.to_string().len()];
+            assert_eq!(write_decimal(d, &mut exact), Some(exact.len()), "{d:?}");
+            assert_eq!(exact, d.to_string().as_bytes(), "{d:?}");
+            assert_eq!(write_decimal(d, &mut exact[1..]), None, "{d:?}");
         }
         let mut buf = [0u8; DECIMAL_BUF];
         for n in [0, 1, 9, 10, 99, 12345, u64::from(u32::MAX), u64::MAX] {

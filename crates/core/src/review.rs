@@ -4,9 +4,10 @@
 use crate::finding::{Finding, Severity};
 use crate::measure::{MeasureKind, Operator};
 use crate::model::{
-    compact, compact_eq, compacted, Evaluation, Indicator, Level1, Level2, Loc, PrintedDecimal,
+    compact, compact_eq, compacted, contains_str, may_hold_whitespace, Evaluation, Indicator,
+    Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::decimal_compact;
+use crate::num::{cmp, decimal_compact};
 use crate::profile::Profile;
 use crate::score::{
     effective_total, pct, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
@@ -185,7 +186,7 @@ fn loc(a: &Option<Loc>, b: &Option<Loc>) -> Option<Loc> {
 
 /// Is `computed` within half a unit of the printed precision of `printed`?
 fn agrees(printed: PrintedDecimal, computed: Decimal) -> bool {
-    (printed.value - computed).abs() <= printed.tolerance()
+    cmp((printed.value - computed).abs(), printed.tolerance()).is_le()
 }
 
 /// A printed score carries its printed decimals in its scale.
@@ -198,9 +199,17 @@ fn n(v: Decimal) -> CompactString {
     decimal_compact(v.normalize())
 }
 
+/// What a reason cell holds when no reason is given.
+const NO_TEXT: [&str; 4] = ["无", "/", "—", "-"];
+
 fn blank(s: &Option<String>) -> bool {
     s.as_deref().is_none_or(|t| {
-        t.chars().all(char::is_whitespace) || ["无", "/", "—", "-"].iter().any(|w| compact_eq(t, w))
+        if !may_hold_whitespace(t) {
+            // No white space to compact away (most cells, checked for every indicator):
+            // blank only when empty or exactly a placeholder.
+            return t.is_empty() || NO_TEXT.contains(&t);
+        }
+        t.chars().all(char::is_whitespace) || NO_TEXT.iter().any(|w| compact_eq(t, w))
     })
 }
 
@@ -234,7 +243,7 @@ fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
         }
         let total = get(&f.total);
         let wrong = match total {
-            Some(t) => t != sum,
+            Some(t) => cmp(t, sum).is_ne(),
             // A blank total above money in its rows is a total never filled in.
             None => !sum.is_zero(),
         };
@@ -314,7 +323,7 @@ fn exec_low_no_reason(cx: &Context, out: &mut Vec<Finding>) {
     let Some(rate) = &cx.card.execution_rate else {
         return;
     };
-    if rate.value < cx.profile.budget.reason_below && blank(&cx.ev.funds.reason) {
+    if cmp(rate.value, cx.profile.budget.reason_below).is_lt() && blank(&cx.ev.funds.reason) {
         let (rate, below) = (
             pct_compact(rate.value),
             pct_compact(cx.profile.budget.reason_below),
@@ -544,7 +553,7 @@ fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
 fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
     let f = &cx.ev.funds;
     if let (Some(s), Some(w)) = (f.score, f.weight) {
-        if s.value > w {
+        if cmp(s.value, w).is_gt() {
             out.push(
                 hit(
                     format!("预算执行得分 {} 超过分值 {}", n(s.value), n(w)),
@@ -558,7 +567,7 @@ fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
         let (Some(s), Some(w)) = (ind.score, ind.weight) else {
             continue;
         };
-        if s > w || s < Decimal::ZERO {
+        if cmp(s, w).is_gt() || cmp(s, Decimal::ZERO).is_lt() {
             out.push(
                 hit(
                     format!("「{name}」得分 {} 不在 0 到分值 {} 之间", n(s), n(w)),
@@ -603,7 +612,7 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
         let (Some(true), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
             continue;
         };
-        if s < w {
+        if cmp(s, w).is_lt() {
             let (a, t, s, w) = (is.actual.printed.trim(), is.target.canonical(), n(s), n(w));
             out.push(
                 hit(
@@ -645,7 +654,7 @@ fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
         let (Some(false), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
             continue;
         };
-        if s >= w {
+        if cmp(s, w).is_ge() {
             let (a, t, s) = (is.actual.printed.trim(), is.target.canonical(), n(s));
             out.push(
                 hit(
@@ -686,7 +695,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let w = ind.weight.unwrap_or_default();
-        if s >= w {
+        if cmp(s, w).is_ge() {
             continue; // UNMET_FULL_SCORE says it
         }
         if !agrees(printed_score(s), c.value) {
@@ -721,7 +730,7 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
         let (Some((lo, hi)), Some(s), Some(ach)) = (is.band, ind.score, is.achievement) else {
             continue;
         };
-        if s < lo || s > hi {
+        if cmp(s, lo).is_lt() || cmp(s, hi).is_gt() {
             let w = ind.weight.unwrap_or_default();
             let share = if w.is_zero() {
                 None
@@ -795,7 +804,7 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
             _ => false,
         };
         // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
-        if upward && ratio >= threshold {
+        if upward && cmp(ratio, threshold).is_ge() {
             let (a, t) = (is.actual.printed.trim(), is.target.canonical());
             let (r, th) = (pct_compact(ratio), pct_compact(threshold));
             out.push(
@@ -853,10 +862,10 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
         let Some(a) = is.actual.number() else {
             continue;
         };
-        if !is.actual.is_numeric() || a == t || is.met.is_none() {
+        if !is.actual.is_numeric() || cmp(a, t).is_eq() || is.met.is_none() {
             continue;
         }
-        let (zh, en) = if a > t {
+        let (zh, en) = if cmp(a, t).is_gt() {
             ("超过", "exceeds")
         } else {
             ("低于", "falls short of")
@@ -899,13 +908,13 @@ fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
         if !blank(&ind.reason) {
             continue;
         }
-        let deducted = matches!((ind.score, ind.weight), (Some(s), Some(w)) if s < w);
+        let deducted = matches!((ind.score, ind.weight), (Some(s), Some(w)) if cmp(s, w).is_lt());
         let short = is.met == Some(false)
             || matches!(
                 is.achievement,
                 Some(Achievement::Partial | Achievement::Unmet)
             );
-        let exceeded = is.ratio.is_some_and(|r| r >= over)
+        let exceeded = is.ratio.is_some_and(|r| cmp(r, over).is_ge())
             && is.target.operator().is_some_and(|o| !o.is_reverse());
         let why = if deducted {
             "扣分"
@@ -1089,7 +1098,19 @@ fn goal_copy(cx: &Context, out: &mut Vec<Finding>) {
     fn words(t: &str) -> impl Iterator<Item = char> + '_ {
         t.chars().filter(|c| !c.is_whitespace())
     }
-    if words(e).next().is_some() && words(e).eq(words(a)) {
+    // Equal bytes before the first difference are equal characters: only the rest (from a
+    // character boundary) needs comparing without white space. A copy is all prefix; a
+    // different text usually differs early.
+    let common = e.bytes().zip(a.bytes()).take_while(|(x, y)| x == y).count();
+    let start = (0..=common)
+        .rev()
+        .find(|&i| e.is_char_boundary(i))
+        .unwrap_or(0);
+    let (e_rest, a_rest) = match (e.get(start..), a.get(start..)) {
+        (Some(e_rest), Some(a_rest)) => (e_rest, a_rest),
+        _ => (e.as_str(), a.as_str()),
+    };
+    if words(e).next().is_some() && words(e_rest).eq(words(a_rest)) {
         out.push(
             hit(
                 "年度总体目标的实际完成情况照抄预期目标，未说明实际完成了什么",
@@ -1183,7 +1204,7 @@ fn misclassified(cx: &Context, out: &mut Vec<Finding>) {
                 Fits::Only(ok) => !ok.contains(&l2),
                 Fits::Not(bad) => bad.contains(&l2),
             };
-            let wrong = misplaced && name.contains(kw);
+            let wrong = misplaced && contains_str(name, kw);
             if wrong {
                 out.push(
                     hit(
@@ -1227,7 +1248,7 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
     let Some(rate) = &cx.card.execution_rate else {
         return;
     };
-    if rate.value >= cx.profile.budget.reason_below {
+    if cmp(rate.value, cx.profile.budget.reason_below).is_ge() {
         return;
     }
     let texts = [

@@ -2,8 +2,8 @@
 //! derivation.
 
 use crate::measure::{Measure, MeasureKind, Operator};
-use crate::model::{compact, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{concat, decimal_compact, decimal_string, Piece::Num, Piece::Text};
+use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
+use crate::num::{cmp, concat, decimal_compact, decimal_string, max, min, Piece::Num, Piece::Text};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -134,7 +134,7 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let execution_rate = execution_rate(&ev.funds, &cx, &mut notes);
     let budget_score = execution_rate.as_ref().map(|rate| {
         let w = profile.budget.weight;
-        let capped = rate.value.min(Decimal::ONE).max(Decimal::ZERO);
+        let capped = max(min(rate.value, Decimal::ONE), Decimal::ZERO);
         let formula = concat(&[
             Text("W × min(执行率, 100%) = "),
             Num(w),
@@ -214,7 +214,10 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         _ => None,
     };
     let grade = total.as_ref().and_then(|t| {
-        let band = profile.grades.iter().find(|g| t.value >= g.min)?;
+        let band = profile
+            .grades
+            .iter()
+            .find(|g| cmp(t.value, g.min).is_ge())?;
         Some(GradeResult {
             grade: band.label.clone(),
             formula: concat(&[
@@ -427,16 +430,16 @@ pub fn judge_text(target: &Measure, actual: &Measure) -> Achievement {
     if target.text() == Some(a) {
         return Achievement::Achieved;
     }
-    if PARTIAL_WORDS.iter().any(|w| a.contains(w)) {
+    if PARTIAL_WORDS.iter().any(|w| contains_str(a, w)) {
         return Achievement::Partial;
     }
-    if UNMET_WORDS.iter().any(|w| a.contains(w)) {
+    if UNMET_WORDS.iter().any(|w| contains_str(a, w)) {
         return Achievement::Unmet;
     }
     if target
         .text()
-        .is_some_and(|t| !t.is_empty() && a.contains(t))
-        || ACHIEVED_WORDS.iter().any(|w| a.contains(w))
+        .is_some_and(|t| !t.is_empty() && contains_str(a, t))
+        || ACHIEVED_WORDS.iter().any(|w| contains_str(a, w))
     {
         return Achievement::Achieved;
     }
@@ -553,7 +556,7 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.band = Some((lo, hi));
     let label = ach.label_zh();
     out.computed = Some(match printed {
-        Some(p) if p >= lo && p <= hi => cx.computed(
+        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => cx.computed(
             p,
             concat(&[
                 Text(label),
@@ -568,7 +571,7 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
             None,
         ),
         Some(p) => {
-            let c = p.max(lo).min(hi);
+            let c = min(max(p, lo), hi);
             cx.computed(
                 c,
                 concat(&[
@@ -733,19 +736,19 @@ fn quantitative(
         && rules.zero_target_all_or_nothing
     {
         // 事故 0次, 有责投诉率=0: any occurrence misses the whole target.
-        let met = a <= Decimal::ZERO;
+        let met = cmp(a, Decimal::ZERO).is_le();
         out.met = Some(met);
         let v = if met { w } else { Decimal::ZERO };
         Some((v, QFormula::ZeroTarget { a, v }, no_op))
     } else if positive_like {
         let met = match op {
-            Operator::Greater => a > t,
-            _ => a >= t,
+            Operator::Greater => cmp(a, t).is_gt(),
+            _ => cmp(a, t).is_ge(),
         };
         out.met = Some(met);
         if met {
             Some((w, QFormula::MetAtLeast, no_op))
-        } else if t > Decimal::ZERO {
+        } else if cmp(t, Decimal::ZERO).is_gt() {
             let v = w * a / t;
             Some((v, QFormula::Proportional { a, t }, no_op))
         } else {
@@ -753,18 +756,20 @@ fn quantitative(
         }
     } else if op.is_reverse() {
         let met = match op {
-            Operator::Less => a < t,
-            _ => a <= t,
+            Operator::Less => cmp(a, t).is_lt(),
+            _ => cmp(a, t).is_le(),
         };
         out.met = Some(met);
         if met {
             Some((w, QFormula::MetAtMost, false))
         } else {
             match rules.reverse_formula {
-                ReverseFormula::Ratio if a > Decimal::ZERO && t >= Decimal::ZERO => {
+                ReverseFormula::Ratio
+                    if cmp(a, Decimal::ZERO).is_gt() && cmp(t, Decimal::ZERO).is_ge() =>
+                {
                     Some((w * t / a, QFormula::ReverseRatio { a, t }, false))
                 }
-                ReverseFormula::Linear if t > Decimal::ZERO => Some((
+                ReverseFormula::Linear if cmp(t, Decimal::ZERO).is_gt() => Some((
                     w * (Decimal::ONE - (a - t) / t),
                     QFormula::ReverseLinear { a, t },
                     false,
@@ -774,11 +779,11 @@ fn quantitative(
         }
     } else {
         // `=` scored by deviation when the profile does not treat it as `≥`.
-        let met = a == t;
+        let met = cmp(a, t).is_eq();
         out.met = Some(met);
         if met {
             Some((w, QFormula::MetExact, false))
-        } else if t > Decimal::ZERO {
+        } else if cmp(t, Decimal::ZERO).is_gt() {
             let dev = (a - t).abs() / t;
             Some((
                 w * (Decimal::ONE - dev),
@@ -798,7 +803,7 @@ fn quantitative(
     }
     let result = match result {
         Some((value, formula, no_op_note)) if explained => {
-            let value = value.max(Decimal::ZERO).min(w);
+            let value = min(max(value, Decimal::ZERO), w);
             let note = match (no_op_note, &assumed_unit_note) {
                 (true, Some(n)) => Some(Cow::Owned(format!("{NO_OP_NOTE}；{n}"))),
                 (true, None) => Some(Cow::Borrowed(NO_OP_NOTE)),
