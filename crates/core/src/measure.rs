@@ -1,7 +1,7 @@
 //! Measures (指标值): a printed target or actual value parsed into operator, number and unit,
 //! a range, a deadline, or qualitative text. Parsing never fails and keeps the printed text.
 
-use crate::model::{contains_str, may_hold_whitespace_or, PrintedDecimal};
+use crate::model::{contains_str, PrintedDecimal};
 use crate::num::{concat, Piece::Num, Piece::Text};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
@@ -248,23 +248,34 @@ fn normalise(printed: &str) -> Cow<'_, str> {
 /// `E3 80`: U+3000, 〜; `EF BC`/`EF BD`: full-width digits and signs). Values are checked
 /// for every indicator; `≥` (`E2 89`) and CJK text pass without decoding characters.
 fn may_change(text: &str) -> bool {
-    // The lead bytes first, sixteen at a time (most values have none but `≥`'s `E2`).
-    if !may_hold_whitespace_or(text, [0xEF]) {
-        return false;
-    }
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
-        let next = || bytes.get(i + 1).copied().unwrap_or(0);
-        match b {
-            b'\t'..=b'\r' | b' ' | 0xC2 => true,
-            0xE1 => next() == 0x9A,
-            0xE2 => matches!(next(), 0x80 | 0x81),
-            0xE3 => next() == 0x80,
-            0xEF => matches!(next(), 0xBC | 0xBD),
-            _ => false,
+        MAY_CHANGE_FIRST[usize::from(b)] && {
+            let next = bytes.get(i + 1).copied().unwrap_or(0);
+            match b {
+                0xE1 => next == 0x9A,
+                0xE2 => matches!(next, 0x80 | 0x81),
+                0xE3 => next == 0x80,
+                0xEF => matches!(next, 0xBC | 0xBD),
+                _ => true,
+            }
         }
     })
 }
+
+/// The bytes [`may_change`] looks closer at: ASCII white space and the lead bytes above.
+const MAY_CHANGE_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = [
+        b'\t', b'\n', 0x0B, 0x0C, b'\r', b' ', 0xC2, 0xE1, 0xE2, 0xE3, 0xEF,
+    ];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 fn parse_kind(printed: &str) -> MeasureKind {
     let t = normalise(printed);
@@ -288,31 +299,43 @@ fn is_deadline(t: &str) -> bool {
     // `12月底前`, `2023年12月31日前`, `6月30日之前`, `年底前完成`: a date word (月, 日, 年底)
     // then 前 or 底 (之前 contains 前), and no percent. One pass over the bytes: the four
     // words start with `E5` or `E6`, and a 底 right after 年 is 年底.
-    const MONTH: &[u8] = "月".as_bytes();
-    const DAY: &[u8] = "日".as_bytes();
-    const BEFORE: &[u8] = "前".as_bytes();
-    const BOTTOM: &[u8] = "底".as_bytes();
-    const YEAR: &[u8] = "年".as_bytes();
-    let bytes = t.as_bytes();
+    const MONTH: [u8; 3] = three_bytes("月");
+    const DAY: [u8; 3] = three_bytes("日");
+    const BEFORE: [u8; 3] = three_bytes("前");
+    const BOTTOM: [u8; 3] = three_bytes("底");
+    const YEAR: [u8; 3] = three_bytes("年");
+    // Three bytes as one array: compared as numbers, not as slices.
+    let char_at = |i: usize| -> [u8; 3] {
+        t.as_bytes()
+            .get(i..i + 3)
+            .and_then(|c| <[u8; 3]>::try_from(c).ok())
+            .unwrap_or_default()
+    };
     let (mut date_word, mut before, mut percent) = (false, false, false);
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in t.as_bytes().iter().enumerate() {
         match b {
             b'%' => percent = true,
             0xE5 | 0xE6 => {
-                let c = bytes.get(i..i + 3).unwrap_or_default();
+                let c = char_at(i);
                 if c == MONTH || c == DAY {
                     date_word = true;
                 } else if c == BEFORE {
                     before = true;
                 } else if c == BOTTOM {
                     before = true;
-                    date_word |= i >= 3 && bytes.get(i - 3..i) == Some(YEAR);
+                    date_word |= i >= 3 && char_at(i - 3) == YEAR;
                 }
             }
             _ => {}
         }
     }
     date_word && before && !percent
+}
+
+/// The UTF-8 bytes of a three-byte character.
+const fn three_bytes(c: &str) -> [u8; 3] {
+    let b = c.as_bytes();
+    [b[0], b[1], b[2]]
 }
 
 /// For each first byte, the set of [`PREFIX_OPERATORS`] (as bits, in table order) that
@@ -398,15 +421,25 @@ fn parse_numeric(t: &str) -> Option<MeasureKind> {
 fn take_number(s: &str) -> Option<(Decimal, &str)> {
     let bytes = s.as_bytes();
     let mut end = 0;
-    if bytes.first() == Some(&b'-') || bytes.first() == Some(&b'+') {
+    let sign = bytes.first().copied().filter(|&b| b == b'-' || b == b'+');
+    if sign.is_some() {
         end = 1;
     }
     let digits_start = end;
     let mut seen_dot = false;
+    // The value summed while scanning, for the common plain case (see below).
+    let (mut mantissa, mut scale, mut digits, mut separated) = (0i64, 0u32, 0usize, false);
     while end < bytes.len() {
         let b = bytes[end];
-        let separator = b == b',' && end > digits_start && next_is_digit(bytes, end) && !seen_dot;
-        if b.is_ascii_digit() || separator {
+        if b.is_ascii_digit() {
+            if digits < 18 {
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                scale += u32::from(seen_dot);
+            }
+            digits += 1;
+            end += 1;
+        } else if b == b',' && end > digits_start && next_is_digit(bytes, end) && !seen_dot {
+            separated = true;
             end += 1;
         } else if b == b'.' && !seen_dot && end > digits_start && next_is_digit(bytes, end) {
             seen_dot = true;
@@ -418,10 +451,17 @@ fn take_number(s: &str) -> Option<(Decimal, &str)> {
     if end == digits_start {
         return None;
     }
-    let digits = &s[..end];
-    if let Some(n) = plain_decimal(digits) {
-        return Some((n, &s[end..]));
+    // No `+`, no separators, at most 18 digits: what `Decimal::from_str` gives is this
+    // mantissa and scale (`-0` is a positive zero), without its general parser.
+    if sign != Some(b'+') && !separated && digits <= 18 {
+        let signed = if sign == Some(b'-') {
+            -mantissa
+        } else {
+            mantissa
+        };
+        return Some((Decimal::new(signed, scale), &s[end..]));
     }
+    let digits = &s[..end];
     let n = if digits.bytes().any(|b| b == b',' || b == b'+') {
         let text: String = digits.chars().filter(|c| *c != ',' && *c != '+').collect();
         Decimal::from_str(&text).ok()?
@@ -429,39 +469,6 @@ fn take_number(s: &str) -> Option<(Decimal, &str)> {
         Decimal::from_str(digits).ok()?
     };
     Some((n, &s[end..]))
-}
-
-/// `Decimal::from_str(text)` for an optional `-` and at most 18 digits with at most one `.`
-/// (nearly every printed value): the mantissa summed digit by digit, the scale counted.
-/// `None` for anything else, which takes the general parser.
-fn plain_decimal(text: &str) -> Option<Decimal> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if digits.is_empty() || digits.len() > 19 {
-        return None;
-    }
-    let (mut mantissa, mut scale, mut seen_dot) = (0i64, 0u32, false);
-    for b in digits.bytes() {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + i64::from(b - b'0');
-                scale += u32::from(seen_dot);
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            _ => return None,
-        }
-    }
-    // 18 digits at most (19 bytes with the point): the mantissa cannot overflow.
-    if digits.len() == 19 && !seen_dot {
-        return None;
-    }
-    // `-0` parses as a positive zero.
-    Some(Decimal::new(
-        if negative { -mantissa } else { mantissa },
-        scale,
-    ))
 }
 
 fn next_is_digit(bytes: &[u8], i: usize) -> bool {
@@ -488,7 +495,10 @@ fn take_unit(s: &str) -> (Option<CompactString>, &str) {
         .unwrap_or(s.len());
     let unit = &s[..end];
     // An operator word (`以上`, `以内` …) is never a unit: leave it for the caller to reject.
-    if end == 0 || SUFFIX_OPERATORS.iter().any(|(w, _)| contains_str(unit, w)) {
+    // Every operator word holds 以: one search rejects most units.
+    let operator_word =
+        contains_str(unit, "以") && SUFFIX_OPERATORS.iter().any(|(w, _)| contains_str(unit, w));
+    if end == 0 || operator_word {
         (None, s)
     } else {
         (Some(CompactString::new(unit)), &s[end..])
@@ -584,9 +594,38 @@ mod tests {
         assert!(!may_change("≥95%以上达成"));
     }
 
-    /// The short number parser against `Decimal::from_str`: value, scale and sign.
+    /// The number scanner against its general path (`Decimal::from_str` on the scanned
+    /// text): value, scale, sign and the rest.
     #[test]
-    fn plain_decimal_is_from_str() {
+    fn take_number_is_from_str() {
+        fn general(s: &str) -> Option<(Decimal, &str)> {
+            let bytes = s.as_bytes();
+            let mut end = usize::from(matches!(bytes.first(), Some(b'-' | b'+')));
+            let digits_start = end;
+            let mut seen_dot = false;
+            while end < bytes.len() {
+                let b = bytes[end];
+                let separator =
+                    b == b',' && end > digits_start && next_is_digit(bytes, end) && !seen_dot;
+                if b.is_ascii_digit() || separator {
+                    end += 1;
+                } else if b == b'.' && !seen_dot && end > digits_start && next_is_digit(bytes, end)
+                {
+                    seen_dot = true;
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+            if end == digits_start {
+                return None;
+            }
+            let text: String = s[..end]
+                .chars()
+                .filter(|c| *c != ',' && *c != '+')
+                .collect();
+            Some((Decimal::from_str(&text).ok()?, &s[end..]))
+        }
         let mut texts: Vec<String> = [
             "0",
             "-0",
@@ -604,13 +643,21 @@ mod tests {
             "-",
             "",
             "+5",
+            "+0.50",
             "1,000",
+            "215,457.6",
+            "1,2",
+            ",5",
             "12a",
+            "5%",
             "999999999999999999",
             "9999999999999999999",
             "99999999999999999.9",
             "-999999999999999999",
             "0.000000000000000001",
+            "1234567890123456789012345678",
+            "12345678901234567890123456789012",
+            "3至5次",
         ]
         .iter()
         .map(|t| t.to_string())
@@ -620,41 +667,30 @@ mod tests {
             x = x
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
-            let digits = (x >> 60) as usize + 1;
+            let digits = (x >> 59) as usize + 1;
             let mut t: String = (0..digits)
-                .map(|i| char::from(b'0' + ((x >> (i * 3)) % 10) as u8))
+                .map(|i| char::from(b'0' + ((x >> (i * 2)) % 10) as u8))
                 .collect();
             if x & 1 == 1 {
                 let at = ((x >> 20) as usize) % (t.len() + 1);
                 t.insert(at, '.');
             }
-            if x & 2 == 2 {
-                t.insert(0, '-');
+            if x & 4 == 4 {
+                let at = ((x >> 24) as usize) % (t.len() + 1);
+                t.insert(at, ',');
+            }
+            match x & 0x18 {
+                0x08 => t.insert(0, '-'),
+                0x10 => t.insert(0, '+'),
+                _ => {}
             }
             texts.push(t);
         }
         for t in &texts {
-            let Some(fast) = plain_decimal(t) else {
-                continue;
-            };
-            let general = Decimal::from_str(t).unwrap();
-            assert_eq!(
-                (
-                    fast,
-                    fast.scale(),
-                    fast.is_sign_negative(),
-                    fast.to_string()
-                ),
-                (
-                    general,
-                    general.scale(),
-                    general.is_sign_negative(),
-                    general.to_string()
-                ),
-                "{t}"
-            );
+            let fast = take_number(t).map(|(n, rest)| (n, n.scale(), n.is_sign_negative(), rest));
+            let slow = general(t).map(|(n, rest)| (n, n.scale(), n.is_sign_negative(), rest));
+            assert_eq!(fast, slow, "{t}");
         }
-        assert!(plain_decimal("1,000").is_none() && plain_decimal("+5").is_none());
     }
 
     /// The one-pass normaliser against its definition: drop white space, map the rest.
