@@ -312,7 +312,15 @@ pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> boo
             return true;
         }
     }
-    chunks.remainder().iter().any(|&b| hit(b))
+    // The last bytes as one more block, padded with a copy of one of them (which adds no hit
+    // of its own): short texts — most labels and values — are all remainder.
+    let rest = chunks.remainder();
+    let Some(&fill) = rest.first() else {
+        return false;
+    };
+    let mut last = [fill; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    last.iter().fold(false, |acc, &b| acc | hit(b))
 }
 
 /// `hay.contains(needle)` for the short texts of a form (names, values, units): the needle's

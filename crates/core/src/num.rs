@@ -251,8 +251,29 @@ pub enum Piece<'a> {
 /// `d.to_string()` as a `CompactString`: inline (no allocation) for every decimal of up to
 /// 24 characters, which is nearly all of them.
 pub fn decimal_compact(d: Decimal) -> CompactString {
+    // A whole number below 100 (most weights and scores): its static text, nothing written.
+    if d.scale() == 0 && !d.is_sign_negative() {
+        if let Some(text) = u8::try_from(d.mantissa()).ok().and_then(small_number) {
+            return CompactString::const_new(text);
+        }
+    }
     let mut buf = [0u8; DECIMAL_BUF];
     CompactString::new(decimal_str(d, &mut buf))
+}
+
+/// `0` … `99` as static text (slices of [`PAIRS`] and its single digits).
+fn small_number(n: u8) -> Option<&'static str> {
+    const PAIRS_TEXT: &str = match std::str::from_utf8(PAIRS) {
+        Ok(text) => text,
+        Err(_) => "",
+    };
+    let n = usize::from(n);
+    match n {
+        // `0`–`9` are the second digits of `00`–`09`.
+        0..=9 => PAIRS_TEXT.get(2 * n + 1..2 * n + 2),
+        10..=99 => PAIRS_TEXT.get(2 * n..2 * n + 2),
+        _ => None,
+    }
 }
 
 /// Room for a derivation written on the stack, and for the places of its numbers; longer
@@ -270,6 +291,18 @@ const INLINE: usize = 24;
 /// `CompactString` keeps: its words are already `&str`s and its digits ASCII, so nothing is
 /// validated byte by byte.
 pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
+    let words: usize = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.len(),
+            Piece::Num(_) => 0,
+        })
+        .sum();
+    if words > INLINE {
+        // Too long to be inline whatever the numbers (most formulas in Chinese): straight
+        // into the `String`.
+        return concat_long(pieces, words);
+    }
     let mut out = [0u8; CONCAT_BUF];
     // Where each number's text is in `out`, in order.
     let mut spans = [(0u8, 0u8); CONCAT_NUMS];
@@ -314,6 +347,29 @@ pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
                     let digits = &out[usize::from(a)..usize::from(b)];
                     text.extend(digits.iter().map(|&b| char::from(b)));
                 }
+            }
+        }
+    }
+    CompactString::from_string_buffer(text)
+}
+
+/// [`concat`] of a text longer than `INLINE` bytes: the words pushed as they are, each
+/// number written on the stack and pushed digit by digit (ASCII: no validation).
+fn concat_long(pieces: &[Piece<'_>], words: usize) -> CompactString {
+    // Room for numbers of a typical length; a longer one grows the buffer.
+    let numbers = pieces.len()
+        - pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Text(_)))
+            .count();
+    let mut text = String::with_capacity(words + 12 * numbers);
+    let mut buf = [0u8; DECIMAL_BUF];
+    for piece in pieces {
+        match *piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Num(d) => {
+                let len = write_decimal(d, &mut buf).unwrap_or(0);
+                text.extend(buf[..len].iter().map(|&b| char::from(b)));
             }
         }
     }
@@ -493,10 +549,16 @@ mod tests {
             assert_eq!(Plain(d).to_string(), d.to_string(), "{d:?}");
             assert_eq!(decimal_string(d), d.to_string(), "{d:?}");
             assert_eq!(concat(&[Piece::Num(d)]), d.to_string(), "{d:?}");
+            assert_eq!(decimal_compact(d), d.to_string(), "{d:?}");
             let mut exact = vec![0u8; d.to_string().len()];
             assert_eq!(write_decimal(d, &mut exact), Some(exact.len()), "{d:?}");
             assert_eq!(exact, d.to_string().as_bytes(), "{d:?}");
             assert_eq!(write_decimal(d, &mut exact[1..]), None, "{d:?}");
+        }
+        for n in -120..=120 {
+            for d in [Decimal::new(n, 0), Decimal::new(n, 1)] {
+                assert_eq!(decimal_compact(d), d.to_string(), "{d:?}");
+            }
         }
         let mut buf = [0u8; DECIMAL_BUF];
         for n in [0, 1, 9, 10, 99, 12345, u64::from(u32::MAX), u64::MAX] {
