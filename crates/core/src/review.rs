@@ -451,7 +451,9 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
 
 /// `产出指标(50分)` → 50.
 fn points(label: &str) -> Option<Decimal> {
-    if !label.contains(['(', '（']) {
+    // Bytes first: no `(` and no `EF` (the lead byte of `（`, U+FF08) means neither bracket,
+    // without decoding the label of every indicator.
+    if !label.bytes().any(|b| b == b'(' || b == 0xEF) || !label.contains(['(', '（']) {
         return None;
     }
     let t = compact(label);
@@ -1255,7 +1257,7 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
     ];
     for (text, at) in texts {
         let Some(t) = text else { continue };
-        let t = compact(t);
+        let t = compacted(t);
         if let Some(claim) = NO_DEVIATION.iter().find(|p| t.contains(*p)) {
             out.push(
                 hit(
