@@ -586,9 +586,21 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
                     Num(c),
                 ]),
                 inputs,
-                Some(Cow::Owned(format!(
-                    "填报得分 {p} 不在「{label}」档 [{lo}, {hi}] 内，按档限调整 (printed score outside the band, clamped)"
-                ))),
+                // `format!` with the numbers' Display, without the formatter.
+                Some(Cow::Owned(
+                    concat(&[
+                        Text("填报得分 "),
+                        Num(p),
+                        Text(" 不在「"),
+                        Text(label),
+                        Text("」档 ["),
+                        Num(lo),
+                        Text(", "),
+                        Num(hi),
+                        Text("] 内，按档限调整 (printed score outside the band, clamped)"),
+                    ])
+                    .into_string(),
+                )),
             )
         }
         None => cx.computed(
