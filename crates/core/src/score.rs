@@ -152,12 +152,10 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             None,
         )
     });
-    let indicators: Vec<IndicatorScore> = ev
-        .indicators
-        .iter()
-        .enumerate()
-        .map(|(i, ind)| score_indicator(i, ind, &cx))
-        .collect();
+    let mut indicators: Vec<IndicatorScore> = Vec::with_capacity(ev.indicators.len());
+    for (i, ind) in ev.indicators.iter().enumerate() {
+        score_indicator(i, ind, &cx, &mut indicators);
+    }
 
     // Σ indicator scores: the computed score, else the printed one (noted), else unknown.
     let mut sum = Decimal::ZERO;
@@ -446,7 +444,9 @@ pub fn judge_text(target: &Measure, actual: &Measure) -> Achievement {
     Achievement::Unknown
 }
 
-fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
+/// Scores indicator `index` into a new entry at the end of `scores`: built in its place
+/// (the score is several hundred bytes; returned by value it was copied twice).
+fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<IndicatorScore>) {
     let target = Measure::parse_opt(ind.target.as_deref());
     let actual = Measure::parse_opt(ind.actual.as_deref());
     let kind = match (&target.kind, &actual.kind) {
@@ -457,7 +457,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
         (MeasureKind::Deadline { .. }, _) => IndicatorKind::Deadline,
         (MeasureKind::Text { .. }, _) => IndicatorKind::Qualitative,
     };
-    let mut out = IndicatorScore {
+    scores.push(IndicatorScore {
         index,
         kind,
         target,
@@ -468,12 +468,15 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
         band: None,
         achievement: None,
         note: None,
+    });
+    let Some(out) = scores.last_mut() else {
+        return;
     };
     let Some(w) = ind.weight else {
         // Without a weight nothing can be scored; the met/unmet judgement still helps.
         match kind {
             IndicatorKind::Quantitative => {
-                let _ = quantitative(&mut out, Decimal::ZERO, cx, false);
+                let _ = quantitative(out, Decimal::ZERO, cx, false);
                 out.computed = None;
             }
             IndicatorKind::Qualitative | IndicatorKind::Deadline => {
@@ -482,14 +485,14 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
             IndicatorKind::Unknown => {}
         }
         out.note = Some("未填分值，不计算得分 (no weight: not scored)".into());
-        return out;
+        return;
     };
     match kind {
         IndicatorKind::Quantitative => {
-            out.computed = quantitative(&mut out, w, cx, true);
+            out.computed = quantitative(out, w, cx, true);
         }
         IndicatorKind::Qualitative => {
-            qualitative(&mut out, w, ind.score, cx);
+            qualitative(out, w, ind.score, cx);
         }
         IndicatorKind::Deadline => {
             let ach = judge_deadline(&out.target, &out.actual);
@@ -499,7 +502,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
                 out.computed = Some(cx.computed(
                     w,
                     concat(&[Text("按时完成 → W = "), Num(w)]),
-                    wta(w, &out),
+                    wta(w, out),
                     Some(Cow::Borrowed(
                         "时限指标按时完成记满分 (on time → full weight) [ours]",
                     )),
@@ -508,7 +511,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
                 if ach == Achievement::Unmet {
                     out.met = Some(false);
                 }
-                qualitative(&mut out, w, ind.score, cx);
+                qualitative(out, w, ind.score, cx);
             }
         }
         IndicatorKind::Unknown => {
@@ -517,7 +520,6 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx) -> IndicatorScore {
             );
         }
     }
-    out
 }
 
 fn judge_deadline(target: &Measure, actual: &Measure) -> Achievement {
