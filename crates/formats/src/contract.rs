@@ -1059,55 +1059,69 @@ impl FormReport<'_> {
 
 /// Writes one JSON array element by element, so that a run over 100 000 forms never holds
 /// more than one form's report in memory. Elements are compact, one per line.
+///
+/// Elements are written straight into one output buffer that is handed to `out` when it
+/// holds [`FLUSH_AT`] bytes: a form's bytes are copied once (into the buffer), not once into
+/// a per-form buffer and again into `out`'s.
 pub struct JsonArrayWriter<W: Write> {
     out: W,
     count: usize,
-    /// One element's bytes, reused from element to element.
+    /// Elements not yet handed to `out`.
     buf: Vec<u8>,
-    /// The order of one element's findings, reused likewise.
+    /// The order of one element's findings, reused from element to element.
     order: Vec<usize>,
 }
 
+/// Hand the buffered elements to the output once they reach this size (a form is ≈ 8 KB).
+pub const FLUSH_AT: usize = 1 << 20;
+
 impl<W: Write> JsonArrayWriter<W> {
-    pub fn new(mut out: W) -> io::Result<Self> {
-        out.write_all(b"[")?;
+    pub fn new(out: W) -> io::Result<Self> {
+        // Reserved once: room for the flush size and one large form beyond it.
+        let mut buf = Vec::with_capacity(FLUSH_AT + FLUSH_AT / 4);
+        buf.push(b'[');
         Ok(JsonArrayWriter {
             out,
             count: 0,
-            buf: Vec::new(),
+            buf,
             order: Vec::new(),
         })
+    }
+
+    fn separator(&mut self) {
+        self.buf
+            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
+    }
+
+    /// After an element: pass the buffer on when it is full.
+    fn written(&mut self) -> io::Result<()> {
+        self.count += 1;
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     /// [`push`](Self::push) for a form, written straight from the model (same bytes as its
     /// [`FormReport`]).
     pub fn push_form(&mut self, form: &FormSource) -> io::Result<()> {
-        self.buf.clear();
-        self.buf
-            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
+        self.separator();
         form.write_json(&mut self.buf, &mut self.order);
-        self.out.write_all(&self.buf)?;
-        self.count += 1;
-        Ok(())
+        self.written()
     }
 
     /// [`push`](Self::push) for a form's report, through the direct writer (same bytes).
     pub fn push_report(&mut self, report: &FormReport) -> io::Result<()> {
-        self.buf.clear();
-        self.buf
-            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
+        self.separator();
         report.write_json(&mut self.buf);
-        self.out.write_all(&self.buf)?;
-        self.count += 1;
-        Ok(())
+        self.written()
     }
 
     pub fn push<T: Serialize>(&mut self, element: &T) -> io::Result<()> {
-        self.out
-            .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut self.out, element).map_err(io::Error::from)?;
-        self.count += 1;
-        Ok(())
+        self.separator();
+        serde_json::to_writer(&mut self.buf, element).map_err(io::Error::from)?;
+        self.written()
     }
 
     /// Elements written so far.
@@ -1117,7 +1131,8 @@ impl<W: Write> JsonArrayWriter<W> {
 
     /// Close the array and hand the writer back.
     pub fn finish(mut self) -> io::Result<W> {
-        self.out.write_all(b"\n]\n")?;
+        self.buf.extend_from_slice(b"\n]\n");
+        self.out.write_all(&self.buf)?;
         self.out.flush()?;
         Ok(self.out)
     }
