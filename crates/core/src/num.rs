@@ -330,5 +330,20 @@ mod tests {
         for n in [0, 1, 9, 10, 99, 12345, u64::from(u32::MAX), u64::MAX] {
             assert_eq!(u64_str(n, &mut buf), n.to_string());
         }
+        // Every digit count at its edges, under every scale and sign (the fast path takes
+        // mantissas of a `u64` and scales up to 20).
+        for power in 0..20 {
+            let p = 10u64.pow(power);
+            for n in [p - 1, p, p + 1, p.saturating_mul(5)] {
+                assert_eq!(u64_str(n, &mut buf), n.to_string());
+                for scale in 0..=28 {
+                    for negative in [false, true] {
+                        let mut d = Decimal::from_i128_with_scale(i128::from(n), scale);
+                        d.set_sign_negative(negative);
+                        assert_eq!(decimal_str(d, &mut buf), d.to_string(), "{d:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -501,21 +501,24 @@ impl FormSource<'_> {
             frame = frame.read_as(shape, encoding);
         }
         frame.write_head(buf);
-        let mut first = true;
-        let mut row = |buf: &mut JsonBuf, out: IndicatorOut| {
-            if !first {
-                buf.byte(b',');
-            }
-            first = false;
-            out.write_json(buf);
-        };
         if scores_in_order(ev, card) {
-            for (ind, score) in ev.indicators.iter().zip(&card.indicators) {
-                row(buf, indicator_out(ind, Some(score)));
+            for (i, (ind, score)) in ev.indicators.iter().zip(&card.indicators).enumerate() {
+                if i > 0 {
+                    buf.byte(b',');
+                }
+                write_indicator(buf, ind, Some(score));
             }
         } else {
-            for (ind, score) in ev.indicators.iter().zip(scores_by_index(ev, card)) {
-                row(buf, indicator_out(ind, score));
+            for (i, (ind, score)) in ev
+                .indicators
+                .iter()
+                .zip(scores_by_index(ev, card))
+                .enumerate()
+            {
+                if i > 0 {
+                    buf.byte(b',');
+                }
+                write_indicator(buf, ind, score);
             }
         }
         buf.lit(b"],\"findings\":[");
@@ -535,10 +538,196 @@ impl FormSource<'_> {
             if n > 0 {
                 buf.byte(b',');
             }
-            finding_out(get(i), self.source).write_json(buf);
+            write_finding(buf, get(i), self.source);
         }
         frame.write_tail(buf);
     }
+}
+
+// ---- rows straight from the model ------------------------------------------------------------
+//
+// `check` writes each form from the model and the assessment (`FormSource`): the bytes of
+// `IndicatorOut::write_json` / `FindingOut::write_json` (tests hold them equal) without
+// building the rows, and each fixed word (`kind`, `op`, `met`, `achievement`, `severity`)
+// written together with the keys around it as one constant, chosen by a `match`.
+
+/// One indicator row: the bytes of `indicator_out(ind, score).write_json(out)`.
+fn write_indicator(
+    out: &mut JsonBuf,
+    ind: &jixiao_core::Indicator,
+    score: Option<&jixiao_core::IndicatorScore>,
+) {
+    out.lit(b"{\"level1\":");
+    out.opt_str(ind.level1.as_deref());
+    out.lit(b",\"level2\":");
+    out.opt_str(ind.level2.as_deref());
+    out.lit(b",\"name\":");
+    out.str(&ind.name);
+    out.lit(b",\"target\":");
+    out.opt_str(ind.target.as_deref());
+    out.lit(b",\"actual\":");
+    out.opt_str(ind.actual.as_deref());
+    out.lit(b",\"weight\":");
+    out.opt_num(ind.weight.map(Num));
+    out.lit(b",\"reported_score\":");
+    out.opt_num(ind.score.map(Num));
+    let computed = score.and_then(|s| s.computed.as_ref());
+    // `explain.exact` is the value normalised; so is `computed_score` when rounding to the
+    // kept decimals would not change it (nearly always): normalise once.
+    let exact = computed.map(|c| c.value.normalize());
+    match (computed, exact) {
+        (Some(c), Some(exact)) => {
+            out.lit(b",\"computed_score\":");
+            if c.value.scale() <= COMPUTED_DECIMALS {
+                out.num(Num(exact));
+            } else {
+                out.num(computed_num(c.value));
+            }
+        }
+        _ => out.lit(b",\"computed_score\":null"),
+    }
+    out.lit(b",\"reason\":");
+    out.opt_str(ind.reason.as_deref());
+    let Some(s) = score else {
+        out.lit(
+            b",\"kind\":null,\"target_parsed\":null,\"actual_parsed\":null,\"met\":null,\
+              \"band\":null,\"achievement\":null,\"explain\":null}",
+        );
+        return;
+    };
+    {
+        use jixiao_core::IndicatorKind as K;
+        match s.kind {
+            K::Quantitative => out.lit(b",\"kind\":\"quantitative\",\"target_parsed\":"),
+            K::Qualitative => out.lit(b",\"kind\":\"qualitative\",\"target_parsed\":"),
+            K::Deadline => out.lit(b",\"kind\":\"deadline\",\"target_parsed\":"),
+            K::Unknown => out.lit(b",\"kind\":\"unknown\",\"target_parsed\":"),
+        }
+    }
+    write_measure(out, &s.target);
+    out.lit(b",\"actual_parsed\":");
+    write_measure(out, &s.actual);
+    match s.met {
+        Some(true) => out.lit(b",\"met\":true"),
+        Some(false) => out.lit(b",\"met\":false"),
+        None => out.lit(b",\"met\":null"),
+    }
+    match s.band {
+        Some((lo, hi)) => {
+            out.lit(b",\"band\":[");
+            out.num(Num(lo));
+            out.byte(b',');
+            out.num(Num(hi));
+            out.byte(b']');
+        }
+        None => out.lit(b",\"band\":null"),
+    }
+    {
+        use jixiao_core::Achievement as A;
+        match s.achievement {
+            Some(A::Achieved) => out.lit(b",\"achievement\":\"achieved\",\"explain\":"),
+            Some(A::Partial) => out.lit(b",\"achievement\":\"partial\",\"explain\":"),
+            Some(A::Unmet) => out.lit(b",\"achievement\":\"unmet\",\"explain\":"),
+            Some(A::Unknown) => out.lit(b",\"achievement\":\"unknown\",\"explain\":"),
+            None => out.lit(b",\"achievement\":null,\"explain\":"),
+        }
+    }
+    match (computed, exact) {
+        (Some(c), Some(exact)) => write_explain(out, c, exact),
+        _ => out.lit(b"null"),
+    }
+    out.byte(b'}');
+}
+
+/// A derivation: the bytes of `Explain::from(c).write_json(out)`, with `exact` the value
+/// normalised.
+fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
+    out.lit(b"{\"formula\":");
+    out.str(&c.formula);
+    out.lit(b",\"inputs\":{");
+    for (i, (k, v)) in c.inputs.iter().enumerate() {
+        if i > 0 {
+            out.byte(b',');
+        }
+        out.str(k);
+        out.byte(b':');
+        out.str(v);
+    }
+    out.lit(b"},\"exact\":\"");
+    out.decimal(exact);
+    match c.note.as_deref() {
+        None => out.lit(b"\",\"note\":null}"),
+        Some(note) => {
+            out.lit(b"\",\"note\":");
+            out.str(note);
+            out.byte(b'}');
+        }
+    }
+}
+
+/// A parsed target or actual: the bytes of `Parsed::from(m).write_json(out)`.
+fn write_measure(out: &mut JsonBuf, m: &Measure) {
+    match &m.kind {
+        MeasureKind::Empty => out.lit(b"{\"type\":\"empty\"}"),
+        MeasureKind::Quantity { op, number, unit } => {
+            match op {
+                Operator::AtLeast => out.lit(b"{\"type\":\"quantity\",\"op\":\">=\",\"number\":"),
+                Operator::Greater => out.lit(b"{\"type\":\"quantity\",\"op\":\">\",\"number\":"),
+                Operator::AtMost => out.lit(b"{\"type\":\"quantity\",\"op\":\"<=\",\"number\":"),
+                Operator::Less => out.lit(b"{\"type\":\"quantity\",\"op\":\"<\",\"number\":"),
+                Operator::Exact => out.lit(b"{\"type\":\"quantity\",\"op\":\"=\",\"number\":"),
+                Operator::NoOperator => out.lit(b"{\"type\":\"quantity\",\"op\":\"\",\"number\":"),
+            }
+            out.num(Num(*number));
+            out.lit(b",\"unit\":");
+            out.opt_str(unit.as_deref());
+            out.byte(b'}');
+        }
+        MeasureKind::Range { low, high, unit } => {
+            out.lit(b"{\"type\":\"range\",\"low\":");
+            out.num(Num(*low));
+            out.lit(b",\"high\":");
+            out.num(Num(*high));
+            out.lit(b",\"unit\":");
+            out.opt_str(unit.as_deref());
+            out.byte(b'}');
+        }
+        MeasureKind::Deadline { text } => {
+            out.lit(b"{\"type\":\"deadline\",\"text\":");
+            out.str(text);
+            out.byte(b'}');
+        }
+        MeasureKind::Text { text } => {
+            out.lit(b"{\"type\":\"text\",\"text\":");
+            out.str(text);
+            out.byte(b'}');
+        }
+    }
+}
+
+/// One finding: the bytes of `finding_out(f, source).write_json(out)`. `code` and `rule` are
+/// only read as `&str`.
+fn write_finding(out: &mut JsonBuf, f: &Finding, source: &str) {
+    out.lit(b"{\"code\":");
+    out.str(&f.code);
+    match f.severity {
+        Severity::Info => out.lit(b",\"severity\":\"info\",\"message\":"),
+        Severity::Warning => out.lit(b",\"severity\":\"warning\",\"message\":"),
+        Severity::Error => out.lit(b",\"severity\":\"error\",\"message\":"),
+    }
+    out.str(&f.message);
+    out.lit(b",\"message_en\":");
+    out.str(&f.message_en);
+    out.lit(b",\"indicator\":");
+    out.opt_usize(f.indicator);
+    out.lit(b",\"location\":");
+    match &f.location {
+        Some(loc) => Location { source, loc }.write_json(out),
+        None => out.lit(b"null"),
+    }
+    out.lit(b",\"rule\":");
+    out.str(&f.rule);
+    out.byte(b'}');
 }
 
 fn kind_str(kind: jixiao_core::IndicatorKind) -> &'static str {
@@ -768,8 +957,13 @@ impl JsonBuf {
 
     fn uint(&mut self, n: u64) {
         if n < 10 {
-            // Most indices, weights and scores: one digit.
             self.byte(b'0' + n as u8);
+            return;
+        }
+        if n < 100 {
+            // Most weights, scores, indices, columns: two digits.
+            *self.room::<2>() = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+            self.len += 2;
             return;
         }
         let len = u64_bytes(n, self.room::<DECIMAL_BUF>()).len();
