@@ -490,17 +490,7 @@ impl FormSource<'_> {
     pub fn write_json(&self, buf: &mut JsonBuf, order: &mut Vec<usize>) {
         let ev = self.evaluation;
         let card = &self.assessment.scorecard;
-        let mut frame = FormReport::frame(
-            self.source,
-            self.form_index,
-            ev,
-            self.assessment,
-            self.profile,
-        );
-        if let Some((shape, encoding)) = self.read_as {
-            frame = frame.read_as(shape, encoding);
-        }
-        frame.write_head(buf);
+        let source = self.write_head(buf);
         if scores_in_order(ev, card) {
             for (i, (ind, score)) in ev.indicators.iter().zip(&card.indicators).enumerate() {
                 if i > 0 {
@@ -538,9 +528,149 @@ impl FormSource<'_> {
             if n > 0 {
                 buf.byte(b',');
             }
-            write_finding(buf, get(i), self.source);
+            write_finding(buf, get(i), self.source, source.clone());
         }
-        frame.write_tail(buf);
+        buf.lit(b"],\"notes\":[");
+        for (i, n) in card.notes.iter().enumerate() {
+            if i > 0 {
+                buf.byte(b',');
+            }
+            buf.str(n);
+        }
+        buf.lit(b"]}");
+    }
+
+    /// Everything before the indicator rows, up to `"indicators":[`: the bytes of the
+    /// frame's [`FormReport::write_head`], straight from the model. Returns where the escaped
+    /// source name is in `out`, for the findings' locations to copy.
+    fn write_head(&self, out: &mut JsonBuf) -> std::ops::Range<usize> {
+        let ev = self.evaluation;
+        let card = &self.assessment.scorecard;
+        let funds = &ev.funds;
+        out.lit(b"{\"source\":");
+        let start = out.len + 1;
+        out.str(self.source);
+        let source = start..out.len - 1;
+        out.lit(b",\"form_index\":");
+        out.uint(self.form_index as u64);
+        if let Some((shape, encoding)) = self.read_as {
+            out.lit(b",\"shape\":");
+            out.str(shape_str(shape));
+            out.lit(b",\"encoding\":");
+            out.str(encoding);
+        }
+        match ev.year {
+            Some(y) => {
+                out.lit(b",\"year\":");
+                out.int(i64::from(y));
+            }
+            None => out.lit(b",\"year\":null"),
+        }
+        out.lit(b",\"project\":");
+        out.opt_str(ev.project.as_deref());
+        out.lit(b",\"department\":");
+        out.opt_str(ev.department.as_deref());
+        out.lit(b",\"unit\":");
+        out.opt_str(ev.unit.as_deref());
+        out.lit(b",\"money_unit\":");
+        out.opt_str(ev.money_unit.as_deref());
+        out.lit(b",\"profile\":");
+        out.str(&self.profile.name);
+        out.lit(b",\"profile_version\":");
+        out.str(&self.profile.version);
+        if ev.truncated {
+            out.lit(b",\"truncated\":true,\"funds\":{\"total\":");
+        } else {
+            out.lit(b",\"truncated\":false,\"funds\":{\"total\":");
+        }
+        write_fund_row(out, &funds.total);
+        out.lit(b",\"appropriation\":");
+        write_fund_row(out, &funds.appropriation);
+        out.lit(b",\"carryover\":");
+        write_fund_row(out, &funds.carryover);
+        out.lit(b",\"other\":");
+        write_fund_row(out, &funds.other);
+
+        out.lit(b"},\"reported\":{\"execution_rate\":");
+        out.opt_num(funds.rate.map(|r| {
+            let mut p = percent(r.value);
+            p.rescale(r.decimals);
+            Num(p)
+        }));
+        out.lit(b",\"budget_weight\":");
+        out.opt_num(funds.weight.map(Num));
+        out.lit(b",\"budget_score\":");
+        out.opt_num(funds.score.map(|s| Num(s.value)));
+        out.lit(b",\"total_weight\":");
+        out.opt_num(ev.total_weight.map(Num));
+        out.lit(b",\"total\":");
+        out.opt_num(ev.total_score.map(|s| Num(s.value)));
+        out.lit(b",\"grade\":");
+        out.opt_str(ev.grade.as_deref());
+
+        // Each derivation's exact value, normalised once for the computed number and for
+        // `explain.exact`.
+        let (rate, budget) = (
+            with_exact(&card.execution_rate),
+            with_exact(&card.budget_score),
+        );
+        let (indicators, total) = (with_exact(&card.indicator_total), with_exact(&card.total));
+        out.lit(b"},\"computed\":{\"execution_rate\":");
+        out.opt_num(rate.map(|(c, _)| computed_num(percent(c.value))));
+        out.lit(b",\"budget_score\":");
+        write_computed_num(out, budget);
+        out.lit(b",\"indicator_score\":");
+        write_computed_num(out, indicators);
+        out.lit(b",\"total\":");
+        write_computed_num(out, total);
+        out.lit(b",\"grade\":");
+        out.opt_str(card.grade.as_ref().map(|g| g.grade.as_str()));
+        out.lit(b",\"explain\":{\"execution_rate\":");
+        write_opt_explain(out, rate);
+        out.lit(b",\"budget_score\":");
+        write_opt_explain(out, budget);
+        out.lit(b",\"indicator_score\":");
+        write_opt_explain(out, indicators);
+        out.lit(b",\"total\":");
+        write_opt_explain(out, total);
+        out.lit(b",\"grade\":");
+        out.opt_str(card.grade.as_ref().map(|g| g.formula.as_str()));
+        out.lit(b"}},\"indicators\":[");
+        source
+    }
+}
+
+/// A derivation and its exact value normalised (computed once for the number and for
+/// `explain.exact`).
+fn with_exact(c: &Option<Computed>) -> Option<(&Computed, Decimal)> {
+    c.as_ref().map(|c| (c, c.value.normalize()))
+}
+
+/// A funds row: the bytes of `RowOut::from(row).write_json(out)`.
+fn write_fund_row(out: &mut JsonBuf, row: &FundRow) {
+    out.lit(b"{\"initial\":");
+    out.opt_num(row.initial.map(Num));
+    out.lit(b",\"adjusted\":");
+    out.opt_num(row.adjusted.map(Num));
+    out.lit(b",\"executed\":");
+    out.opt_num(row.executed.map(Num));
+    out.byte(b'}');
+}
+
+/// `computed_num(c.value)` of a derivation and its normalised exact value: the exact value
+/// itself when rounding to the kept decimals would not change it.
+fn write_computed_num(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
+    match c {
+        Some((c, exact)) if c.value.scale() <= COMPUTED_DECIMALS => out.num(Num(exact)),
+        Some((c, _)) => out.num(computed_num(c.value)),
+        None => out.lit(b"null"),
+    }
+}
+
+fn write_opt_explain(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
+    match c {
+        Some((c, exact)) => write_explain(out, c, exact),
+        None => out.lit(b"null"),
     }
 }
 
@@ -571,21 +701,13 @@ fn write_indicator(
     out.opt_num(ind.weight.map(Num));
     out.lit(b",\"reported_score\":");
     out.opt_num(ind.score.map(Num));
-    let computed = score.and_then(|s| s.computed.as_ref());
     // `explain.exact` is the value normalised; so is `computed_score` when rounding to the
     // kept decimals would not change it (nearly always): normalise once.
-    let exact = computed.map(|c| c.value.normalize());
-    match (computed, exact) {
-        (Some(c), Some(exact)) => {
-            out.lit(b",\"computed_score\":");
-            if c.value.scale() <= COMPUTED_DECIMALS {
-                out.num(Num(exact));
-            } else {
-                out.num(computed_num(c.value));
-            }
-        }
-        _ => out.lit(b",\"computed_score\":null"),
-    }
+    let computed = score
+        .and_then(|s| s.computed.as_ref())
+        .map(|c| (c, c.value.normalize()));
+    out.lit(b",\"computed_score\":");
+    write_computed_num(out, computed);
     out.lit(b",\"reason\":");
     out.opt_str(ind.reason.as_deref());
     let Some(s) = score else {
@@ -632,10 +754,7 @@ fn write_indicator(
             None => out.lit(b",\"achievement\":null,\"explain\":"),
         }
     }
-    match (computed, exact) {
-        (Some(c), Some(exact)) => write_explain(out, c, exact),
-        _ => out.lit(b"null"),
-    }
+    write_opt_explain(out, computed);
     out.byte(b'}');
 }
 
@@ -706,8 +825,14 @@ fn write_measure(out: &mut JsonBuf, m: &Measure) {
 }
 
 /// One finding: the bytes of `finding_out(f, source).write_json(out)`. `code` and `rule` are
-/// only read as `&str`.
-fn write_finding(out: &mut JsonBuf, f: &Finding, source: &str) {
+/// only read as `&str`. A text location copies the source name already escaped at
+/// `escaped_source` in `out` (the element's `source`).
+fn write_finding(
+    out: &mut JsonBuf,
+    f: &Finding,
+    source: &str,
+    escaped_source: std::ops::Range<usize>,
+) {
     out.lit(b"{\"code\":");
     out.str(&f.code);
     match f.severity {
@@ -720,12 +845,23 @@ fn write_finding(out: &mut JsonBuf, f: &Finding, source: &str) {
     out.str(&f.message_en);
     out.lit(b",\"indicator\":");
     out.opt_usize(f.indicator);
-    out.lit(b",\"location\":");
     match &f.location {
-        Some(loc) => Location { source, loc }.write_json(out),
-        None => out.lit(b"null"),
+        Some(loc) if loc.sheet.is_none() => {
+            out.lit(b",\"location\":\"");
+            out.repeat(escaped_source);
+            out.byte(b':');
+            out.uint(u64::from(loc.line));
+            out.byte(b':');
+            out.uint(u64::from(loc.column));
+            out.lit(b"\",\"rule\":");
+        }
+        Some(loc) => {
+            out.lit(b",\"location\":");
+            Location { source, loc }.write_json(out);
+            out.lit(b",\"rule\":");
+        }
+        None => out.lit(b",\"location\":null,\"rule\":"),
     }
-    out.lit(b",\"rule\":");
     out.str(&f.rule);
     out.byte(b'}');
 }
@@ -856,8 +992,19 @@ impl JsonBuf {
         self.len += b.len();
     }
 
+    /// Bytes already written at `from`, once more.
+    fn repeat(&mut self, from: std::ops::Range<usize>) {
+        let n = from.len();
+        let at = self.len;
+        if self.bytes.len() < at + n {
+            self.grow(at + n);
+        }
+        self.bytes.copy_within(from, at);
+        self.len += n;
+    }
+
     /// A JSON string: `s` quoted and escaped as serde_json escapes it.
-    #[inline]
+    #[inline(always)]
     fn str(&mut self, s: &str) {
         let b = s.as_bytes();
         let clean = if b.len() <= 16 {
@@ -948,6 +1095,7 @@ impl JsonBuf {
         self.raw(&buf);
     }
 
+    #[inline(always)]
     fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
