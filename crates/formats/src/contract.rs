@@ -554,10 +554,8 @@ impl FormSource<'_> {
         out.lit(b",\"form_index\":");
         out.uint(self.form_index as u64);
         if let Some((shape, encoding)) = self.read_as {
-            out.lit(b",\"shape\":");
-            out.str(shape_str(shape));
-            out.lit(b",\"encoding\":");
-            out.str(encoding);
+            out.key_str(b",\"shape\":", shape_str(shape));
+            out.key_str(b",\"encoding\":", encoding);
         }
         match ev.year {
             Some(y) => {
@@ -566,18 +564,12 @@ impl FormSource<'_> {
             }
             None => out.lit(b",\"year\":null"),
         }
-        out.lit(b",\"project\":");
-        out.opt_str(ev.project.as_deref());
-        out.lit(b",\"department\":");
-        out.opt_str(ev.department.as_deref());
-        out.lit(b",\"unit\":");
-        out.opt_str(ev.unit.as_deref());
-        out.lit(b",\"money_unit\":");
-        out.opt_str(ev.money_unit.as_deref());
-        out.lit(b",\"profile\":");
-        out.str(&self.profile.name);
-        out.lit(b",\"profile_version\":");
-        out.str(&self.profile.version);
+        out.key_opt_str(b",\"project\":", ev.project.as_deref());
+        out.key_opt_str(b",\"department\":", ev.department.as_deref());
+        out.key_opt_str(b",\"unit\":", ev.unit.as_deref());
+        out.key_opt_str(b",\"money_unit\":", ev.money_unit.as_deref());
+        out.key_str(b",\"profile\":", &self.profile.name);
+        out.key_str(b",\"profile_version\":", &self.profile.version);
         if ev.truncated {
             out.lit(b",\"truncated\":true,\"funds\":{\"total\":");
         } else {
@@ -605,8 +597,7 @@ impl FormSource<'_> {
         out.opt_num(ev.total_weight.map(Num));
         out.lit(b",\"total\":");
         out.opt_num(ev.total_score.map(|s| Num(s.value)));
-        out.lit(b",\"grade\":");
-        out.opt_str(ev.grade.as_deref());
+        out.key_opt_str(b",\"grade\":", ev.grade.as_deref());
 
         // Each derivation's exact value, normalised once for the computed number and for
         // `explain.exact`.
@@ -623,8 +614,10 @@ impl FormSource<'_> {
         write_computed_num(out, indicators);
         out.lit(b",\"total\":");
         write_computed_num(out, total);
-        out.lit(b",\"grade\":");
-        out.opt_str(card.grade.as_ref().map(|g| g.grade.as_str()));
+        out.key_opt_str(
+            b",\"grade\":",
+            card.grade.as_ref().map(|g| g.grade.as_str()),
+        );
         out.lit(b",\"explain\":{\"execution_rate\":");
         write_opt_explain(out, rate);
         out.lit(b",\"budget_score\":");
@@ -633,8 +626,10 @@ impl FormSource<'_> {
         write_opt_explain(out, indicators);
         out.lit(b",\"total\":");
         write_opt_explain(out, total);
-        out.lit(b",\"grade\":");
-        out.opt_str(card.grade.as_ref().map(|g| g.formula.as_str()));
+        out.key_opt_str(
+            b",\"grade\":",
+            card.grade.as_ref().map(|g| g.formula.as_str()),
+        );
         out.lit(b"}},\"indicators\":[");
         source
     }
@@ -687,16 +682,11 @@ fn write_indicator(
     ind: &jixiao_core::Indicator,
     score: Option<&jixiao_core::IndicatorScore>,
 ) {
-    out.lit(b"{\"level1\":");
-    out.opt_str(ind.level1.as_deref());
-    out.lit(b",\"level2\":");
-    out.opt_str(ind.level2.as_deref());
-    out.lit(b",\"name\":");
-    out.str(&ind.name);
-    out.lit(b",\"target\":");
-    out.opt_str(ind.target.as_deref());
-    out.lit(b",\"actual\":");
-    out.opt_str(ind.actual.as_deref());
+    out.key_opt_str(b"{\"level1\":", ind.level1.as_deref());
+    out.key_opt_str(b",\"level2\":", ind.level2.as_deref());
+    out.key_str(b",\"name\":", &ind.name);
+    out.key_opt_str(b",\"target\":", ind.target.as_deref());
+    out.key_opt_str(b",\"actual\":", ind.actual.as_deref());
     out.lit(b",\"weight\":");
     out.opt_num(ind.weight.map(Num));
     out.lit(b",\"reported_score\":");
@@ -708,8 +698,7 @@ fn write_indicator(
         .map(|c| (c, c.value.normalize()));
     out.lit(b",\"computed_score\":");
     write_computed_num(out, computed);
-    out.lit(b",\"reason\":");
-    out.opt_str(ind.reason.as_deref());
+    out.key_opt_str(b",\"reason\":", ind.reason.as_deref());
     let Some(s) = score else {
         out.lit(
             b",\"kind\":null,\"target_parsed\":null,\"actual_parsed\":null,\"met\":null,\
@@ -761,8 +750,7 @@ fn write_indicator(
 /// A derivation: the bytes of `Explain::from(c).write_json(out)`, with `exact` the value
 /// normalised.
 fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
-    out.lit(b"{\"formula\":");
-    out.str(&c.formula);
+    out.key_str(b"{\"formula\":", &c.formula);
     out.lit(b",\"inputs\":{");
     for (i, (k, v)) in c.inputs.iter().enumerate() {
         if i > 0 {
@@ -777,8 +765,7 @@ fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
     match c.note.as_deref() {
         None => out.lit(b"\",\"note\":null}"),
         Some(note) => {
-            out.lit(b"\",\"note\":");
-            out.str(note);
+            out.key_str(b"\",\"note\":", note);
             out.byte(b'}');
         }
     }
@@ -798,8 +785,7 @@ fn write_measure(out: &mut JsonBuf, m: &Measure) {
                 Operator::NoOperator => out.lit(b"{\"type\":\"quantity\",\"op\":\"\",\"number\":"),
             }
             out.num(Num(*number));
-            out.lit(b",\"unit\":");
-            out.opt_str(unit.as_deref());
+            out.key_opt_str(b",\"unit\":", unit.as_deref());
             out.byte(b'}');
         }
         MeasureKind::Range { low, high, unit } => {
@@ -807,18 +793,15 @@ fn write_measure(out: &mut JsonBuf, m: &Measure) {
             out.num(Num(*low));
             out.lit(b",\"high\":");
             out.num(Num(*high));
-            out.lit(b",\"unit\":");
-            out.opt_str(unit.as_deref());
+            out.key_opt_str(b",\"unit\":", unit.as_deref());
             out.byte(b'}');
         }
         MeasureKind::Deadline { text } => {
-            out.lit(b"{\"type\":\"deadline\",\"text\":");
-            out.str(text);
+            out.key_str(b"{\"type\":\"deadline\",\"text\":", text);
             out.byte(b'}');
         }
         MeasureKind::Text { text } => {
-            out.lit(b"{\"type\":\"text\",\"text\":");
-            out.str(text);
+            out.key_str(b"{\"type\":\"text\",\"text\":", text);
             out.byte(b'}');
         }
     }
@@ -833,16 +816,14 @@ fn write_finding(
     source: &str,
     escaped_source: std::ops::Range<usize>,
 ) {
-    out.lit(b"{\"code\":");
-    out.str(&f.code);
+    out.key_str(b"{\"code\":", &f.code);
     match f.severity {
         Severity::Info => out.lit(b",\"severity\":\"info\",\"message\":"),
         Severity::Warning => out.lit(b",\"severity\":\"warning\",\"message\":"),
         Severity::Error => out.lit(b",\"severity\":\"error\",\"message\":"),
     }
     out.str(&f.message);
-    out.lit(b",\"message_en\":");
-    out.str(&f.message_en);
+    out.key_str(b",\"message_en\":", &f.message_en);
     out.lit(b",\"indicator\":");
     out.opt_usize(f.indicator);
     match &f.location {
@@ -1023,40 +1004,52 @@ impl JsonBuf {
         self.len -= 1;
     }
 
-    /// `"s"` for `s` of at most 16 bytes, copied by two overlapping loads and stores and
-    /// tested for escapes by words (exact); false, with nothing kept, if a byte needs one.
+    /// `"s"` for `s` of at most 16 bytes (see [`short_string`]); false, with nothing kept,
+    /// if a byte needs an escape.
     #[inline(always)]
     fn try_short(&mut self, b: &[u8]) -> bool {
-        let n = b.len();
-        let dst = self.room::<18>();
-        dst[0] = b'"';
-        let hits = if n >= 8 {
-            let lo = word8(b, 0);
-            let hi = word8(b, n - 8);
-            dst[1..9].copy_from_slice(&lo.to_le_bytes());
-            dst[n - 7..n + 1].copy_from_slice(&hi.to_le_bytes());
-            escape_hits(lo) | escape_hits(hi)
-        } else if n >= 4 {
-            let lo = word4(b, 0);
-            let hi = word4(b, n - 4);
-            dst[1..5].copy_from_slice(&lo.to_le_bytes());
-            dst[n - 3..n + 1].copy_from_slice(&hi.to_le_bytes());
-            escape_hits(u64::from(lo) | u64::from(hi) << 32)
-        } else if n > 0 {
-            let (x, y, z) = (b[0], b[n / 2], b[n - 1]);
-            dst[1] = x;
-            dst[1 + n / 2] = y;
-            dst[n] = z;
-            // Padded with 0x80, which needs no escape.
-            escape_hits(u64::from_le_bytes([x, y, z, 0x80, 0x80, 0x80, 0x80, 0x80]))
-        } else {
-            0
-        };
-        dst[n + 1] = b'"';
-        if hits == 0 {
-            self.len += n + 2;
+        let clean = short_string(self.room::<18>(), b) == 0;
+        if clean {
+            self.len += b.len() + 2;
         }
-        hits == 0
+        clean
+    }
+
+    /// `key` (a constant: `,"name":`) then `s` as a JSON string: for a short `s`, stored in
+    /// one piece of room.
+    #[inline(always)]
+    fn key_str<const K: usize>(&mut self, key: &[u8; K], s: &str) {
+        const { assert!(K <= KEY_MAX) };
+        let b = s.as_bytes();
+        if b.len() > 16 {
+            self.lit(key);
+            self.str(s);
+            return;
+        }
+        let dst = self.room::<{ KEY_MAX + 18 }>();
+        *<&mut [u8; K]>::try_from(&mut dst[..K]).expect("K bytes") = *key;
+        let string = <&mut [u8; 18]>::try_from(&mut dst[K..K + 18]).expect("18 bytes");
+        if short_string(string, b) == 0 {
+            self.len += K + b.len() + 2;
+        } else {
+            self.len += K;
+            self.str_escaped(b);
+        }
+    }
+
+    /// [`key_str`](Self::key_str), or the key and `null`.
+    #[inline(always)]
+    fn key_opt_str<const K: usize>(&mut self, key: &[u8; K], s: Option<&str>) {
+        match s {
+            Some(s) => self.key_str(key, s),
+            None => {
+                const { assert!(K <= KEY_MAX) };
+                let dst = self.room::<{ KEY_MAX + 4 }>();
+                *<&mut [u8; K]>::try_from(&mut dst[..K]).expect("K bytes") = *key;
+                *<&mut [u8; 4]>::try_from(&mut dst[K..K + 4]).expect("4 bytes") = *b"null";
+                self.len += K + 4;
+            }
+        }
     }
 
     /// `"s"` for `s` longer than 16 bytes: sixteen bytes at a time, each block copied and its
@@ -1103,6 +1096,7 @@ impl JsonBuf {
         }
     }
 
+    #[inline(always)]
     fn uint(&mut self, n: u64) {
         if n < 10 {
             self.byte(b'0' + n as u8);
@@ -1114,6 +1108,10 @@ impl JsonBuf {
             self.len += 2;
             return;
         }
+        self.uint_wide(n);
+    }
+
+    fn uint_wide(&mut self, n: u64) {
         let len = u64_bytes(n, self.room::<DECIMAL_BUF>()).len();
         self.len += len;
     }
@@ -1131,10 +1129,16 @@ impl JsonBuf {
         self.len += len;
     }
 
+    #[inline(always)]
     fn num(&mut self, n: Num) {
         // As `Num` serialises: a whole number that fits an i64 as an integer (`-0` as `0`).
         if n.0.scale() == 0 {
-            if let Ok(i) = i64::try_from(n.0.mantissa()) {
+            let m = n.0.mantissa();
+            if (0..100).contains(&m) {
+                // Most weights and scores: one or two digits, written here.
+                return self.uint(m as u64);
+            }
+            if let Ok(i) = i64::try_from(m) {
                 return self.int(i);
             }
         }
@@ -1162,6 +1166,41 @@ impl JsonBuf {
             None => self.lit(b"null"),
         }
     }
+}
+
+/// The longest key given to [`JsonBuf::key_str`].
+const KEY_MAX: usize = 32;
+
+/// `"b"` into `dst` for `b` of at most 16 bytes, copied by two overlapping loads and stores
+/// (bytes past the closing quote are scratch); non-zero when a byte needs an escape — tested
+/// by words, or by the escape table for a string of up to three bytes.
+#[inline(always)]
+fn short_string(dst: &mut [u8; 18], b: &[u8]) -> u64 {
+    let n = b.len();
+    dst[0] = b'"';
+    let hits = if n >= 8 {
+        let lo = word8(b, 0);
+        let hi = word8(b, n - 8);
+        dst[1..9].copy_from_slice(&lo.to_le_bytes());
+        dst[n - 7..n + 1].copy_from_slice(&hi.to_le_bytes());
+        escape_hits(lo) | escape_hits(hi)
+    } else if n >= 4 {
+        let lo = word4(b, 0);
+        let hi = word4(b, n - 4);
+        dst[1..5].copy_from_slice(&lo.to_le_bytes());
+        dst[n - 3..n + 1].copy_from_slice(&hi.to_le_bytes());
+        escape_hits(u64::from(lo) | u64::from(hi) << 32)
+    } else if n > 0 {
+        let (x, y, z) = (b[0], b[n / 2], b[n - 1]);
+        dst[1] = x;
+        dst[1 + n / 2] = y;
+        dst[n] = z;
+        u64::from(ESCAPE[x as usize] | ESCAPE[y as usize] | ESCAPE[z as usize])
+    } else {
+        0
+    };
+    dst[n + 1] = b'"';
+    hits
 }
 
 /// Eight bytes of `b` from `i` (there are).
