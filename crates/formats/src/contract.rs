@@ -12,7 +12,7 @@ use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
 use jixiao_core::num::{decimal_bytes, u64_bytes, DECIMAL_BUF};
 use jixiao_core::{Assessment, Computed, Evaluation, Finding, FundRow, Loc, Profile, Severity};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
@@ -46,9 +46,31 @@ fn computed_num(value: Decimal) -> Num {
     if value.scale() <= COMPUTED_DECIMALS {
         return Num(value.normalize());
     }
-    Num(value
-        .round_dp_with_strategy(COMPUTED_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
-        .normalize())
+    Num(round_computed(value).normalize())
+}
+
+/// `value` (with more than [`COMPUTED_DECIMALS`] decimals) rounded half away from zero to
+/// them: what `round_dp_with_strategy(COMPUTED_DECIMALS, MidpointAwayFromZero)` gives (a
+/// test holds them equal), by one division of the mantissa instead of its general rounding.
+fn round_computed(value: Decimal) -> Decimal {
+    let drop = value.scale() - COMPUTED_DECIMALS;
+    let m = value.mantissa().unsigned_abs();
+    let q = match u64::try_from(m) {
+        Ok(m) if drop < 20 => {
+            let p = 10u64.pow(drop);
+            let (q, r) = (m / p, m % p);
+            u128::from(q + u64::from(r >= p - r))
+        }
+        _ => {
+            let p = 10u128.pow(drop);
+            let (q, r) = (m / p, m % p);
+            q + u128::from(r >= p - r)
+        }
+    };
+    // `q` < 2^96 / 10: a valid mantissa.
+    let mut rounded = Decimal::from_i128_with_scale(q as i128, COMPUTED_DECIMALS);
+    rounded.set_sign_negative(value.is_sign_negative());
+    rounded
 }
 
 fn percent(fraction: Decimal) -> Decimal {
@@ -756,9 +778,7 @@ fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
         if i > 0 {
             out.byte(b',');
         }
-        out.str(k);
-        out.byte(b':');
-        out.str(v);
+        out.pair_str(k, v);
     }
     out.lit(b"},\"exact\":\"");
     out.decimal(exact);
@@ -1037,6 +1057,29 @@ impl JsonBuf {
         }
     }
 
+    /// `"k":"v"` (a derivation's input): one piece of room when both are short.
+    #[inline(always)]
+    fn pair_str(&mut self, k: &str, v: &str) {
+        let (kb, vb) = (k.as_bytes(), v.as_bytes());
+        if kb.len() <= 16 && vb.len() <= 16 {
+            let dst = self.room::<37>();
+            let hits = short_string(
+                <&mut [u8; 18]>::try_from(&mut dst[..18]).expect("18 bytes"),
+                kb,
+            );
+            let at = kb.len() + 2;
+            dst[at] = b':';
+            let value = <&mut [u8; 18]>::try_from(&mut dst[at + 1..at + 19]).expect("18 bytes");
+            if hits | short_string(value, vb) == 0 {
+                self.len += at + 1 + vb.len() + 2;
+                return;
+            }
+        }
+        self.str(k);
+        self.byte(b':');
+        self.str(v);
+    }
+
     /// [`key_str`](Self::key_str), or the key and `null`.
     #[inline(always)]
     fn key_opt_str<const K: usize>(&mut self, key: &[u8; K], s: Option<&str>) {
@@ -1125,6 +1168,31 @@ impl JsonBuf {
 
     /// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
     fn decimal(&mut self, d: Decimal) {
+        let scale = d.scale();
+        if scale <= 4 && !d.is_sign_negative() {
+            // Nearly every amount, rate and score: the whole part as an integer, then the
+            // fraction as four digits of which the scale's are kept (`.05` from `.0500`).
+            if let Ok(m) = u64::try_from(d.mantissa()) {
+                let (whole, fraction) = match scale {
+                    0 => return self.uint(m),
+                    1 => (m / 10, m % 10 * 1000),
+                    2 => (m / 100, m % 100 * 100),
+                    3 => (m / 1000, m % 1000 * 10),
+                    _ => (m / 10000, m % 10000),
+                };
+                self.uint(whole);
+                let f = fraction as u16;
+                *self.room::<5>() = [
+                    b'.',
+                    b'0' + (f / 1000) as u8,
+                    b'0' + (f / 100 % 10) as u8,
+                    b'0' + (f / 10 % 10) as u8,
+                    b'0' + (f % 10) as u8,
+                ];
+                self.len += 1 + scale as usize;
+                return;
+            }
+        }
         let len = decimal_bytes(d, self.room::<DECIMAL_BUF>()).len();
         self.len += len;
     }
@@ -1145,6 +1213,7 @@ impl JsonBuf {
         self.decimal(n.0);
     }
 
+    #[inline(always)]
     fn opt_num(&mut self, n: Option<Num>) {
         match n {
             Some(n) => self.num(n),
@@ -1683,6 +1752,7 @@ impl<W: Write> JsonArrayWriter<W> {
 mod tests {
     use super::*;
     use jixiao_core::{Indicator, PrintedDecimal};
+    use rust_decimal::RoundingStrategy;
     use rust_decimal_macros::dec;
 
     fn form() -> Evaluation {
@@ -1814,6 +1884,45 @@ mod tests {
             serde_json::to_string(&computed_num(dec!(2) / dec!(3))).unwrap(),
             "0.6667"
         );
+    }
+
+    #[test]
+    fn computed_values_round_as_rust_decimal_rounds() {
+        let mut values = vec![
+            dec!(0.00005),
+            dec!(-0.00005),
+            dec!(0.000049999),
+            dec!(-0.00004),
+            dec!(2.99995),
+            dec!(1) / dec!(3),
+            dec!(2) / dec!(3),
+            dec!(-2) / dec!(3),
+            Decimal::MAX / dec!(7),
+            Decimal::new(5, 28),
+        ];
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (x >> 32) % (1u128 << 96);
+            let mantissa = (bits >> (x % 96)) as i128;
+            let scale = 5 + ((x >> 8) % 24) as u32;
+            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+            d.set_sign_negative(x & 1 == 1);
+            values.push(d);
+        }
+        for d in values {
+            let expected = d
+                .round_dp_with_strategy(COMPUTED_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+                .normalize();
+            let got = computed_num(d).0;
+            assert_eq!(
+                (got.to_string(), got.is_sign_negative()),
+                (expected.to_string(), expected.is_sign_negative()),
+                "{d:?}"
+            );
+        }
     }
 
     #[test]
