@@ -2211,6 +2211,10 @@ mod tests {
     #[test]
     fn integers_are_written_as_display_writes_them() {
         let mut values = vec![0, 1, 9, 10, 99, 100, 12345, i64::MAX, i64::MIN, -1, -10];
+        for power in 2..=9 {
+            let p = 10i64.pow(power);
+            values.extend([p - 1, p, p + 1, 2 * p - 1, -p]);
+        }
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..2_000 {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
