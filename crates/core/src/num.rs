@@ -66,11 +66,21 @@ pub fn u64_str(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &str {
     std::str::from_utf8(u64_bytes(n, buf)).unwrap_or("0")
 }
 
-/// [`u64_str`] as bytes (ASCII digits), for writers of bytes: no UTF-8 validation.
+/// [`u64_str`] as bytes (ASCII digits), for writers of bytes: no UTF-8 validation. The digits
+/// are at the start of `buf`, so a writer can give its own output as `buf`.
 pub fn u64_bytes(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
-    let start = digits(u128::from(n), buf);
-    &buf[start..]
+    // The digits end at `SPAN` in `tmp` and are moved as one block of `SPAN` bytes (a fixed
+    // size: a few moves, no `memcpy` call); bytes past the digits are scratch.
+    let mut tmp = [0u8; DECIMAL_BUF];
+    let start = digits_u64(n, &mut tmp, SPAN);
+    buf[..SPAN].copy_from_slice(&tmp[start..start + SPAN]);
+    &buf[..SPAN - start]
 }
+
+/// At least the digits of a `u64` (20), the size of the blocks the fast paths move.
+const SPAN: usize = 24;
+// The digits end at `SPAN` in a scratch buffer that holds another `SPAN` bytes after them.
+const _: () = assert!(DECIMAL_BUF >= 2 * SPAN);
 
 /// `d` as `Display` writes it (`507500.00`, `0.05`, `-0`), in `buf`.
 pub fn decimal_str(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &str {
@@ -133,8 +143,61 @@ fn fill_digits(mut n: u64, out: &mut [u8]) {
     }
 }
 
-/// [`decimal_str`] as bytes (ASCII), for writers of bytes: no UTF-8 validation.
+/// [`decimal_str`] as bytes (ASCII), for writers of bytes: no UTF-8 validation. The text is
+/// at the start of `buf`, so a writer can give its own output as `buf`.
 pub fn decimal_bytes(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
+    let scale = d.scale() as usize;
+    match u64::try_from(d.mantissa().unsigned_abs()) {
+        // Nearly every decimal: a mantissa of at most 20 digits and a small scale.
+        Ok(m) if scale <= 20 => decimal_bytes_u64(m, scale, d.is_sign_negative(), buf),
+        _ => decimal_bytes_wide(d, buf),
+    }
+}
+
+/// [`decimal_bytes`] for a mantissa that fits a `u64` and a scale of at most 20, with every
+/// piece moved as a block of [`SPAN`] bytes (bytes past the text are scratch).
+fn decimal_bytes_u64(m: u64, scale: usize, negative: bool, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
+    const ZEROS: [u8; SPAN] = [b'0'; SPAN];
+    // The digits end at `SPAN` in `tmp`; Display writes no digit at all for a zero mantissa,
+    // then pads to the scale.
+    let mut tmp = [0u8; DECIMAL_BUF];
+    let start = if m == 0 {
+        SPAN
+    } else {
+        digits_u64(m, &mut tmp, SPAN)
+    };
+    let count = SPAN - start;
+    let at = usize::from(negative);
+    buf[0] = b'-';
+    let len = if scale == 0 {
+        if count == 0 {
+            buf[at] = b'0';
+            at + 1
+        } else {
+            buf[at..at + SPAN].copy_from_slice(&tmp[start..start + SPAN]);
+            at + count
+        }
+    } else if count > scale {
+        // `whole.fraction`: all the digits, then the fraction moved one to the right.
+        let whole = count - scale;
+        buf[at..at + SPAN].copy_from_slice(&tmp[start..start + SPAN]);
+        buf[at + whole] = b'.';
+        let fraction = SPAN - scale;
+        buf[at + whole + 1..at + whole + 1 + SPAN].copy_from_slice(&tmp[fraction..fraction + SPAN]);
+        at + count + 1
+    } else {
+        // `0.` and zeros up to the digits.
+        buf[at..at + 2].copy_from_slice(b"0.");
+        buf[at + 2..at + 2 + SPAN].copy_from_slice(&ZEROS);
+        let first = at + 2 + scale - count;
+        buf[first..first + SPAN].copy_from_slice(&tmp[start..start + SPAN]);
+        at + 2 + scale
+    };
+    &buf[..len]
+}
+
+/// [`decimal_bytes`] for any decimal (a mantissa wider than a `u64`, or a long scale).
+fn decimal_bytes_wide(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
     let mut tmp = [0u8; DECIMAL_BUF];
     let start = digits(d.mantissa().unsigned_abs(), &mut tmp);
     // Display writes no digit at all for a zero mantissa, then pads to the scale.
@@ -563,6 +626,21 @@ mod tests {
         let mut buf = [0u8; DECIMAL_BUF];
         for n in [0, 1, 9, 10, 99, 12345, u64::from(u32::MAX), u64::MAX] {
             assert_eq!(u64_str(n, &mut buf), n.to_string());
+        }
+        // Every digit count at its edges, under every scale and sign (the fast path takes
+        // mantissas of a `u64` and scales up to 20).
+        for power in 0..20 {
+            let p = 10u64.pow(power);
+            for n in [p - 1, p, p + 1, p.saturating_mul(5)] {
+                assert_eq!(u64_str(n, &mut buf), n.to_string());
+                for scale in 0..=28 {
+                    for negative in [false, true] {
+                        let mut d = Decimal::from_i128_with_scale(i128::from(n), scale);
+                        d.set_sign_negative(negative);
+                        assert_eq!(decimal_str(d, &mut buf), d.to_string(), "{d:?}");
+                    }
+                }
+            }
         }
     }
 }

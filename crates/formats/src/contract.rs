@@ -12,7 +12,7 @@ use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
 use jixiao_core::num::{decimal_bytes, u64_bytes, DECIMAL_BUF};
 use jixiao_core::{Assessment, Computed, Evaluation, Finding, FundRow, Loc, Profile, Severity};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
@@ -46,9 +46,31 @@ fn computed_num(value: Decimal) -> Num {
     if value.scale() <= COMPUTED_DECIMALS {
         return Num(value.normalize());
     }
-    Num(value
-        .round_dp_with_strategy(COMPUTED_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
-        .normalize())
+    Num(round_computed(value).normalize())
+}
+
+/// `value` (with more than [`COMPUTED_DECIMALS`] decimals) rounded half away from zero to
+/// them: what `round_dp_with_strategy(COMPUTED_DECIMALS, MidpointAwayFromZero)` gives (a
+/// test holds them equal), by one division of the mantissa instead of its general rounding.
+fn round_computed(value: Decimal) -> Decimal {
+    let drop = value.scale() - COMPUTED_DECIMALS;
+    let m = value.mantissa().unsigned_abs();
+    let q = match u64::try_from(m) {
+        Ok(m) if drop < 20 => {
+            let p = 10u64.pow(drop);
+            let (q, r) = (m / p, m % p);
+            u128::from(q + u64::from(r >= p - r))
+        }
+        _ => {
+            let p = 10u128.pow(drop);
+            let (q, r) = (m / p, m % p);
+            q + u128::from(r >= p - r)
+        }
+    };
+    // `q` < 2^96 / 10: a valid mantissa.
+    let mut rounded = Decimal::from_i128_with_scale(q as i128, COMPUTED_DECIMALS);
+    rounded.set_sign_negative(value.is_sign_negative());
+    rounded
 }
 
 fn percent(fraction: Decimal) -> Decimal {
@@ -487,38 +509,31 @@ pub struct FormSource<'a> {
 
 impl FormSource<'_> {
     /// Append the element's JSON to `buf`; `order` is scratch space for the findings' order.
-    pub fn write_json(&self, buf: &mut Vec<u8>, order: &mut Vec<usize>) {
+    pub fn write_json(&self, buf: &mut JsonBuf, order: &mut Vec<usize>) {
         let ev = self.evaluation;
         let card = &self.assessment.scorecard;
-        let mut frame = FormReport::frame(
-            self.source,
-            self.form_index,
-            ev,
-            self.assessment,
-            self.profile,
-        );
-        if let Some((shape, encoding)) = self.read_as {
-            frame = frame.read_as(shape, encoding);
-        }
-        frame.write_head(buf);
-        let mut first = true;
-        let mut row = |buf: &mut Vec<u8>, out: IndicatorOut| {
-            if !first {
-                buf.push(b',');
-            }
-            first = false;
-            out.write_json(buf);
-        };
+        let source = self.write_head(buf);
         if scores_in_order(ev, card) {
-            for (ind, score) in ev.indicators.iter().zip(&card.indicators) {
-                row(buf, indicator_out(ind, Some(score)));
+            for (i, (ind, score)) in ev.indicators.iter().zip(&card.indicators).enumerate() {
+                if i > 0 {
+                    buf.byte(b',');
+                }
+                write_indicator(buf, ind, Some(score));
             }
         } else {
-            for (ind, score) in ev.indicators.iter().zip(scores_by_index(ev, card)) {
-                row(buf, indicator_out(ind, score));
+            for (i, (ind, score)) in ev
+                .indicators
+                .iter()
+                .zip(scores_by_index(ev, card))
+                .enumerate()
+            {
+                if i > 0 {
+                    buf.byte(b',');
+                }
+                write_indicator(buf, ind, score);
             }
         }
-        buf.extend_from_slice(b"],\"findings\":[");
+        buf.lit(b"],\"findings\":[");
         // As `sorted_findings`, by index: a stable sort of the same sequence.
         let (diagnostics, engine) = (self.diagnostics, &self.assessment.findings);
         let get = |i: usize| match diagnostics.get(i) {
@@ -533,12 +548,323 @@ impl FormSource<'_> {
         });
         for (n, &i) in order.iter().enumerate() {
             if n > 0 {
-                buf.push(b',');
+                buf.byte(b',');
             }
-            finding_out(get(i), self.source).write_json(buf);
+            write_finding(buf, get(i), self.source, source.clone());
         }
-        frame.write_tail(buf);
+        buf.lit(b"],\"notes\":[");
+        for (i, n) in card.notes.iter().enumerate() {
+            if i > 0 {
+                buf.byte(b',');
+            }
+            buf.str(n);
+        }
+        buf.lit(b"]}");
     }
+
+    /// Everything before the indicator rows, up to `"indicators":[`: the bytes of the
+    /// frame's [`FormReport::write_head`], straight from the model. Returns where the escaped
+    /// source name is in `out`, for the findings' locations to copy.
+    fn write_head(&self, out: &mut JsonBuf) -> std::ops::Range<usize> {
+        let ev = self.evaluation;
+        let card = &self.assessment.scorecard;
+        let funds = &ev.funds;
+        out.lit(b"{\"source\":");
+        let start = out.len + 1;
+        out.str(self.source);
+        let source = start..out.len - 1;
+        out.lit(b",\"form_index\":");
+        out.uint(self.form_index as u64);
+        if let Some((shape, encoding)) = self.read_as {
+            out.key_str(b",\"shape\":", shape_str(shape));
+            out.key_str(b",\"encoding\":", encoding);
+        }
+        match ev.year {
+            Some(y) => {
+                out.lit(b",\"year\":");
+                out.int(i64::from(y));
+            }
+            None => out.lit(b",\"year\":null"),
+        }
+        out.key_opt_str(b",\"project\":", ev.project.as_deref());
+        out.key_opt_str(b",\"department\":", ev.department.as_deref());
+        out.key_opt_str(b",\"unit\":", ev.unit.as_deref());
+        out.key_opt_str(b",\"money_unit\":", ev.money_unit.as_deref());
+        out.key_str(b",\"profile\":", &self.profile.name);
+        out.key_str(b",\"profile_version\":", &self.profile.version);
+        if ev.truncated {
+            out.lit(b",\"truncated\":true,\"funds\":{\"total\":");
+        } else {
+            out.lit(b",\"truncated\":false,\"funds\":{\"total\":");
+        }
+        write_fund_row(out, &funds.total);
+        out.lit(b",\"appropriation\":");
+        write_fund_row(out, &funds.appropriation);
+        out.lit(b",\"carryover\":");
+        write_fund_row(out, &funds.carryover);
+        out.lit(b",\"other\":");
+        write_fund_row(out, &funds.other);
+
+        out.lit(b"},\"reported\":{\"execution_rate\":");
+        out.opt_num(funds.rate.map(|r| {
+            let mut p = percent(r.value);
+            p.rescale(r.decimals);
+            Num(p)
+        }));
+        out.lit(b",\"budget_weight\":");
+        out.opt_num(funds.weight.map(Num));
+        out.lit(b",\"budget_score\":");
+        out.opt_num(funds.score.map(|s| Num(s.value)));
+        out.lit(b",\"total_weight\":");
+        out.opt_num(ev.total_weight.map(Num));
+        out.lit(b",\"total\":");
+        out.opt_num(ev.total_score.map(|s| Num(s.value)));
+        out.key_opt_str(b",\"grade\":", ev.grade.as_deref());
+
+        // Each derivation's exact value, normalised once for the computed number and for
+        // `explain.exact`.
+        let (rate, budget) = (
+            with_exact(&card.execution_rate),
+            with_exact(&card.budget_score),
+        );
+        let (indicators, total) = (with_exact(&card.indicator_total), with_exact(&card.total));
+        out.lit(b"},\"computed\":{\"execution_rate\":");
+        out.opt_num(rate.map(|(c, _)| computed_num(percent(c.value))));
+        out.lit(b",\"budget_score\":");
+        write_computed_num(out, budget);
+        out.lit(b",\"indicator_score\":");
+        write_computed_num(out, indicators);
+        out.lit(b",\"total\":");
+        write_computed_num(out, total);
+        out.key_opt_str(
+            b",\"grade\":",
+            card.grade.as_ref().map(|g| g.grade.as_str()),
+        );
+        out.lit(b",\"explain\":{\"execution_rate\":");
+        write_opt_explain(out, rate);
+        out.lit(b",\"budget_score\":");
+        write_opt_explain(out, budget);
+        out.lit(b",\"indicator_score\":");
+        write_opt_explain(out, indicators);
+        out.lit(b",\"total\":");
+        write_opt_explain(out, total);
+        out.key_opt_str(
+            b",\"grade\":",
+            card.grade.as_ref().map(|g| g.formula.as_str()),
+        );
+        out.lit(b"}},\"indicators\":[");
+        source
+    }
+}
+
+/// A derivation and its exact value normalised (computed once for the number and for
+/// `explain.exact`).
+fn with_exact(c: &Option<Computed>) -> Option<(&Computed, Decimal)> {
+    c.as_ref().map(|c| (c, c.value.normalize()))
+}
+
+/// A funds row: the bytes of `RowOut::from(row).write_json(out)`.
+fn write_fund_row(out: &mut JsonBuf, row: &FundRow) {
+    out.lit(b"{\"initial\":");
+    out.opt_num(row.initial.map(Num));
+    out.lit(b",\"adjusted\":");
+    out.opt_num(row.adjusted.map(Num));
+    out.lit(b",\"executed\":");
+    out.opt_num(row.executed.map(Num));
+    out.byte(b'}');
+}
+
+/// `computed_num(c.value)` of a derivation and its normalised exact value: the exact value
+/// itself when rounding to the kept decimals would not change it.
+fn write_computed_num(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
+    match c {
+        Some((c, exact)) if c.value.scale() <= COMPUTED_DECIMALS => out.num(Num(exact)),
+        Some((c, _)) => out.num(computed_num(c.value)),
+        None => out.lit(b"null"),
+    }
+}
+
+fn write_opt_explain(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
+    match c {
+        Some((c, exact)) => write_explain(out, c, exact),
+        None => out.lit(b"null"),
+    }
+}
+
+// ---- rows straight from the model ------------------------------------------------------------
+//
+// `check` writes each form from the model and the assessment (`FormSource`): the bytes of
+// `IndicatorOut::write_json` / `FindingOut::write_json` (tests hold them equal) without
+// building the rows, and each fixed word (`kind`, `op`, `met`, `achievement`, `severity`)
+// written together with the keys around it as one constant, chosen by a `match`.
+
+/// One indicator row: the bytes of `indicator_out(ind, score).write_json(out)`.
+fn write_indicator(
+    out: &mut JsonBuf,
+    ind: &jixiao_core::Indicator,
+    score: Option<&jixiao_core::IndicatorScore>,
+) {
+    out.key_opt_str(b"{\"level1\":", ind.level1.as_deref());
+    out.key_opt_str(b",\"level2\":", ind.level2.as_deref());
+    out.key_str(b",\"name\":", &ind.name);
+    out.key_opt_str(b",\"target\":", ind.target.as_deref());
+    out.key_opt_str(b",\"actual\":", ind.actual.as_deref());
+    out.lit(b",\"weight\":");
+    out.opt_num(ind.weight.map(Num));
+    out.lit(b",\"reported_score\":");
+    out.opt_num(ind.score.map(Num));
+    // `explain.exact` is the value normalised; so is `computed_score` when rounding to the
+    // kept decimals would not change it (nearly always): normalise once.
+    let computed = score
+        .and_then(|s| s.computed.as_ref())
+        .map(|c| (c, c.value.normalize()));
+    out.lit(b",\"computed_score\":");
+    write_computed_num(out, computed);
+    out.key_opt_str(b",\"reason\":", ind.reason.as_deref());
+    let Some(s) = score else {
+        out.lit(
+            b",\"kind\":null,\"target_parsed\":null,\"actual_parsed\":null,\"met\":null,\
+              \"band\":null,\"achievement\":null,\"explain\":null}",
+        );
+        return;
+    };
+    {
+        use jixiao_core::IndicatorKind as K;
+        match s.kind {
+            K::Quantitative => out.lit(b",\"kind\":\"quantitative\",\"target_parsed\":"),
+            K::Qualitative => out.lit(b",\"kind\":\"qualitative\",\"target_parsed\":"),
+            K::Deadline => out.lit(b",\"kind\":\"deadline\",\"target_parsed\":"),
+            K::Unknown => out.lit(b",\"kind\":\"unknown\",\"target_parsed\":"),
+        }
+    }
+    write_measure(out, &s.target);
+    out.lit(b",\"actual_parsed\":");
+    write_measure(out, &s.actual);
+    match s.met {
+        Some(true) => out.lit(b",\"met\":true"),
+        Some(false) => out.lit(b",\"met\":false"),
+        None => out.lit(b",\"met\":null"),
+    }
+    match s.band {
+        Some((lo, hi)) => {
+            out.lit(b",\"band\":[");
+            out.num(Num(lo));
+            out.byte(b',');
+            out.num(Num(hi));
+            out.byte(b']');
+        }
+        None => out.lit(b",\"band\":null"),
+    }
+    {
+        use jixiao_core::Achievement as A;
+        match s.achievement {
+            Some(A::Achieved) => out.lit(b",\"achievement\":\"achieved\",\"explain\":"),
+            Some(A::Partial) => out.lit(b",\"achievement\":\"partial\",\"explain\":"),
+            Some(A::Unmet) => out.lit(b",\"achievement\":\"unmet\",\"explain\":"),
+            Some(A::Unknown) => out.lit(b",\"achievement\":\"unknown\",\"explain\":"),
+            None => out.lit(b",\"achievement\":null,\"explain\":"),
+        }
+    }
+    write_opt_explain(out, computed);
+    out.byte(b'}');
+}
+
+/// A derivation: the bytes of `Explain::from(c).write_json(out)`, with `exact` the value
+/// normalised.
+fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
+    out.key_str(b"{\"formula\":", &c.formula);
+    out.lit(b",\"inputs\":{");
+    for (i, (k, v)) in c.inputs.iter().enumerate() {
+        if i > 0 {
+            out.byte(b',');
+        }
+        out.pair_str(k, v);
+    }
+    out.lit(b"},\"exact\":\"");
+    out.decimal(exact);
+    match c.note.as_deref() {
+        None => out.lit(b"\",\"note\":null}"),
+        Some(note) => {
+            out.key_str(b"\",\"note\":", note);
+            out.byte(b'}');
+        }
+    }
+}
+
+/// A parsed target or actual: the bytes of `Parsed::from(m).write_json(out)`.
+fn write_measure(out: &mut JsonBuf, m: &Measure) {
+    match &m.kind {
+        MeasureKind::Empty => out.lit(b"{\"type\":\"empty\"}"),
+        MeasureKind::Quantity { op, number, unit } => {
+            match op {
+                Operator::AtLeast => out.lit(b"{\"type\":\"quantity\",\"op\":\">=\",\"number\":"),
+                Operator::Greater => out.lit(b"{\"type\":\"quantity\",\"op\":\">\",\"number\":"),
+                Operator::AtMost => out.lit(b"{\"type\":\"quantity\",\"op\":\"<=\",\"number\":"),
+                Operator::Less => out.lit(b"{\"type\":\"quantity\",\"op\":\"<\",\"number\":"),
+                Operator::Exact => out.lit(b"{\"type\":\"quantity\",\"op\":\"=\",\"number\":"),
+                Operator::NoOperator => out.lit(b"{\"type\":\"quantity\",\"op\":\"\",\"number\":"),
+            }
+            out.num(Num(*number));
+            out.key_opt_str(b",\"unit\":", unit.as_deref());
+            out.byte(b'}');
+        }
+        MeasureKind::Range { low, high, unit } => {
+            out.lit(b"{\"type\":\"range\",\"low\":");
+            out.num(Num(*low));
+            out.lit(b",\"high\":");
+            out.num(Num(*high));
+            out.key_opt_str(b",\"unit\":", unit.as_deref());
+            out.byte(b'}');
+        }
+        MeasureKind::Deadline { text } => {
+            out.key_str(b"{\"type\":\"deadline\",\"text\":", text);
+            out.byte(b'}');
+        }
+        MeasureKind::Text { text } => {
+            out.key_str(b"{\"type\":\"text\",\"text\":", text);
+            out.byte(b'}');
+        }
+    }
+}
+
+/// One finding: the bytes of `finding_out(f, source).write_json(out)`. `code` and `rule` are
+/// only read as `&str`. A text location copies the source name already escaped at
+/// `escaped_source` in `out` (the element's `source`).
+fn write_finding(
+    out: &mut JsonBuf,
+    f: &Finding,
+    source: &str,
+    escaped_source: std::ops::Range<usize>,
+) {
+    out.key_str(b"{\"code\":", &f.code);
+    match f.severity {
+        Severity::Info => out.lit(b",\"severity\":\"info\",\"message\":"),
+        Severity::Warning => out.lit(b",\"severity\":\"warning\",\"message\":"),
+        Severity::Error => out.lit(b",\"severity\":\"error\",\"message\":"),
+    }
+    out.str(&f.message);
+    out.key_str(b",\"message_en\":", &f.message_en);
+    out.lit(b",\"indicator\":");
+    out.opt_usize(f.indicator);
+    match &f.location {
+        Some(loc) if loc.sheet.is_none() => {
+            out.lit(b",\"location\":\"");
+            out.repeat(escaped_source);
+            out.byte(b':');
+            out.uint(u64::from(loc.line));
+            out.byte(b':');
+            out.uint(u64::from(loc.column));
+            out.lit(b"\",\"rule\":");
+        }
+        Some(loc) => {
+            out.lit(b",\"location\":");
+            Location { source, loc }.write_json(out);
+            out.lit(b",\"rule\":");
+        }
+        None => out.lit(b",\"location\":null,\"rule\":"),
+    }
+    out.str(&f.rule);
+    out.byte(b'}');
 }
 
 fn kind_str(kind: jixiao_core::IndicatorKind) -> &'static str {
@@ -567,6 +893,405 @@ fn achievement_str(a: jixiao_core::Achievement) -> &'static str {
 // more than reading the forms. `FormReport::write_json` writes the same bytes as
 // `serde_json::to_writer(&report)` (tests hold the two equal) straight into a reused buffer.
 
+/// JSON being written. The buffer's bytes are initialised beyond what is written (`len`), so
+/// each piece is stored with fixed-size copies — a few register moves instead of a `memcpy`
+/// call per key, string or number — that may run past the piece into the room after it,
+/// which the next piece overwrites. Only `bytes[..len]` is the output.
+#[derive(Debug, Default)]
+pub struct JsonBuf {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+/// The least the buffer grows by, so that growing is rare.
+const MIN_GROW: usize = 64 * 1024;
+
+impl JsonBuf {
+    /// A buffer with `capacity` bytes of room before it first grows.
+    pub fn with_capacity(capacity: usize) -> Self {
+        JsonBuf {
+            bytes: vec![0; capacity],
+            len: 0,
+        }
+    }
+
+    /// Continue after the bytes of `v`.
+    pub fn from_vec(v: Vec<u8>) -> Self {
+        JsonBuf {
+            len: v.len(),
+            bytes: v,
+        }
+    }
+
+    /// The bytes written, as a vector.
+    pub fn into_vec(mut self) -> Vec<u8> {
+        self.bytes.truncate(self.len);
+        self.bytes
+    }
+
+    /// The bytes written.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Forget what was written; the room stays.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, need: usize) {
+        let size = need.max(self.bytes.len() * 2).max(MIN_GROW);
+        self.bytes.resize(size, 0);
+    }
+
+    /// The `N` bytes after the written ones (growing the buffer if needed).
+    #[inline(always)]
+    fn room<const N: usize>(&mut self) -> &mut [u8; N] {
+        let at = self.len;
+        if self.bytes.len() < at + N {
+            self.grow(at + N);
+        }
+        <&mut [u8; N]>::try_from(&mut self.bytes[at..at + N]).expect("a slice of N bytes")
+    }
+
+    /// The `n` bytes after the written ones (growing the buffer if needed).
+    #[inline(always)]
+    fn room_for(&mut self, n: usize) -> &mut [u8] {
+        let at = self.len;
+        if self.bytes.len() < at + n {
+            self.grow(at + n);
+        }
+        &mut self.bytes[at..at + n]
+    }
+
+    /// Constant text (keys, punctuation, `null`): a copy of constant size.
+    #[inline(always)]
+    fn lit<const N: usize>(&mut self, text: &[u8; N]) {
+        *self.room::<N>() = *text;
+        self.len += N;
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.room::<1>()[0] = b;
+        self.len += 1;
+    }
+
+    /// Bytes of any length (one `memcpy`), for rare pieces.
+    fn raw(&mut self, b: &[u8]) {
+        self.room_for(b.len()).copy_from_slice(b);
+        self.len += b.len();
+    }
+
+    /// Bytes already written at `from`, once more.
+    fn repeat(&mut self, from: std::ops::Range<usize>) {
+        let n = from.len();
+        let at = self.len;
+        if self.bytes.len() < at + n {
+            self.grow(at + n);
+        }
+        self.bytes.copy_within(from, at);
+        self.len += n;
+    }
+
+    /// A JSON string: `s` quoted and escaped as serde_json escapes it.
+    #[inline(always)]
+    fn str(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let clean = if b.len() <= 16 {
+            self.try_short(b)
+        } else {
+            self.try_long(b)
+        };
+        if !clean {
+            self.str_escaped(b);
+        }
+    }
+
+    /// [`str`](Self::str) without the closing quote, for a string that goes on (a location).
+    fn str_open(&mut self, s: &str) {
+        self.str(s);
+        self.len -= 1;
+    }
+
+    /// `"s"` for `s` of at most 16 bytes (see [`short_string`]); false, with nothing kept,
+    /// if a byte needs an escape.
+    #[inline(always)]
+    fn try_short(&mut self, b: &[u8]) -> bool {
+        let clean = short_string(self.room::<18>(), b) == 0;
+        if clean {
+            self.len += b.len() + 2;
+        }
+        clean
+    }
+
+    /// `key` (a constant: `,"name":`) then `s` as a JSON string: for a short `s`, stored in
+    /// one piece of room.
+    #[inline(always)]
+    fn key_str<const K: usize>(&mut self, key: &[u8; K], s: &str) {
+        const { assert!(K <= KEY_MAX) };
+        let b = s.as_bytes();
+        if b.len() > 16 {
+            self.lit(key);
+            self.str(s);
+            return;
+        }
+        let dst = self.room::<{ KEY_MAX + 18 }>();
+        *<&mut [u8; K]>::try_from(&mut dst[..K]).expect("K bytes") = *key;
+        let string = <&mut [u8; 18]>::try_from(&mut dst[K..K + 18]).expect("18 bytes");
+        if short_string(string, b) == 0 {
+            self.len += K + b.len() + 2;
+        } else {
+            self.len += K;
+            self.str_escaped(b);
+        }
+    }
+
+    /// `"k":"v"` (a derivation's input): one piece of room when both are short.
+    #[inline(always)]
+    fn pair_str(&mut self, k: &str, v: &str) {
+        let (kb, vb) = (k.as_bytes(), v.as_bytes());
+        if kb.len() <= 16 && vb.len() <= 16 {
+            let dst = self.room::<37>();
+            let hits = short_string(
+                <&mut [u8; 18]>::try_from(&mut dst[..18]).expect("18 bytes"),
+                kb,
+            );
+            let at = kb.len() + 2;
+            dst[at] = b':';
+            let value = <&mut [u8; 18]>::try_from(&mut dst[at + 1..at + 19]).expect("18 bytes");
+            if hits | short_string(value, vb) == 0 {
+                self.len += at + 1 + vb.len() + 2;
+                return;
+            }
+        }
+        self.str(k);
+        self.byte(b':');
+        self.str(v);
+    }
+
+    /// [`key_str`](Self::key_str), or the key and `null`.
+    #[inline(always)]
+    fn key_opt_str<const K: usize>(&mut self, key: &[u8; K], s: Option<&str>) {
+        match s {
+            Some(s) => self.key_str(key, s),
+            None => {
+                const { assert!(K <= KEY_MAX) };
+                let dst = self.room::<{ KEY_MAX + 4 }>();
+                *<&mut [u8; K]>::try_from(&mut dst[..K]).expect("K bytes") = *key;
+                *<&mut [u8; 4]>::try_from(&mut dst[K..K + 4]).expect("4 bytes") = *b"null";
+                self.len += K + 4;
+            }
+        }
+    }
+
+    /// `"s"` for `s` longer than 16 bytes: sixteen bytes at a time, each block copied and its
+    /// escape flags OR-ed into one vector without an early exit (so the loop vectorises), the
+    /// tail by the overlapping last block; false, with nothing kept, if a byte needs one.
+    fn try_long(&mut self, b: &[u8]) -> bool {
+        let n = b.len();
+        let dst = self.room_for(n + 2);
+        dst[0] = b'"';
+        dst[n + 1] = b'"';
+        let body = &mut dst[1..n + 1];
+        let mut acc = [0u8; 16];
+        for (d, s) in body.chunks_exact_mut(16).zip(b.chunks_exact(16)) {
+            let s = <&[u8; 16]>::try_from(s).expect("16 bytes");
+            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = *s;
+            or_escape_flags(&mut acc, s);
+        }
+        let tail = <&[u8; 16]>::try_from(&b[n - 16..]).expect("16 bytes");
+        *<&mut [u8; 16]>::try_from(&mut body[n - 16..]).expect("16 bytes") = *tail;
+        or_escape_flags(&mut acc, tail);
+        let clean = u128::from_le_bytes(acc) == 0;
+        if clean {
+            self.len += n + 2;
+        }
+        clean
+    }
+
+    /// A string with something to escape: the general path, byte by byte where needed.
+    #[cold]
+    #[inline(never)]
+    fn str_escaped(&mut self, bytes: &[u8]) {
+        let mut buf = Vec::with_capacity(bytes.len() + 16);
+        buf.push(b'"');
+        push_escaped(&mut buf, bytes);
+        buf.push(b'"');
+        self.raw(&buf);
+    }
+
+    #[inline(always)]
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.lit(b"null"),
+        }
+    }
+
+    #[inline(always)]
+    fn uint(&mut self, n: u64) {
+        if n < 10 {
+            self.byte(b'0' + n as u8);
+            return;
+        }
+        if n < 100 {
+            // Most weights, scores, indices, columns: two digits.
+            *self.room::<2>() = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+            self.len += 2;
+            return;
+        }
+        self.uint_wide(n);
+    }
+
+    fn uint_wide(&mut self, n: u64) {
+        let len = u64_bytes(n, self.room::<DECIMAL_BUF>()).len();
+        self.len += len;
+    }
+
+    fn int(&mut self, n: i64) {
+        if n < 0 {
+            self.byte(b'-');
+        }
+        self.uint(n.unsigned_abs());
+    }
+
+    /// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
+    fn decimal(&mut self, d: Decimal) {
+        let scale = d.scale();
+        if scale <= 4 && !d.is_sign_negative() {
+            // Nearly every amount, rate and score: the whole part as an integer, then the
+            // fraction as four digits of which the scale's are kept (`.05` from `.0500`).
+            if let Ok(m) = u64::try_from(d.mantissa()) {
+                let (whole, fraction) = match scale {
+                    0 => return self.uint(m),
+                    1 => (m / 10, m % 10 * 1000),
+                    2 => (m / 100, m % 100 * 100),
+                    3 => (m / 1000, m % 1000 * 10),
+                    _ => (m / 10000, m % 10000),
+                };
+                self.uint(whole);
+                let f = fraction as u16;
+                *self.room::<5>() = [
+                    b'.',
+                    b'0' + (f / 1000) as u8,
+                    b'0' + (f / 100 % 10) as u8,
+                    b'0' + (f / 10 % 10) as u8,
+                    b'0' + (f % 10) as u8,
+                ];
+                self.len += 1 + scale as usize;
+                return;
+            }
+        }
+        let len = decimal_bytes(d, self.room::<DECIMAL_BUF>()).len();
+        self.len += len;
+    }
+
+    #[inline(always)]
+    fn num(&mut self, n: Num) {
+        // As `Num` serialises: a whole number that fits an i64 as an integer (`-0` as `0`).
+        if n.0.scale() == 0 {
+            let m = n.0.mantissa();
+            if (0..100).contains(&m) {
+                // Most weights and scores: one or two digits, written here.
+                return self.uint(m as u64);
+            }
+            if let Ok(i) = i64::try_from(m) {
+                return self.int(i);
+            }
+        }
+        self.decimal(n.0);
+    }
+
+    #[inline(always)]
+    fn opt_num(&mut self, n: Option<Num>) {
+        match n {
+            Some(n) => self.num(n),
+            None => self.lit(b"null"),
+        }
+    }
+
+    fn opt_bool(&mut self, b: Option<bool>) {
+        match b {
+            Some(true) => self.lit(b"true"),
+            Some(false) => self.lit(b"false"),
+            None => self.lit(b"null"),
+        }
+    }
+
+    fn opt_usize(&mut self, n: Option<usize>) {
+        match n {
+            Some(n) => self.uint(n as u64),
+            None => self.lit(b"null"),
+        }
+    }
+}
+
+/// The longest key given to [`JsonBuf::key_str`].
+const KEY_MAX: usize = 32;
+
+/// `"b"` into `dst` for `b` of at most 16 bytes, copied by two overlapping loads and stores
+/// (bytes past the closing quote are scratch); non-zero when a byte needs an escape — tested
+/// by words, or by the escape table for a string of up to three bytes.
+#[inline(always)]
+fn short_string(dst: &mut [u8; 18], b: &[u8]) -> u64 {
+    let n = b.len();
+    dst[0] = b'"';
+    let hits = if n >= 8 {
+        let lo = word8(b, 0);
+        let hi = word8(b, n - 8);
+        dst[1..9].copy_from_slice(&lo.to_le_bytes());
+        dst[n - 7..n + 1].copy_from_slice(&hi.to_le_bytes());
+        escape_hits(lo) | escape_hits(hi)
+    } else if n >= 4 {
+        let lo = word4(b, 0);
+        let hi = word4(b, n - 4);
+        dst[1..5].copy_from_slice(&lo.to_le_bytes());
+        dst[n - 3..n + 1].copy_from_slice(&hi.to_le_bytes());
+        escape_hits(u64::from(lo) | u64::from(hi) << 32)
+    } else if n > 0 {
+        let (x, y, z) = (b[0], b[n / 2], b[n - 1]);
+        dst[1] = x;
+        dst[1 + n / 2] = y;
+        dst[n] = z;
+        u64::from(ESCAPE[x as usize] | ESCAPE[y as usize] | ESCAPE[z as usize])
+    } else {
+        0
+    };
+    dst[n + 1] = b'"';
+    hits
+}
+
+/// Eight bytes of `b` from `i` (there are).
+#[inline(always)]
+fn word8(b: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"))
+}
+
+/// Four bytes of `b` from `i` (there are).
+#[inline(always)]
+fn word4(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"))
+}
+
+/// Mark in `acc` the bytes of `chunk` that need an escape (`< 0x20`, `"` or `\`).
+#[inline(always)]
+fn or_escape_flags(acc: &mut [u8; 16], chunk: &[u8; 16]) {
+    for (a, &c) in acc.iter_mut().zip(chunk) {
+        *a |= u8::from(c < 0x20) | u8::from(c == b'"') | u8::from(c == b'\\');
+    }
+}
+
 /// JSON escapes as serde_json writes them: `"` `\\` and control characters; `u` means
 /// `\u00XX`. Everything else, U+007F and non-ASCII included, is written as is.
 const ESCAPE: [u8; 256] = {
@@ -586,35 +1311,10 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
-/// Does any byte need an escape (`< 0x20`, `"` or `\`)? Sixteen bytes at a time without
-/// short-circuiting, so the compiler vectorises it; the tail (and a short string, as most
-/// are) by one or two overlapping words instead of byte by byte.
-fn needs_escape(bytes: &[u8]) -> bool {
-    let hit = |b: u8| u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
-    let test16 = |chunk: &[u8]| {
-        // A fixed-size array, so the sixteen tests become a few vector instructions.
-        <&[u8; 16]>::try_from(chunk).map_or(true, |chunk| {
-            chunk.iter().fold(0u8, |acc, &b| acc | hit(b)) != 0
-        })
-    };
-    let len = bytes.len();
-    if len >= 16 {
-        let mut chunks = bytes.chunks_exact(16);
-        if chunks.by_ref().any(test16) {
-            return true;
-        }
-        // The last sixteen bytes cover the remainder (bytes tested twice are harmless).
-        return !chunks.remainder().is_empty() && test16(&bytes[len - 16..]);
-    }
-    if len >= 8 {
-        return word_needs_escape(word_at(bytes, 0)) || word_needs_escape(word_at(bytes, len - 8));
-    }
-    word_needs_escape(word_at(bytes, 0))
-}
-
-/// Does any byte of the word need an escape (`< 0x20`, `"` or `\`)? Exact, eight at a time.
-#[inline]
-fn word_needs_escape(w: u64) -> bool {
+/// Non-zero when a byte of the word needs an escape (`< 0x20`, `"` or `\`). Exact as a test
+/// of the whole word (a borrow can only mark bytes above one that is already marked).
+#[inline(always)]
+fn escape_hits(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
@@ -622,135 +1322,35 @@ fn word_needs_escape(w: u64) -> bool {
     let quote = q.wrapping_sub(ONES) & !q & HIGH;
     let b = w ^ (ONES * u64::from(b'\\'));
     let backslash = b.wrapping_sub(ONES) & !b & HIGH;
-    (control | quote | backslash) != 0
+    control | quote | backslash
 }
 
-/// Eight bytes of `bytes` that cover `bytes[i..i + 8]` (or the tail from `i`): a full word, or
-/// the last eight bytes (overlapping bytes already looked at), or — for a text shorter than
-/// eight bytes — the text padded with 0x80, which needs no escape. Only a filter: a word that
-/// needs an escape is looked at byte by byte.
-#[inline]
-fn word_at(bytes: &[u8], i: usize) -> u64 {
-    let mut word = [0x80u8; 8];
-    if i + 8 <= bytes.len() {
-        word.copy_from_slice(&bytes[i..i + 8]);
-    } else if bytes.len() >= 8 {
-        word.copy_from_slice(&bytes[bytes.len() - 8..]);
-    } else {
-        for (w, b) in word.iter_mut().zip(&bytes[i..]) {
-            *w = *b;
-        }
-    }
-    u64::from_le_bytes(word)
-}
-
-/// The bytes of `s`, escaped, without the quotes.
-fn push_escaped(buf: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    if !needs_escape(bytes) {
-        // Nearly every string: one copy.
-        buf.extend_from_slice(bytes);
-        return;
-    }
+/// The bytes of `s`, escaped, without the quotes: the general path, for a string known to
+/// need an escape.
+fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0; // the first byte not copied yet
-    let mut i = 0;
-    while i < bytes.len() {
-        let end = (i + 8).min(bytes.len());
-        if word_needs_escape(word_at(bytes, i)) {
-            for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
-                let esc = ESCAPE[b as usize];
-                if esc == 0 {
-                    continue;
-                }
-                buf.extend_from_slice(&bytes[start..j]);
-                if esc == b'u' {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    buf.extend_from_slice(&[
-                        b'\\',
-                        b'u',
-                        b'0',
-                        b'0',
-                        HEX[(b >> 4) as usize],
-                        HEX[(b & 0xF) as usize],
-                    ]);
-                } else {
-                    buf.extend_from_slice(&[b'\\', esc]);
-                }
-                start = j + 1;
-            }
+    for (j, &b) in bytes.iter().enumerate() {
+        let esc = ESCAPE[b as usize];
+        if esc == 0 {
+            continue;
         }
-        i = end;
+        buf.extend_from_slice(&bytes[start..j]);
+        if esc == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xF) as usize],
+            ]);
+        } else {
+            buf.extend_from_slice(&[b'\\', esc]);
+        }
+        start = j + 1;
     }
     buf.extend_from_slice(&bytes[start..]);
-}
-
-/// A JSON string.
-fn push_str(buf: &mut Vec<u8>, s: &str) {
-    buf.push(b'"');
-    push_escaped(buf, s);
-    buf.push(b'"');
-}
-
-fn push_opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => push_str(buf, s),
-        None => buf.extend_from_slice(b"null"),
-    }
-}
-
-fn push_u64(buf: &mut Vec<u8>, n: u64) {
-    if n < 10 {
-        // Most indices, weights and scores: one digit.
-        buf.push(b'0' + n as u8);
-        return;
-    }
-    let mut tmp = [0u8; DECIMAL_BUF];
-    buf.extend_from_slice(u64_bytes(n, &mut tmp));
-}
-
-fn push_i64(buf: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        buf.push(b'-');
-    }
-    push_u64(buf, n.unsigned_abs());
-}
-
-/// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
-fn push_decimal(buf: &mut Vec<u8>, d: Decimal) {
-    let mut tmp = [0u8; DECIMAL_BUF];
-    buf.extend_from_slice(decimal_bytes(d, &mut tmp));
-}
-
-fn push_num(buf: &mut Vec<u8>, n: Num) {
-    // As `Num` serialises: a whole number that fits an i64 as an integer (`-0` as `0`).
-    if n.0.scale() == 0 {
-        if let Ok(i) = i64::try_from(n.0.mantissa()) {
-            return push_i64(buf, i);
-        }
-    }
-    push_decimal(buf, n.0);
-}
-
-fn push_opt_num(buf: &mut Vec<u8>, n: Option<Num>) {
-    match n {
-        Some(n) => push_num(buf, n),
-        None => buf.extend_from_slice(b"null"),
-    }
-}
-
-fn push_opt_bool(buf: &mut Vec<u8>, b: Option<bool>) {
-    buf.extend_from_slice(match b {
-        Some(true) => b"true",
-        Some(false) => b"false",
-        None => b"null",
-    });
-}
-
-fn push_opt_usize(buf: &mut Vec<u8>, n: Option<usize>) {
-    match n {
-        Some(n) => push_u64(buf, n as u64),
-        None => buf.extend_from_slice(b"null"),
-    }
 }
 
 fn shape_str(shape: InputShape) -> &'static str {
@@ -766,348 +1366,372 @@ fn shape_str(shape: InputShape) -> &'static str {
 }
 
 impl RowOut {
-    fn write_json(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"initial\":");
-        push_opt_num(buf, self.initial);
-        buf.extend_from_slice(b",\"adjusted\":");
-        push_opt_num(buf, self.adjusted);
-        buf.extend_from_slice(b",\"executed\":");
-        push_opt_num(buf, self.executed);
-        buf.push(b'}');
+    fn write_json(&self, out: &mut JsonBuf) {
+        out.lit(b"{\"initial\":");
+        out.opt_num(self.initial);
+        out.lit(b",\"adjusted\":");
+        out.opt_num(self.adjusted);
+        out.lit(b",\"executed\":");
+        out.opt_num(self.executed);
+        out.byte(b'}');
     }
 }
 
 impl Explain<'_> {
-    fn write_json(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"formula\":");
-        push_str(buf, self.formula);
-        buf.extend_from_slice(b",\"inputs\":{");
+    fn write_json(&self, out: &mut JsonBuf) {
+        out.lit(b"{\"formula\":");
+        out.str(self.formula);
+        out.lit(b",\"inputs\":{");
         for (i, (k, v)) in self.inputs.0.iter().enumerate() {
             if i > 0 {
-                buf.push(b',');
+                out.byte(b',');
             }
-            push_str(buf, k);
-            buf.push(b':');
-            push_str(buf, v);
+            out.str(k);
+            out.byte(b':');
+            out.str(v);
         }
-        buf.extend_from_slice(b"},\"exact\":\"");
-        push_decimal(buf, self.exact.0.normalize());
-        buf.extend_from_slice(b"\",\"note\":");
-        push_opt_str(buf, self.note);
-        buf.push(b'}');
+        out.lit(b"},\"exact\":\"");
+        out.decimal(self.exact.0.normalize());
+        match self.note {
+            None => out.lit(b"\",\"note\":null}"),
+            Some(note) => {
+                out.lit(b"\",\"note\":");
+                out.str(note);
+                out.byte(b'}');
+            }
+        }
     }
 }
 
-fn push_opt_explain(buf: &mut Vec<u8>, e: &Option<Explain>) {
+fn push_opt_explain(out: &mut JsonBuf, e: &Option<Explain>) {
     match e {
-        Some(e) => e.write_json(buf),
-        None => buf.extend_from_slice(b"null"),
+        Some(e) => e.write_json(out),
+        None => out.lit(b"null"),
     }
 }
 
 impl Parsed<'_> {
-    fn write_json(&self, buf: &mut Vec<u8>) {
+    fn write_json(&self, out: &mut JsonBuf) {
         match self {
-            Parsed::Empty => buf.extend_from_slice(b"{\"type\":\"empty\"}"),
+            Parsed::Empty => out.lit(b"{\"type\":\"empty\"}"),
             Parsed::Quantity { op, number, unit } => {
-                buf.extend_from_slice(b"{\"type\":\"quantity\",\"op\":");
-                push_str(buf, op);
-                buf.extend_from_slice(b",\"number\":");
-                push_num(buf, *number);
-                buf.extend_from_slice(b",\"unit\":");
-                push_opt_str(buf, *unit);
-                buf.push(b'}');
+                out.lit(b"{\"type\":\"quantity\",\"op\":");
+                out.str(op);
+                out.lit(b",\"number\":");
+                out.num(*number);
+                out.lit(b",\"unit\":");
+                out.opt_str(*unit);
+                out.byte(b'}');
             }
             Parsed::Range { low, high, unit } => {
-                buf.extend_from_slice(b"{\"type\":\"range\",\"low\":");
-                push_num(buf, *low);
-                buf.extend_from_slice(b",\"high\":");
-                push_num(buf, *high);
-                buf.extend_from_slice(b",\"unit\":");
-                push_opt_str(buf, *unit);
-                buf.push(b'}');
+                out.lit(b"{\"type\":\"range\",\"low\":");
+                out.num(*low);
+                out.lit(b",\"high\":");
+                out.num(*high);
+                out.lit(b",\"unit\":");
+                out.opt_str(*unit);
+                out.byte(b'}');
             }
             Parsed::Deadline { text } => {
-                buf.extend_from_slice(b"{\"type\":\"deadline\",\"text\":");
-                push_str(buf, text);
-                buf.push(b'}');
+                out.lit(b"{\"type\":\"deadline\",\"text\":");
+                out.str(text);
+                out.byte(b'}');
             }
             Parsed::Text { text } => {
-                buf.extend_from_slice(b"{\"type\":\"text\",\"text\":");
-                push_str(buf, text);
-                buf.push(b'}');
+                out.lit(b"{\"type\":\"text\",\"text\":");
+                out.str(text);
+                out.byte(b'}');
             }
         }
     }
 }
 
-fn push_opt_parsed(buf: &mut Vec<u8>, p: &Option<Parsed>) {
+fn push_opt_parsed(out: &mut JsonBuf, p: &Option<Parsed>) {
     match p {
-        Some(p) => p.write_json(buf),
-        None => buf.extend_from_slice(b"null"),
+        Some(p) => p.write_json(out),
+        None => out.lit(b"null"),
     }
 }
 
 impl IndicatorOut<'_> {
-    fn write_json(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"level1\":");
-        push_opt_str(buf, self.level1);
-        buf.extend_from_slice(b",\"level2\":");
-        push_opt_str(buf, self.level2);
-        buf.extend_from_slice(b",\"name\":");
-        push_str(buf, self.name);
-        buf.extend_from_slice(b",\"target\":");
-        push_opt_str(buf, self.target);
-        buf.extend_from_slice(b",\"actual\":");
-        push_opt_str(buf, self.actual);
-        buf.extend_from_slice(b",\"weight\":");
-        push_opt_num(buf, self.weight);
-        buf.extend_from_slice(b",\"reported_score\":");
-        push_opt_num(buf, self.reported_score);
-        buf.extend_from_slice(b",\"computed_score\":");
-        push_opt_num(buf, self.computed_score);
-        buf.extend_from_slice(b",\"reason\":");
-        push_opt_str(buf, self.reason);
-        buf.extend_from_slice(b",\"kind\":");
-        push_opt_str(buf, self.kind);
-        buf.extend_from_slice(b",\"target_parsed\":");
-        push_opt_parsed(buf, &self.target_parsed);
-        buf.extend_from_slice(b",\"actual_parsed\":");
-        push_opt_parsed(buf, &self.actual_parsed);
-        buf.extend_from_slice(b",\"met\":");
-        push_opt_bool(buf, self.met);
-        buf.extend_from_slice(b",\"band\":");
+    fn write_json(&self, out: &mut JsonBuf) {
+        out.lit(b"{\"level1\":");
+        out.opt_str(self.level1);
+        out.lit(b",\"level2\":");
+        out.opt_str(self.level2);
+        out.lit(b",\"name\":");
+        out.str(self.name);
+        out.lit(b",\"target\":");
+        out.opt_str(self.target);
+        out.lit(b",\"actual\":");
+        out.opt_str(self.actual);
+        out.lit(b",\"weight\":");
+        out.opt_num(self.weight);
+        out.lit(b",\"reported_score\":");
+        out.opt_num(self.reported_score);
+        out.lit(b",\"computed_score\":");
+        out.opt_num(self.computed_score);
+        out.lit(b",\"reason\":");
+        out.opt_str(self.reason);
+        out.lit(b",\"kind\":");
+        out.opt_str(self.kind);
+        out.lit(b",\"target_parsed\":");
+        push_opt_parsed(out, &self.target_parsed);
+        out.lit(b",\"actual_parsed\":");
+        push_opt_parsed(out, &self.actual_parsed);
+        out.lit(b",\"met\":");
+        out.opt_bool(self.met);
         match self.band {
             Some([lo, hi]) => {
-                buf.push(b'[');
-                push_num(buf, lo);
-                buf.push(b',');
-                push_num(buf, hi);
-                buf.push(b']');
+                out.lit(b",\"band\":[");
+                out.num(lo);
+                out.byte(b',');
+                out.num(hi);
+                out.byte(b']');
             }
-            None => buf.extend_from_slice(b"null"),
+            None => out.lit(b",\"band\":null"),
         }
-        buf.extend_from_slice(b",\"achievement\":");
-        push_opt_str(buf, self.achievement);
-        buf.extend_from_slice(b",\"explain\":");
-        push_opt_explain(buf, &self.explain);
-        buf.push(b'}');
+        out.lit(b",\"achievement\":");
+        out.opt_str(self.achievement);
+        out.lit(b",\"explain\":");
+        push_opt_explain(out, &self.explain);
+        out.byte(b'}');
     }
 }
 
 impl FindingOut<'_> {
-    fn write_json(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"code\":");
-        push_str(buf, self.code);
-        buf.extend_from_slice(b",\"severity\":");
-        push_str(buf, self.severity.as_str());
-        buf.extend_from_slice(b",\"message\":");
-        push_str(buf, self.message);
-        buf.extend_from_slice(b",\"message_en\":");
-        push_str(buf, self.message_en);
-        buf.extend_from_slice(b",\"indicator\":");
-        push_opt_usize(buf, self.indicator);
-        buf.extend_from_slice(b",\"location\":");
+    fn write_json(&self, out: &mut JsonBuf) {
+        out.lit(b"{\"code\":");
+        out.str(self.code);
+        out.lit(b",\"severity\":");
+        out.str(self.severity.as_str());
+        out.lit(b",\"message\":");
+        out.str(self.message);
+        out.lit(b",\"message_en\":");
+        out.str(self.message_en);
+        out.lit(b",\"indicator\":");
+        out.opt_usize(self.indicator);
+        out.lit(b",\"location\":");
         match &self.location {
-            Some(l) => l.write_json(buf),
-            None => buf.extend_from_slice(b"null"),
+            Some(l) => l.write_json(out),
+            None => out.lit(b"null"),
         }
-        buf.extend_from_slice(b",\"rule\":");
-        push_str(buf, self.rule);
-        buf.push(b'}');
+        out.lit(b",\"rule\":");
+        out.str(self.rule);
+        out.byte(b'}');
     }
 }
 
 impl Location<'_> {
-    fn write_json(&self, buf: &mut Vec<u8>) {
-        buf.push(b'"');
-        push_escaped(buf, self.source);
+    fn write_json(&self, out: &mut JsonBuf) {
         match &self.loc.sheet {
             None => {
-                buf.push(b':');
-                push_u64(buf, u64::from(self.loc.line));
-                buf.push(b':');
-                push_u64(buf, u64::from(self.loc.column));
+                out.str_open(self.source);
+                out.byte(b':');
+                out.uint(u64::from(self.loc.line));
+                out.byte(b':');
+                out.uint(u64::from(self.loc.column));
+                out.byte(b'"');
             }
-            Some(_) => {
-                buf.push(b'#');
-                push_escaped(buf, &self.loc.to_string());
-            }
+            // Rare (spreadsheet cells): through `Display`.
+            Some(_) => out.str(&self.to_string()),
         }
-        buf.push(b'"');
     }
 }
 
 impl FormReport<'_> {
     /// Everything before the indicator rows, up to `"indicators":[`.
-    fn write_head(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"source\":");
-        push_str(buf, self.source);
-        buf.extend_from_slice(b",\"form_index\":");
-        push_u64(buf, self.form_index as u64);
+    fn write_head(&self, out: &mut JsonBuf) {
+        out.lit(b"{\"source\":");
+        out.str(self.source);
+        out.lit(b",\"form_index\":");
+        out.uint(self.form_index as u64);
         if let Some(shape) = self.shape {
-            buf.extend_from_slice(b",\"shape\":");
-            push_str(buf, shape_str(shape));
+            out.lit(b",\"shape\":");
+            out.str(shape_str(shape));
         }
         if let Some(encoding) = self.encoding {
-            buf.extend_from_slice(b",\"encoding\":");
-            push_str(buf, encoding);
+            out.lit(b",\"encoding\":");
+            out.str(encoding);
         }
-        buf.extend_from_slice(b",\"year\":");
+        out.lit(b",\"year\":");
         match self.year {
-            Some(y) => push_i64(buf, i64::from(y)),
-            None => buf.extend_from_slice(b"null"),
+            Some(y) => out.int(i64::from(y)),
+            None => out.lit(b"null"),
         }
-        buf.extend_from_slice(b",\"project\":");
-        push_opt_str(buf, self.project);
-        buf.extend_from_slice(b",\"department\":");
-        push_opt_str(buf, self.department);
-        buf.extend_from_slice(b",\"unit\":");
-        push_opt_str(buf, self.unit);
-        buf.extend_from_slice(b",\"money_unit\":");
-        push_opt_str(buf, self.money_unit);
-        buf.extend_from_slice(b",\"profile\":");
-        push_str(buf, self.profile);
-        buf.extend_from_slice(b",\"profile_version\":");
-        push_str(buf, self.profile_version);
-        buf.extend_from_slice(if self.truncated {
-            b",\"truncated\":true"
+        out.lit(b",\"project\":");
+        out.opt_str(self.project);
+        out.lit(b",\"department\":");
+        out.opt_str(self.department);
+        out.lit(b",\"unit\":");
+        out.opt_str(self.unit);
+        out.lit(b",\"money_unit\":");
+        out.opt_str(self.money_unit);
+        out.lit(b",\"profile\":");
+        out.str(self.profile);
+        out.lit(b",\"profile_version\":");
+        out.str(self.profile_version);
+        if self.truncated {
+            out.lit(b",\"truncated\":true,\"funds\":{\"total\":");
         } else {
-            b",\"truncated\":false"
-        });
-
-        buf.extend_from_slice(b",\"funds\":{\"total\":");
-        self.funds.total.write_json(buf);
-        buf.extend_from_slice(b",\"appropriation\":");
-        self.funds.appropriation.write_json(buf);
-        buf.extend_from_slice(b",\"carryover\":");
-        self.funds.carryover.write_json(buf);
-        buf.extend_from_slice(b",\"other\":");
-        self.funds.other.write_json(buf);
+            out.lit(b",\"truncated\":false,\"funds\":{\"total\":");
+        }
+        self.funds.total.write_json(out);
+        out.lit(b",\"appropriation\":");
+        self.funds.appropriation.write_json(out);
+        out.lit(b",\"carryover\":");
+        self.funds.carryover.write_json(out);
+        out.lit(b",\"other\":");
+        self.funds.other.write_json(out);
 
         let r = &self.reported;
-        buf.extend_from_slice(b"},\"reported\":{\"execution_rate\":");
-        push_opt_num(buf, r.execution_rate);
-        buf.extend_from_slice(b",\"budget_weight\":");
-        push_opt_num(buf, r.budget_weight);
-        buf.extend_from_slice(b",\"budget_score\":");
-        push_opt_num(buf, r.budget_score);
-        buf.extend_from_slice(b",\"total_weight\":");
-        push_opt_num(buf, r.total_weight);
-        buf.extend_from_slice(b",\"total\":");
-        push_opt_num(buf, r.total);
-        buf.extend_from_slice(b",\"grade\":");
-        push_opt_str(buf, r.grade);
+        out.lit(b"},\"reported\":{\"execution_rate\":");
+        out.opt_num(r.execution_rate);
+        out.lit(b",\"budget_weight\":");
+        out.opt_num(r.budget_weight);
+        out.lit(b",\"budget_score\":");
+        out.opt_num(r.budget_score);
+        out.lit(b",\"total_weight\":");
+        out.opt_num(r.total_weight);
+        out.lit(b",\"total\":");
+        out.opt_num(r.total);
+        out.lit(b",\"grade\":");
+        out.opt_str(r.grade);
 
         let c = &self.computed;
-        buf.extend_from_slice(b"},\"computed\":{\"execution_rate\":");
-        push_opt_num(buf, c.execution_rate);
-        buf.extend_from_slice(b",\"budget_score\":");
-        push_opt_num(buf, c.budget_score);
-        buf.extend_from_slice(b",\"indicator_score\":");
-        push_opt_num(buf, c.indicator_score);
-        buf.extend_from_slice(b",\"total\":");
-        push_opt_num(buf, c.total);
-        buf.extend_from_slice(b",\"grade\":");
-        push_opt_str(buf, c.grade);
+        out.lit(b"},\"computed\":{\"execution_rate\":");
+        out.opt_num(c.execution_rate);
+        out.lit(b",\"budget_score\":");
+        out.opt_num(c.budget_score);
+        out.lit(b",\"indicator_score\":");
+        out.opt_num(c.indicator_score);
+        out.lit(b",\"total\":");
+        out.opt_num(c.total);
+        out.lit(b",\"grade\":");
+        out.opt_str(c.grade);
         let e = &c.explain;
-        buf.extend_from_slice(b",\"explain\":{\"execution_rate\":");
-        push_opt_explain(buf, &e.execution_rate);
-        buf.extend_from_slice(b",\"budget_score\":");
-        push_opt_explain(buf, &e.budget_score);
-        buf.extend_from_slice(b",\"indicator_score\":");
-        push_opt_explain(buf, &e.indicator_score);
-        buf.extend_from_slice(b",\"total\":");
-        push_opt_explain(buf, &e.total);
-        buf.extend_from_slice(b",\"grade\":");
-        push_opt_str(buf, e.grade);
+        out.lit(b",\"explain\":{\"execution_rate\":");
+        push_opt_explain(out, &e.execution_rate);
+        out.lit(b",\"budget_score\":");
+        push_opt_explain(out, &e.budget_score);
+        out.lit(b",\"indicator_score\":");
+        push_opt_explain(out, &e.indicator_score);
+        out.lit(b",\"total\":");
+        push_opt_explain(out, &e.total);
+        out.lit(b",\"grade\":");
+        out.opt_str(e.grade);
 
-        buf.extend_from_slice(b"}},\"indicators\":[");
+        out.lit(b"}},\"indicators\":[");
     }
 
     /// Append this element as compact JSON: the same bytes as `serde_json::to_writer`.
     pub fn write_json(&self, buf: &mut Vec<u8>) {
-        self.write_head(buf);
+        let mut out = JsonBuf::from_vec(std::mem::take(buf));
+        self.write_to(&mut out);
+        *buf = out.into_vec();
+    }
+
+    /// [`write_json`](Self::write_json) into a [`JsonBuf`].
+    pub fn write_to(&self, out: &mut JsonBuf) {
+        self.write_head(out);
         for (i, ind) in self.indicators.iter().enumerate() {
             if i > 0 {
-                buf.push(b',');
+                out.byte(b',');
             }
-            ind.write_json(buf);
+            ind.write_json(out);
         }
-        buf.extend_from_slice(b"],\"findings\":[");
+        out.lit(b"],\"findings\":[");
         for (i, f) in self.findings.iter().enumerate() {
             if i > 0 {
-                buf.push(b',');
+                out.byte(b',');
             }
-            f.write_json(buf);
+            f.write_json(out);
         }
-        self.write_tail(buf);
+        self.write_tail(out);
     }
 
     /// After the findings: the notes, and the element's end.
-    fn write_tail(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"],\"notes\":[");
+    fn write_tail(&self, out: &mut JsonBuf) {
+        out.lit(b"],\"notes\":[");
         for (i, n) in self.notes.iter().enumerate() {
             if i > 0 {
-                buf.push(b',');
+                out.byte(b',');
             }
-            push_str(buf, n);
+            out.str(n);
         }
-        buf.extend_from_slice(b"]}");
+        out.lit(b"]}");
     }
 }
 
 /// Writes one JSON array element by element, so that a run over 100 000 forms never holds
 /// more than one form's report in memory. Elements are compact, one per line.
+///
+/// Elements are written straight into one output buffer that is handed to `out` when it
+/// holds [`FLUSH_AT`] bytes: a form's bytes are copied once (into the buffer), not once into
+/// a per-form buffer and again into `out`'s.
 pub struct JsonArrayWriter<W: Write> {
     out: W,
     count: usize,
-    /// One element's bytes, reused from element to element.
-    buf: Vec<u8>,
-    /// The order of one element's findings, reused likewise.
+    /// Elements not yet handed to `out`.
+    buf: JsonBuf,
+    /// The order of one element's findings, reused from element to element.
     order: Vec<usize>,
 }
 
+/// Hand the buffered elements to the output once they reach this size (a form is ≈ 8 KB).
+pub const FLUSH_AT: usize = 1 << 20;
+
 impl<W: Write> JsonArrayWriter<W> {
-    pub fn new(mut out: W) -> io::Result<Self> {
-        out.write_all(b"[")?;
+    pub fn new(out: W) -> io::Result<Self> {
+        // Made once: room for the flush size and a large form beyond it.
+        let mut buf = JsonBuf::with_capacity(FLUSH_AT + FLUSH_AT / 4);
+        buf.byte(b'[');
         Ok(JsonArrayWriter {
             out,
             count: 0,
-            buf: Vec::new(),
+            buf,
             order: Vec::new(),
         })
+    }
+
+    fn separator(&mut self) {
+        if self.count == 0 {
+            self.buf.lit(b"\n");
+        } else {
+            self.buf.lit(b",\n");
+        }
+    }
+
+    /// After an element: pass the buffer on when it is full.
+    fn written(&mut self) -> io::Result<()> {
+        self.count += 1;
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     /// [`push`](Self::push) for a form, written straight from the model (same bytes as its
     /// [`FormReport`]).
     pub fn push_form(&mut self, form: &FormSource) -> io::Result<()> {
-        self.buf.clear();
-        self.buf
-            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
+        self.separator();
         form.write_json(&mut self.buf, &mut self.order);
-        self.out.write_all(&self.buf)?;
-        self.count += 1;
-        Ok(())
+        self.written()
     }
 
     /// [`push`](Self::push) for a form's report, through the direct writer (same bytes).
     pub fn push_report(&mut self, report: &FormReport) -> io::Result<()> {
-        self.buf.clear();
-        self.buf
-            .extend_from_slice(if self.count == 0 { b"\n" } else { b",\n" });
-        report.write_json(&mut self.buf);
-        self.out.write_all(&self.buf)?;
-        self.count += 1;
-        Ok(())
+        self.separator();
+        report.write_to(&mut self.buf);
+        self.written()
     }
 
     pub fn push<T: Serialize>(&mut self, element: &T) -> io::Result<()> {
-        self.out
-            .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut self.out, element).map_err(io::Error::from)?;
-        self.count += 1;
-        Ok(())
+        self.separator();
+        let text = serde_json::to_vec(element).map_err(io::Error::from)?;
+        self.buf.raw(&text);
+        self.written()
     }
 
     /// Elements written so far.
@@ -1117,7 +1741,8 @@ impl<W: Write> JsonArrayWriter<W> {
 
     /// Close the array and hand the writer back.
     pub fn finish(mut self) -> io::Result<W> {
-        self.out.write_all(b"\n]\n")?;
+        self.buf.lit(b"\n]\n");
+        self.out.write_all(self.buf.as_bytes())?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -1127,6 +1752,7 @@ impl<W: Write> JsonArrayWriter<W> {
 mod tests {
     use super::*;
     use jixiao_core::{Indicator, PrintedDecimal};
+    use rust_decimal::RoundingStrategy;
     use rust_decimal_macros::dec;
 
     fn form() -> Evaluation {
@@ -1261,6 +1887,45 @@ mod tests {
     }
 
     #[test]
+    fn computed_values_round_as_rust_decimal_rounds() {
+        let mut values = vec![
+            dec!(0.00005),
+            dec!(-0.00005),
+            dec!(0.000049999),
+            dec!(-0.00004),
+            dec!(2.99995),
+            dec!(1) / dec!(3),
+            dec!(2) / dec!(3),
+            dec!(-2) / dec!(3),
+            Decimal::MAX / dec!(7),
+            Decimal::new(5, 28),
+        ];
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (x >> 32) % (1u128 << 96);
+            let mantissa = (bits >> (x % 96)) as i128;
+            let scale = 5 + ((x >> 8) % 24) as u32;
+            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+            d.set_sign_negative(x & 1 == 1);
+            values.push(d);
+        }
+        for d in values {
+            let expected = d
+                .round_dp_with_strategy(COMPUTED_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+                .normalize();
+            let got = computed_num(d).0;
+            assert_eq!(
+                (got.to_string(), got.is_sign_negative()),
+                (expected.to_string(), expected.is_sign_negative()),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
     fn spreadsheet_locations_use_a_hash() {
         assert_eq!(
             location_string("f.xlsx", &Loc::cell("表1", 12, 3)),
@@ -1301,10 +1966,10 @@ mod tests {
             profile,
             read_as,
         };
-        let mut direct = Vec::new();
+        let mut direct = JsonBuf::default();
         form.write_json(&mut direct, &mut Vec::new());
         assert_eq!(
-            String::from_utf8(direct).unwrap(),
+            String::from_utf8(direct.into_vec()).unwrap(),
             serde_json::to_string(&report).unwrap()
         );
     }
@@ -1458,13 +2123,17 @@ mod tests {
             values.push(d);
         }
         for d in values {
-            let mut buf = Vec::new();
-            push_decimal(&mut buf, d);
-            assert_eq!(String::from_utf8(buf).unwrap(), d.to_string(), "{d:?}");
-            let mut buf = Vec::new();
-            push_num(&mut buf, Num(d));
+            let mut buf = JsonBuf::default();
+            buf.decimal(d);
             assert_eq!(
-                String::from_utf8(buf).unwrap(),
+                String::from_utf8(buf.into_vec()).unwrap(),
+                d.to_string(),
+                "{d:?}"
+            );
+            let mut buf = JsonBuf::default();
+            buf.num(Num(d));
+            assert_eq!(
+                String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&Num(d)).unwrap()
             );
         }
@@ -1483,10 +2152,10 @@ mod tests {
             S::Xlsx,
             S::Unknown,
         ] {
-            let mut buf = Vec::new();
-            push_str(&mut buf, shape_str(shape));
+            let mut buf = JsonBuf::default();
+            buf.str(shape_str(shape));
             assert_eq!(
-                String::from_utf8(buf).unwrap(),
+                String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&shape).unwrap()
             );
         }
@@ -1502,13 +2171,63 @@ mod tests {
             cases.push(format!("前缀八个字节{}", &all[..start]));
         }
         for s in cases {
-            let mut buf = Vec::new();
-            push_str(&mut buf, &s);
+            let mut buf = JsonBuf::default();
+            buf.str(&s);
             assert_eq!(
-                String::from_utf8(buf).unwrap(),
+                String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&s).unwrap()
             );
         }
+    }
+
+    /// Every length the short and long paths split on (0–3, 4–7, 8–16, whole and partial
+    /// blocks of 16), clean and with each byte in turn needing an escape, written after
+    /// other pieces and followed by more, into a buffer that has to grow.
+    #[test]
+    fn strings_of_every_length_are_copied_and_escaped_exactly() {
+        let alphabet: Vec<char> = "ab中文“”\u{7f}é".chars().collect();
+        let mut out = JsonBuf::with_capacity(3);
+        let mut expected = String::new();
+        for len in 0..70 {
+            let clean: String = (0..len).map(|i| alphabet[i % alphabet.len()]).collect();
+            let mut cases = vec![clean.clone()];
+            for (at, _) in clean.char_indices() {
+                for bad in ['"', '\\', '\n', '\u{0}', '\u{1f}'] {
+                    let mut s = clean.clone();
+                    s.insert(at, bad);
+                    cases.push(s);
+                }
+            }
+            for s in cases {
+                out.str(&s);
+                out.lit(b",");
+                expected.push_str(&serde_json::to_string(&s).unwrap());
+                expected.push(',');
+            }
+        }
+        assert_eq!(String::from_utf8(out.into_vec()).unwrap(), expected);
+    }
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut values = vec![0, 1, 9, 10, 99, 100, 12345, i64::MAX, i64::MIN, -1, -10];
+        for power in 2..=9 {
+            let p = 10i64.pow(power);
+            values.extend([p - 1, p, p + 1, 2 * p - 1, -p]);
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            values.push((x >> (x % 64)) as i64);
+        }
+        let mut out = JsonBuf::default();
+        let mut expected = String::new();
+        for n in values {
+            out.int(n);
+            out.byte(b' ');
+            expected.push_str(&format!("{n} "));
+        }
+        assert_eq!(String::from_utf8(out.into_vec()).unwrap(), expected);
     }
 
     #[test]
