@@ -24,6 +24,16 @@ enum Class {
     Empty,
 }
 
+impl Class {
+    /// The label, if the cell is one (`Title` stands in for none: callers only compare).
+    fn label(self) -> Label {
+        match self {
+            Class::Label(label) => label,
+            _ => Label::Title,
+        }
+    }
+}
+
 fn classify_tok(tok: &Tok<'_>) -> Class {
     if tok.text.is_empty() {
         return Class::Empty;
@@ -94,7 +104,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
 /// between Latin words.
 pub(crate) fn unwrap_cjk(text: &str) -> String {
-    if !vocab::maybe_whitespace_or(text, []) || !vocab::has_whitespace_or_key_mark(text, false) {
+    if !vocab::has_whitespace(text) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -331,7 +341,16 @@ fn after_label(text: &str, label_chars: usize) -> &str {
 }
 
 /// A 一级/二级 label as printed, without points, blanks or cell markers.
-fn level_text(text: &str) -> String {
+fn level_text(text: &str, label: Label) -> String {
+    // The label as the template prints it (nearly always): nothing to remove, no scan.
+    let printed = match label {
+        Label::Level1(l1) => l1.label(),
+        Label::Level2(l2) => l2.label(),
+        _ => "",
+    };
+    if text == printed {
+        return text.to_string();
+    }
     let compacted = jixiao_core::model::compacted(text);
     let stripped = jixiao_core::model::points_stripped(&compacted);
     if stripped.contains('|') {
@@ -489,7 +508,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 }
                 self.pending = Some((label, SmallVec::new()));
                 // A value glued to its label: `项目名称：工伤鉴定`.
-                let key = vocab::key(tok.text);
+                let key = vocab::key_cow(tok.text);
                 let names = ["项目名称", "主管部门", "实施单位"];
                 for name in names {
                     if let Some(rest) = key.strip_prefix(name) {
@@ -539,7 +558,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             Label::IndicatorSection => {
                 self.section = Section::Indicators;
-                if vocab::key(tok.text) == "绩效指" {
+                if vocab::key_cow(tok.text) == "绩效指" {
                     self.split_remnant = Some("标");
                 }
             }
@@ -653,7 +672,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if self.ev.money_unit.is_some() {
             return;
         }
-        let key = vocab::key(text);
+        let key = vocab::key_cow(text);
         if key.contains("(万元)") || key == "万元" {
             self.ev.money_unit = Some("万元".into());
         } else if key.contains("(元)") || key == "元" {
@@ -1241,17 +1260,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
-                        state.level2 = Some((level_text(tok.text), loc(tok)));
+                        state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
                         state.level1_fresh = false;
                     } else {
-                        state.level1 = Some((level_text(tok.text), loc(tok)));
+                        state.level1 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
                         state.level1_kind = Some(l1);
                         state.level2 = None;
                         state.level1_fresh = true;
                     }
                 }
                 Class::Label(Label::Level2(_)) => {
-                    state.level2 = Some((level_text(tok.text), loc(tok)));
+                    state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
                     state.level1_fresh = false;
                     level2_here = true;
                 }
@@ -1722,7 +1741,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             // `总分 100 96 等级 优`: the word before the grade.
             if matches!(
-                vocab::key(tok.text).as_str(),
+                vocab::key_cow(tok.text).as_ref(),
                 "等级" | "自评等级" | "评价等级" | "绩效等级"
             ) {
                 continue;

@@ -76,43 +76,76 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if maybe_whitespace_or(text, [b'|', 0xEF]) && has_whitespace_or_key_mark(text, true) {
+    if has_whitespace(text) || has_key_mark(text) {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
 }
 
-/// Whether `text` may hold white space or one of the `extra` bytes (a byte test; callers
-/// confirm a `true` with the exact test): the model's own test, which `compact` uses too.
-pub(crate) use jixiao_core::model::may_hold_whitespace_or as maybe_whitespace_or;
-
-/// Whether `text` holds a white-space character, or (with `key_marks`) one of `（`, `）`,
-/// `：`, `|`: exactly `text.contains(…)` of those, but only the characters whose lead byte
-/// can start one of them are decoded (long CJK text is mostly other characters).
-pub(crate) fn has_whitespace_or_key_mark(text: &str, key_marks: bool) -> bool {
+/// Whether `text` holds `|`, `（`, `）` or `：` (`EF BC 88`, `EF BC 89`, `EF BC 9A`), the marks
+/// [`key`] replaces or removes besides white space.
+fn has_key_mark(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\t'..=b'\r' | b' ' => return true,
-            b'|' if key_marks => return true,
-            // Lead bytes of U+0085/U+00A0, U+1680, U+2000–U+205F, U+3000, and (EF) of the
-            // full-width marks; never continuation bytes, so `i` is a character start.
-            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
-                if let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
-                    if c.is_whitespace() || (key_marks && matches!(c, '（' | '）' | '：')) {
-                        return true;
-                    }
-                    i += c.len_utf8();
-                    continue;
-                }
-            }
-            _ => {}
+    memchr::memchr2_iter(b'|', 0xEF, bytes).any(|i| {
+        bytes.get(i) == Some(&b'|')
+            || (bytes.get(i + 1) == Some(&0xBC)
+                && matches!(bytes.get(i + 2), Some(0x88 | 0x89 | 0x9A)))
+    })
+}
+
+/// Whether `text` holds a white-space character: exactly `text.contains(char::is_whitespace)`,
+/// decided on bytes. Eight bytes at a time are passed over when none of them is below `0x21`
+/// or a lead byte a white-space character can start with (`C2`, `E0`–`E3`); otherwise the
+/// white-space characters are recognised by their bytes: U+0085 and U+00A0 (`C2 85`,
+/// `C2 A0`), U+1680 (`E1 9A 80`), U+2000–U+200A, U+2028, U+2029, U+202F (`E2 80 80`–`8A`,
+/// `A8`, `A9`, `AF`), U+205F (`E2 81 9F`), U+3000 (`E3 80 80`). The common CJK punctuation
+/// (`。`, `、`, `“`, `—`) shares those lead bytes but not the rest.
+pub(crate) fn has_whitespace(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of the word is below `n` (exact for the word as a whole; `n` ≤ 0x80).
+    let any_below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    let bytes = text.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    let candidate = |x: u64| {
+        any_below(x, 0x21) || any_below(x ^ (ONES * 0xC2), 1) || any_below(x ^ (ONES * 0xE0), 4)
+    };
+    for chunk in &mut chunks {
+        let word = chunk
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        if candidate(word) && (at..at + 8).any(|i| whitespace_at(bytes, i)) {
+            return true;
         }
-        i += 1;
+        at += 8;
     }
-    false
+    // The rest padded with `A`, which is no candidate.
+    let rest = chunks.remainder();
+    let word = (0..8).rev().fold(0u64, |w, i| {
+        (w << 8) | u64::from(rest.get(i).copied().unwrap_or(b'A'))
+    });
+    candidate(word) && (at..bytes.len()).any(|i| whitespace_at(bytes, i))
+}
+
+/// Whether a white-space character starts at byte `i` of valid UTF-8 (see [`has_whitespace`]).
+#[inline(always)]
+fn whitespace_at(bytes: &[u8], i: usize) -> bool {
+    let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match at(0) {
+        b'\t'..=b'\r' | b' ' => true,
+        0xC2 => matches!(at(1), 0x85 | 0xA0),
+        0xE1 => at(1) == 0x9A && at(2) == 0x80,
+        0xE2 => match at(1) {
+            0x80 => matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
+            0x81 => at(2) == 0x9F,
+            _ => false,
+        },
+        0xE3 => at(1) == 0x80 && at(2) == 0x80,
+        _ => false,
+    }
 }
 
 /// `str::trim` without decoding when the text starts and ends with printable ASCII (numbers).
@@ -320,6 +353,14 @@ pub(crate) fn is_placeholder(text: &str) -> bool {
 /// of decimals printed. Thousands separators must be well placed; anything else is not a
 /// plain number.
 pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
+    // Trimmed, a number starts with a digit or a minus sign: a cell that starts with another
+    // printable ASCII byte, or with a character from U+4000 up (lead byte `E4` and above; no
+    // white space lies there), is none — most names and texts are decided here.
+    if let Some(&first) = text.as_bytes().first() {
+        if (first.is_ascii_graphic() && !first.is_ascii_digit() && first != b'-') || first >= 0xE4 {
+            return None;
+        }
+    }
     let t = trim_ascii_ends(text);
     if t.is_empty() || t.len() > 40 {
         return None;
@@ -360,8 +401,10 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
             .iter()
             .filter(|b| b.is_ascii_digit())
             .fold(0u64, |m, &b| m * 10 + u64::from(b - b'0'));
+        // The parts of a non-negative mantissa below 2^64, as `from_i128_with_scale` builds
+        // them (without its range checks: `decimals` is below 19).
         return Some((
-            Decimal::from_i128_with_scale(i128::from(mantissa), decimals),
+            Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, decimals),
             decimals,
         ));
     }
@@ -657,25 +700,90 @@ mod prefilter_tests {
     }
 
     #[test]
-    fn maybe_whitespace_never_misses_white_space() {
-        // Every white-space character, alone and at every position of a long CJK cell.
-        let spaces: Vec<char> = (0..=0x3000u32)
+    fn key_cow_is_key() {
+        // Every white-space character and key mark, alone and at every position of a long
+        // CJK cell.
+        let marks: Vec<char> = (0..=0x3000u32)
             .filter_map(char::from_u32)
             .filter(|c| c.is_whitespace())
+            .chain(['|', '（', '）', '：', '，', '；', 'Ａ', '\u{feff}'])
             .collect();
-        assert!(spaces.len() > 20);
         let long = "工伤鉴定认定准确送达率满意度指标";
-        for &c in &spaces {
+        for &c in &marks {
             for at in 0..=long.chars().count() {
                 let mut s: String = long.chars().take(at).collect();
                 s.push(c);
                 s.extend(long.chars().skip(at));
-                assert!(maybe_whitespace_or(&s, []), "{c:?} at {at}");
+                assert_eq!(key_cow(&s), key(&s), "{c:?} at {at}");
             }
         }
-        assert!(!maybe_whitespace_or(long, []));
-        assert!(!maybe_whitespace_or(&long.repeat(3), *b"|"));
-        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), *b"|"));
+        assert!(matches!(key_cow(long), std::borrow::Cow::Borrowed(_)));
         assert!(key_cow("（万元）").starts_with('('));
+    }
+
+    #[test]
+    fn has_whitespace_is_contains_whitespace() {
+        // Every character that shares a lead byte with a white-space character (and a few
+        // others), alone and at every position of cells of all lengths around 16 bytes.
+        let chars: Vec<char> = (0..0x80u32)
+            .chain(0x80..0x800)
+            .chain(0x1000..0x4000)
+            .chain([0x4e00, 0xfeff, 0xff08, 0x1_0000, 0x2_0000])
+            .filter_map(char::from_u32)
+            .collect();
+        let base: Vec<char> = "工伤鉴定认定准确送达率满意度指标，。“”—≥95%"
+            .chars()
+            .collect();
+        for &c in &chars {
+            for len in [0, 1, 5, 6, 7, 12, 20] {
+                let body: String = base.iter().take(len).collect();
+                for at in [0, len / 2, len] {
+                    let mut s: String = body.chars().take(at).collect();
+                    s.push(c);
+                    s.extend(body.chars().skip(at));
+                    assert_eq!(
+                        has_whitespace(&s),
+                        s.contains(char::is_whitespace),
+                        "{c:?} in {s:?}"
+                    );
+                }
+            }
+        }
+        assert!(!has_whitespace(""));
+        assert!(!has_whitespace(&"。、“”—".repeat(10)));
+    }
+
+    #[test]
+    fn plain_number_rejects_by_the_first_byte_as_the_parser_does() {
+        for t in [
+            "数据准确率",
+            "≥95%",
+            "—",
+            "a1",
+            "+1",
+            ".5",
+            "(1)",
+            " 12",
+            "\u{3000}12",
+            "\u{a0}7.5",
+            "\u{feff}1",
+            "-",
+            "-1",
+            "１２",
+        ] {
+            let slow = {
+                let t = t.trim();
+                let body = t.strip_prefix('-').unwrap_or(t);
+                body.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            };
+            if !slow {
+                assert_eq!(plain_number(t), None, "{t:?}");
+            }
+        }
+        assert_eq!(plain_number(" 12").map(|(d, _)| d), Some(Decimal::from(12)));
+        assert_eq!(
+            plain_number("\u{3000}12").map(|(d, _)| d),
+            Some(Decimal::from(12))
+        );
     }
 }
