@@ -64,12 +64,14 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
 }
 
 /// [`classify_tok`] for every cell. The same labels come back in every form of an input
-/// (and values often repeat), so short cells are classified once per distinct text; the memo
-/// is bounded so memory stays flat whatever the input.
+/// (and values often repeat), so short cells are classified once per distinct text, kept in
+/// a direct-mapped memo: one slot per hash of the text, a new text taking the slot of an old
+/// one. Memory stays flat whatever the input, and a lookup is a hash of two words and one
+/// comparison (a hash map cost more than most cells).
 fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
     const MEMO_MAX_LEN: usize = 64;
-    const MEMO_MAX_ENTRIES: usize = 8192;
-    let mut memo: rustc_hash::FxHashMap<&str, Class> = rustc_hash::FxHashMap::default();
+    const MEMO_BITS: u32 = 11;
+    let mut memo: Vec<Option<(&str, Class)>> = vec![None; 1 << MEMO_BITS];
     toks.iter()
         .map(|tok| {
             let Some(&first) = tok.text.as_bytes().first() else {
@@ -81,20 +83,48 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
             {
                 return Class::Value;
             }
+            // Most values are told from labels by their first character: no hashing.
+            if !vocab::may_be_label(tok.text) {
+                return Class::Value;
+            }
             if tok.text.len() > MEMO_MAX_LEN {
                 return classify_tok(tok);
             }
-            if let Some(&class) = memo.get(tok.text) {
-                return class;
+            let slot = memo_slot(tok.text, MEMO_BITS);
+            match memo.get(slot) {
+                Some(Some((text, class))) if *text == tok.text => *class,
+                _ => {
+                    let class = classify_tok(tok);
+                    if let Some(entry) = memo.get_mut(slot) {
+                        *entry = Some((tok.text, class));
+                    }
+                    class
+                }
             }
-            let class = classify_tok(tok);
-            if memo.len() >= MEMO_MAX_ENTRIES {
-                memo.clear();
-            }
-            memo.insert(tok.text, class);
-            class
         })
         .collect()
+}
+
+/// The memo slot of a cell: a hash of its length and its first and last eight bytes (the
+/// comparison in the slot decides; the hash only spreads).
+fn memo_slot(text: &str, bits: u32) -> usize {
+    let b = text.as_bytes();
+    let word = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .take(8)
+            .enumerate()
+            .fold(0u64, |w, (i, &x)| w | (u64::from(x) << (8 * i)))
+    };
+    let (head, tail) = match (b.get(..8), b.len().checked_sub(8).and_then(|i| b.get(i..))) {
+        (Some(h), Some(t)) => (
+            u64::from_le_bytes(<[u8; 8]>::try_from(h).unwrap_or_default()),
+            u64::from_le_bytes(<[u8; 8]>::try_from(t).unwrap_or_default()),
+        ),
+        _ => (word(b), 0),
+    };
+    let h = (head ^ tail.rotate_left(29) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - bits)) as usize
 }
 
 fn loc(tok: &Tok<'_>) -> Loc {

@@ -113,10 +113,7 @@ pub(crate) fn has_whitespace(text: &str) -> bool {
         any_below(x, 0x21) || any_below(x ^ (ONES * 0xC2), 1) || any_below(x ^ (ONES * 0xE0), 4)
     };
     for chunk in &mut chunks {
-        let word = chunk
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
         if candidate(word) && (at..at + 8).any(|i| whitespace_at(bytes, i)) {
             return true;
         }
@@ -295,6 +292,88 @@ pub(crate) fn classify(key: &str) -> Option<Label> {
     Some(label)
 }
 
+/// The CJK Unified Ideographs block (U+4E00–U+9FFF), where every label starts.
+const CJK_FIRST: u32 = 0x4E00;
+const CJK_LEN: u32 = 0x5200;
+
+/// The characters a label's key can start with: the first characters of the spellings in
+/// [`classify`] and [`shared_column`], of the 二级 stems `Level2::from_label` knows, and `其`
+/// (`strip_decor` removes `其中`). A test checks every spelling against it.
+const LABEL_FIRST_CHARS: &[char] = &[
+    '其', '一', '三', '上', '主', '二', '产', '偏', '全', '公', '分', '单', '原', '及', '合', '填',
+    '存', '完', '实', '年', '度', '当', '得', '总', '执', '指', '改', '效', '未', '本', '权', '满',
+    '目', '绩', '联', '自', '计', '评', '调', '财', '资', '项', '预', '数', '质', '时', '成', '经',
+    '社', '生', '可', '服',
+];
+
+/// [`LABEL_FIRST_CHARS`] as a bitmap over the CJK block: one lookup per cell.
+const LABEL_FIRSTS: [u64; (CJK_LEN / 64) as usize] = {
+    let mut bits = [0u64; (CJK_LEN / 64) as usize];
+    let mut k = 0;
+    while k < LABEL_FIRST_CHARS.len() {
+        let i = LABEL_FIRST_CHARS[k] as u32 - CJK_FIRST;
+        bits[(i / 64) as usize] |= 1 << (i % 64);
+        k += 1;
+    }
+    bits
+};
+
+/// Whether a (trimmed, non-empty) cell may be a label: false only when neither
+/// [`classify`] nor [`shared_column`] can name its key. A label's key starts with the first
+/// character of one of the spellings above (or of a 二级 stem), unless the cell starts with
+/// what [`key`] or `strip_decor` remove or change (ASCII, white space, `其中`, `：`, `、`,
+/// `（`); a title holds `自评表` anywhere, so its text holds `表`. Decided on the first
+/// character and a search for one byte, before any hashing or normalising: most values
+/// (names, texts) are told from labels here.
+pub(crate) fn may_be_label(text: &str) -> bool {
+    let b = text.as_bytes();
+    // A character of the CJK block (lead byte E4–E9) decoded from its three bytes; any
+    // other first character by `chars`.
+    let first = match (b.first(), b.get(1), b.get(2)) {
+        (Some(&b0 @ 0xE4..=0xE9), Some(&b1), Some(&b2)) => {
+            (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
+        }
+        _ => {
+            let Some(first) = text.chars().next() else {
+                return false;
+            };
+            // No white space lies above U+3000: CJK is decided by a comparison.
+            if first.is_ascii() || (first <= '\u{3000}' && first.is_whitespace()) {
+                return true;
+            }
+            u32::from(first)
+        }
+    };
+    let label_start = match first.checked_sub(CJK_FIRST) {
+        Some(i) if i < CJK_LEN => LABEL_FIRSTS[(i / 64) as usize] >> (i % 64) & 1 == 1,
+        // What `key` and `strip_decor` change or remove at the start.
+        _ => matches!(char::from_u32(first), Some('：' | '、' | '（')),
+    };
+    if label_start {
+        return true;
+    }
+    holds_biao(text.as_bytes())
+}
+
+/// Whether the bytes hold `表` (`E8 A1 A8`): its last byte, a continuation byte, looked for
+/// eight bytes at a time (a search call costs more than a short cell).
+fn holds_biao(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let is_biao_end = |i: usize| i >= 2 && bytes.get(i - 2..=i) == Some(&[0xE8, 0xA1, 0xA8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ (ONES * 0xA8);
+        // Whether a byte of the word is A8 (exact for the word as a whole).
+        if x.wrapping_sub(ONES) & !x & HIGH != 0 && (at..at + 8).any(is_biao_end) {
+            return true;
+        }
+        at += 8;
+    }
+    (at..bytes.len()).any(is_biao_end)
+}
+
 /// Labels printed in both the funds header and the indicator header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SharedCol {
@@ -372,11 +451,31 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
     }
     let mut dot: Option<usize> = None;
     let mut commas = false;
+    // One pass: the digits accumulated (wrapping: used only when there are at most 19), and
+    // the thousands groups checked as they close (1–3 digits, then groups of exactly 3).
+    let mut mantissa = 0u64;
+    let mut group = 0usize;
+    let mut groups_ok = true;
     for (i, &b) in body.iter().enumerate() {
         match b {
-            b'0'..=b'9' => {}
-            b'.' if dot.is_none() => dot = Some(i),
-            b',' if dot.is_none() => commas = true,
+            b'0'..=b'9' => {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                group += 1;
+            }
+            b'.' if dot.is_none() => {
+                dot = Some(i);
+                // The integer part's last group.
+                groups_ok &= !commas || group == 3;
+            }
+            b',' if dot.is_none() => {
+                groups_ok &= if commas {
+                    group == 3
+                } else {
+                    (1..=3).contains(&group)
+                };
+                commas = true;
+                group = 0;
+            }
             _ => {
                 // Full-width comma as a thousands separator.
                 if t.contains('，') && dot.is_none() {
@@ -391,16 +490,16 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
         Some(d) => (body.len() - d - 1) as u32,
         None => 0,
     };
-    if commas && !thousands_well_placed(body, dot) {
+    if dot.is_none() {
+        // The integer part's last group.
+        groups_ok &= !commas || group == 3;
+    }
+    if commas && !groups_ok {
         return None;
     }
     if body.len() == bytes.len() && body.len() <= 19 {
         // At most 19 digits, no sign: the mantissa fits a u64 and is exactly what `from_str`
         // gives (same digits, same scale), without its general parser.
-        let mantissa = body
-            .iter()
-            .filter(|b| b.is_ascii_digit())
-            .fold(0u64, |m, &b| m * 10 + u64::from(b - b'0'));
         // The parts of a non-negative mantissa below 2^64, as `from_i128_with_scale` builds
         // them (without its range checks: `decimals` is below 19).
         return Some((
@@ -416,6 +515,7 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
 }
 
 /// Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
+#[cfg(test)]
 fn thousands_well_placed(body: &[u8], dot: Option<usize>) -> bool {
     let int_end = dot.unwrap_or(body.len());
     let mut groups = body[..int_end].split(|&b| b == b',');
@@ -751,6 +851,153 @@ mod prefilter_tests {
         }
         assert!(!has_whitespace(""));
         assert!(!has_whitespace(&"。、“”—".repeat(10)));
+    }
+
+    /// `plain_number` as it was written before its one-pass loop: the reference.
+    fn plain_number_two_passes(text: &str) -> Option<(Decimal, u32)> {
+        let t = text.trim();
+        if t.is_empty() || t.len() > 40 {
+            return None;
+        }
+        let bytes = t.as_bytes();
+        let body = bytes.strip_prefix(b"-").unwrap_or(bytes);
+        if body.is_empty() || !body[0].is_ascii_digit() {
+            return None;
+        }
+        let mut dot: Option<usize> = None;
+        let mut commas = false;
+        for (i, &b) in body.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {}
+                b'.' if dot.is_none() => dot = Some(i),
+                b',' if dot.is_none() => commas = true,
+                _ => {
+                    if t.contains('，') && dot.is_none() {
+                        return plain_number_two_passes(&t.replace('，', ","));
+                    }
+                    return None;
+                }
+            }
+        }
+        let decimals = match dot {
+            Some(d) if d + 1 == body.len() => return None,
+            Some(d) => (body.len() - d - 1) as u32,
+            None => 0,
+        };
+        if commas && !thousands_well_placed(body, dot) {
+            return None;
+        }
+        let cleaned: String = t.chars().filter(|&c| c != ',').collect();
+        Decimal::from_str(&cleaned).ok().map(|v| (v, decimals))
+    }
+
+    #[test]
+    fn plain_number_is_the_two_pass_reference() {
+        // Every string of up to six of these characters, and longer ones built from them.
+        let alphabet = ['1', '0', '9', ',', '.', '-', '，', ' ', 'a'];
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for s in &last {
+                for c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    next.push(t);
+                }
+            }
+            all.extend(next.iter().cloned());
+            last = next;
+        }
+        for s in [
+            "1,234,567.25",
+            "12,345,678,901,234,567",
+            "1234567890123456789",
+            "12345678901234567890",
+            "1,234,567,890,123,456,789.5",
+            "9,99",
+            "-1,234",
+            "1，234",
+        ] {
+            all.push(s.to_string());
+        }
+        for t in &all {
+            let got = plain_number(t).map(|(d, n)| (d.to_string(), d.scale(), n));
+            let want = plain_number_two_passes(t).map(|(d, n)| (d.to_string(), d.scale(), n));
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_may_be_a_label() {
+        // Every string literal of `classify` and `shared_column`, and of the model's 二级
+        // stems, starts with a character `may_be_label` lets through.
+        let ours = include_str!("vocab.rs");
+        let ours = &ours[ours.find("pub(crate) fn classify(").unwrap()
+            ..ours.find("pub(crate) fn may_be_label(").unwrap()];
+        let model = include_str!("../../../core/src/model.rs");
+        let model = &model[model.find("impl Level2 {").unwrap()
+            ..model.find("/// Remove every kind of white space").unwrap()];
+        let mut count = 0;
+        for source in [ours, model] {
+            for literal in source.split('"').skip(1).step_by(2) {
+                if literal.is_empty() || literal.contains('\\') {
+                    continue;
+                }
+                count += 1;
+                assert!(may_be_label(literal), "{literal}");
+                assert!(may_be_label(&format!("{literal}(10分)")), "{literal}");
+            }
+        }
+        assert!(count > 100, "{count}");
+    }
+
+    #[test]
+    fn what_may_not_be_a_label_is_classified_as_none() {
+        let cells = [
+            "数据准确率",
+            "工伤鉴定",
+            "有效",
+            "≥95%",
+            "—",
+            "优",
+            "人次",
+            "按时",
+            "提升业务人员能力",
+            "财政项目支出绩效自评表",
+            "某某项目支出绩效 自评表",
+            "其中：当年财政拨款",
+            "（万元）",
+            "\u{3000}项目名称",
+            "1.项目年度目标完成情况",
+            "|经济效益指标",
+            "项 目 名 称",
+            "表",
+            "社会效益指标",
+            "服务对象满意度指标等",
+            "满意度",
+            "可持续影响指标（10分）",
+        ];
+        for cell in cells {
+            if !may_be_label(cell) {
+                let key = key(cell);
+                assert_eq!(classify(&key), None, "{cell}");
+                assert_eq!(shared_column(&key), None, "{cell}");
+            }
+        }
+        assert!(!may_be_label("工伤鉴定"));
+        assert!(may_be_label("某某项目支出绩效 自评表"));
+        // The CJK block decoded from its bytes as `chars` decodes it.
+        for c in (0x4000..0xA000).filter_map(char::from_u32) {
+            let want = LABEL_FIRST_CHARS.contains(&c) || c == '表';
+            assert_eq!(may_be_label(&c.to_string()), want, "{c}");
+            assert_eq!(may_be_label(&format!("{c}工伤")), want, "{c}");
+        }
+        for n in 0..20 {
+            let filler = "工伤鉴定".chars().cycle().take(n).collect::<String>();
+            assert!(may_be_label(&format!("{filler}表{filler}")), "{n}");
+            assert!(!may_be_label(&format!("{filler}衣{filler}")), "{n}");
+        }
     }
 
     #[test]
