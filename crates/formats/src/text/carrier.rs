@@ -300,6 +300,18 @@ impl<'a> GridLine<'a> {
     /// Push the cell at `start..end` of the line, `start_chars` characters into it.
     #[inline(always)]
     fn push(&self, toks: &mut Vec<Tok<'a>>, start: usize, start_chars: u32, end: usize, slot: u32) {
+        if start == end {
+            // An empty cell (half of a grid's): nothing to slice or trim.
+            toks.push(Tok {
+                text: "",
+                line: self.line_no,
+                col: start_chars + 1,
+                row: self.row,
+                slot,
+                byte: self.line_byte + start,
+            });
+            return;
+        }
         let piece = self.line.get(start..end).unwrap_or("");
         let text = trim_cell(piece);
         let lead = text.as_ptr() as usize - piece.as_ptr() as usize;

@@ -119,11 +119,17 @@ pub(crate) fn has_whitespace(text: &str) -> bool {
         }
         at += 8;
     }
-    // The rest padded with `A`, which is no candidate.
-    let rest = chunks.remainder();
-    let word = (0..8).rev().fold(0u64, |w, i| {
-        (w << 8) | u64::from(rest.get(i).copied().unwrap_or(b'A'))
-    });
+    if at == bytes.len() {
+        return false;
+    }
+    // The rest: the last eight bytes when there are as many (overlapping what was seen, which
+    // held no white space), else the rest padded with `A`, which is no candidate.
+    let word = match bytes.len().checked_sub(8).and_then(|i| bytes.get(i..)) {
+        Some(last) => u64::from_le_bytes(<[u8; 8]>::try_from(last).unwrap_or_default()),
+        None => (0..8).rev().fold(0u64, |w, i| {
+            (w << 8) | u64::from(bytes.get(i).copied().unwrap_or(b'A'))
+        }),
+    };
     candidate(word) && (at..bytes.len()).any(|i| whitespace_at(bytes, i))
 }
 
@@ -547,7 +553,13 @@ pub(crate) fn rate(text: &str) -> Option<(Decimal, u32)> {
 /// An amount: a plain number, optionally followed by a money unit (`620.82万元`).
 /// Returns the amount in `unit` (元 or 万元) when the printed unit differs.
 pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
-    let t = trim_ascii_ends(text).trim_start_matches(['¥', '￥']);
+    let t = trim_ascii_ends(text);
+    // Only a cell that does not start with a digit can start with a currency sign.
+    let t = if t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        t
+    } else {
+        t.trim_start_matches(['¥', '￥'])
+    };
     if let Some((v, _)) = plain_number(t) {
         return Some(v);
     }
