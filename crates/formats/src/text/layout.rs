@@ -1223,12 +1223,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut state = Levels::default();
         if self.layout.positional_rows {
             let body = std::mem::take(&mut self.body);
-            // At most one indicator per physical row of the table.
-            let rows = 1 + body
-                .windows(2)
-                .filter(|w| toks[w[0] as usize].row != toks[w[1] as usize].row)
-                .count();
-            self.ev.indicators.reserve(rows);
+            // At most one indicator per physical row of the table: the rows the body spans
+            // (rows rise along the body) bound them, without a pass over its cells.
+            let row_of = |i: Option<&u32>| i.and_then(|&i| toks.get(i as usize)).map(|t| t.row);
+            if let (Some(first), Some(last)) = (row_of(body.first()), row_of(body.last())) {
+                self.ev
+                    .indicators
+                    .reserve(last.saturating_sub(first) as usize + 1);
+            }
             // Rows are records; each row's cells gathered inline (no vector per form).
             let mut start = 0;
             while start < body.len() {

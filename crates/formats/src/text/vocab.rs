@@ -362,22 +362,44 @@ pub(crate) fn may_be_label(text: &str) -> bool {
 }
 
 /// Whether the bytes hold `表` (`E8 A1 A8`): its last byte, a continuation byte, looked for
-/// eight bytes at a time (a search call costs more than a short cell).
+/// eight bytes at a time (a search call costs more than a short cell), and the two bytes
+/// before each `A8` found compared.
 fn holds_biao(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let is_biao_end = |i: usize| i >= 2 && bytes.get(i - 2..=i) == Some(&[0xE8, 0xA1, 0xA8]);
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const A8: u64 = 0xA8A8_A8A8_A8A8_A8A8;
+    // The high bit of exactly the bytes that are A8 (no carry crosses a byte).
+    let a8_bytes = |word: u64| {
+        let y = word ^ A8;
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    let biao_ends_at = |i: usize| i >= 2 && bytes.get(i - 2..i) == Some(&[0xE8, 0xA1]);
+    let in_word = |at: usize, word: u64| {
+        let mut mask = a8_bytes(word);
+        while mask != 0 {
+            if biao_ends_at(at + (mask.trailing_zeros() / 8) as usize) {
+                return true;
+            }
+            mask &= mask - 1;
+        }
+        false
+    };
+    let load = |chunk: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let x = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ (ONES * 0xA8);
-        // Whether a byte of the word is A8 (exact for the word as a whole).
-        if x.wrapping_sub(ONES) & !x & HIGH != 0 && (at..at + 8).any(is_biao_end) {
+        if in_word(at, load(chunk)) {
             return true;
         }
         at += 8;
     }
-    (at..bytes.len()).any(is_biao_end)
+    if at == bytes.len() {
+        return false;
+    }
+    // The rest: the last eight bytes when there are as many (overlapping), else byte by byte.
+    match bytes.len().checked_sub(8) {
+        Some(last) => in_word(last, load(bytes.get(last..).unwrap_or_default())),
+        None => (0..bytes.len()).any(|i| bytes.get(i) == Some(&0xA8) && biao_ends_at(i)),
+    }
 }
 
 /// Labels printed in both the funds header and the indicator header.
@@ -1006,6 +1028,16 @@ mod prefilter_tests {
             assert_eq!(may_be_label(&format!("{c}工伤")), want, "{c}");
         }
         for n in 0..20 {
+            // Every position of 表 in cells of every length around a word.
+            for at in 0..=n {
+                let mut cell: String = "工伤鉴定".chars().cycle().take(n).collect();
+                let byte = cell.char_indices().nth(at).map_or(cell.len(), |(i, _)| i);
+                cell.insert(byte, '表');
+                assert!(holds_biao(cell.as_bytes()), "{cell}");
+                assert!(holds_biao(format!("a{cell}").as_bytes()), "{cell}");
+                let other = cell.replace('表', "衣");
+                assert!(!holds_biao(other.as_bytes()), "{other}");
+            }
             let filler = "工伤鉴定".chars().cycle().take(n).collect::<String>();
             assert!(may_be_label(&format!("{filler}表{filler}")), "{n}");
             assert!(!may_be_label(&format!("{filler}衣{filler}")), "{n}");
