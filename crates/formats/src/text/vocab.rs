@@ -602,6 +602,11 @@ pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
 
 /// An operator cell of the split-target variant (指标性质).
 pub(crate) fn is_operator(text: &str) -> bool {
+    // None of the spellings is longer than twelve bytes or starts with a digit (a test checks
+    // them): most cells are decided here, not by comparing them with each.
+    if text.len() > 12 || text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     matches!(
         text,
         "=" | "＝"
@@ -642,6 +647,11 @@ pub(crate) fn is_unit(text: &str) -> bool {
 
 /// A unit of measure on its own (`%`, `人次`, `万元`): never a value by itself.
 pub(crate) fn is_bare_unit(text: &str) -> bool {
+    // None of the spellings is longer than twelve bytes or starts with a digit (a test checks
+    // them): most cells are decided here, not by comparing them with each.
+    if text.len() > 12 || text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     matches!(
         text,
         "%" | "％"
@@ -1041,6 +1051,23 @@ mod prefilter_tests {
             let filler = "工伤鉴定".chars().cycle().take(n).collect::<String>();
             assert!(may_be_label(&format!("{filler}表{filler}")), "{n}");
             assert!(!may_be_label(&format!("{filler}衣{filler}")), "{n}");
+        }
+    }
+
+    #[test]
+    fn operators_and_units_are_short_and_start_with_no_digit() {
+        let ours = include_str!("vocab.rs");
+        for f in ["pub(crate) fn is_operator(", "pub(crate) fn is_bare_unit("] {
+            let body = &ours[ours.find(f).unwrap()..];
+            let body = &body[..body.find("\n}\n").unwrap()];
+            let mut count = 0;
+            for literal in body.split('"').skip(1).step_by(2) {
+                count += 1;
+                assert!(literal.len() <= 12, "{literal}");
+                assert!(!literal.as_bytes()[0].is_ascii_digit(), "{literal}");
+                assert!(is_operator(literal) || is_bare_unit(literal), "{literal}");
+            }
+            assert!(count > 20, "{f}: {count}");
         }
     }
 
