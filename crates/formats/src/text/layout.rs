@@ -1231,18 +1231,32 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     .indicators
                     .reserve(last.saturating_sub(first) as usize + 1);
             }
-            // Rows are records; each row's cells gathered inline (no vector per form).
+            // Rows are records. A row whose cells all went to the body (nearly always) is a
+            // slice of the text's cells; otherwise its cells are gathered inline.
             let mut start = 0;
             while start < body.len() {
                 let row = toks[body[start] as usize].row;
-                let mut row_toks: smallvec::SmallVec<[&'t Tok<'a>; 16]> = smallvec::SmallVec::new();
-                let mut row_classes: smallvec::SmallVec<[Class; 16]> = smallvec::SmallVec::new();
-                while let Some(&i) = body.get(start).filter(|&&i| toks[i as usize].row == row) {
-                    row_toks.push(&toks[i as usize]);
-                    row_classes.push(classes[i as usize]);
-                    start += 1;
+                let mut end = start;
+                while body.get(end).is_some_and(|&i| toks[i as usize].row == row) {
+                    end += 1;
                 }
-                self.grid_row(&fields, &row_toks, &row_classes, &mut state);
+                let (first, last) = (body[start] as usize, body[end - 1] as usize);
+                if last - first == end - 1 - start {
+                    if let (Some(row_toks), Some(row_classes)) =
+                        (toks.get(first..=last), classes.get(first..=last))
+                    {
+                        self.grid_row(&fields, row_toks, row_classes, &mut state);
+                    }
+                } else {
+                    let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
+                        body[start..end].iter().map(|&i| toks[i as usize]).collect();
+                    let row_classes: smallvec::SmallVec<[Class; 16]> = body[start..end]
+                        .iter()
+                        .map(|&i| classes[i as usize])
+                        .collect();
+                    self.grid_row(&fields, &row_toks, &row_classes, &mut state);
+                }
+                start = end;
             }
             self.body = body;
         } else {
@@ -1262,9 +1276,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     }
 
     /// Consume leading level labels and split-label remnants; returns where the record starts.
-    fn take_levels(
+    fn take_levels<T: std::borrow::Borrow<Tok<'a>>>(
         &mut self,
-        toks: &[&'t Tok<'a>],
+        toks: &[T],
         classes: &[Class],
         state: &mut Levels,
         from: usize,
@@ -1272,7 +1286,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut i = from;
         let mut level2_here = false;
         while i < toks.len() {
-            let tok = toks[i];
+            let tok: &Tok<'a> = toks[i].borrow();
             if tok.is_empty() {
                 i += 1;
                 continue;
@@ -1329,20 +1343,19 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         i
     }
 
+    /// One row of a grid's indicator table: its cells (a slice of the text's cells when the
+    /// row's cells are all in the body, as nearly always; else a copy of those that are).
     fn grid_row(
         &mut self,
         fields: &[IndCol],
-        row: &[&'t Tok<'a>],
+        row: &[Tok<'a>],
         classes: &[Class],
         state: &mut Levels,
     ) {
         let start = self.take_levels(row, classes, state, 0);
-        if start >= row.len() {
+        let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
             return;
-        }
-        let name = row[start];
-        let rest: smallvec::SmallVec<[Tok<'a>; 16]> =
-            row[start + 1..].iter().map(|t| **t).collect();
+        };
         let took_levels = row[..start].iter().any(|t| !t.is_empty());
         if !took_levels && self.continuation(&row[start..], &classes[start..]) {
             return;
@@ -1363,25 +1376,20 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             return;
         }
         let alignment = self
-            .by_header_slots(fields, name, &rest)
-            .unwrap_or_else(|| align::align(fields, &rest));
-        self.emit(fields, name, &rest, alignment, state);
+            .by_header_slots(fields, name, rest)
+            .unwrap_or_else(|| align::align(fields, rest));
+        self.emit(fields, name, rest, alignment, state);
     }
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
     /// continues the row above: a long cell the PDF wrapped onto a second line.
-    fn continuation(&mut self, cells: &[&'t Tok<'a>], classes: &[Class]) -> bool {
+    fn continuation(&mut self, cells: &[Tok<'a>], classes: &[Class]) -> bool {
         if self.ev.indicators.is_empty() {
             return false;
         }
-        let mut placed: Vec<(IndCol, &'t Tok<'a>)> = Vec::new();
+        let mut placed: Vec<(IndCol, &Tok<'a>)> = Vec::new();
         // The cells' classes were decided once for the whole text (`classify_all`).
-        for (tok, class) in cells
-            .iter()
-            .copied()
-            .zip(classes)
-            .filter(|(t, _)| !t.is_empty())
-        {
+        for (tok, class) in cells.iter().zip(classes).filter(|(t, _)| !t.is_empty()) {
             if !matches!(class, Class::Value) {
                 return false;
             }
