@@ -351,7 +351,9 @@ pub(crate) fn may_be_label(text: &str) -> bool {
         }
     };
     let label_start = match first.checked_sub(CJK_FIRST) {
-        Some(i) if i < CJK_LEN => LABEL_FIRSTS[(i / 64) as usize] >> (i % 64) & 1 == 1,
+        Some(i) if i < CJK_LEN => LABEL_FIRSTS
+            .get((i / 64) as usize)
+            .is_some_and(|bits| bits >> (i % 64) & 1 == 1),
         // What `key` and `strip_decor` change or remove at the start.
         _ => matches!(char::from_u32(first), Some('：' | '、' | '（')),
     };
