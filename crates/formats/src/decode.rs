@@ -36,6 +36,19 @@ const RULE: &str = "RULES.md §5: reading problems are findings; never drop cont
 /// Decode bytes of any supported encoding. Never fails: undecodable bytes become U+FFFD and
 /// are reported.
 pub fn decode(bytes: &[u8]) -> Decoded {
+    let (text, encoding, diagnostics) = decode_borrowed(bytes);
+    Decoded {
+        text: text.into_owned(),
+        encoding,
+        diagnostics,
+    }
+}
+
+/// [`decode`], borrowing the bytes when they are already the text (valid UTF-8 without a
+/// BOM, CR or NUL: nearly every input) instead of copying them.
+pub(crate) fn decode_borrowed(
+    bytes: &[u8],
+) -> (std::borrow::Cow<'_, str>, &'static str, Vec<Finding>) {
     let (raw, encoding, had_errors) = detect_and_decode(bytes);
     let mut diagnostics = Vec::new();
     if encoding == MIXED {
@@ -56,28 +69,25 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         );
     }
     let text = normalise(raw, had_errors, encoding, &mut diagnostics);
-    Decoded {
-        text,
-        encoding,
-        diagnostics,
-    }
+    (text, encoding, diagnostics)
 }
 
 /// Pick the encoding and decode; `had_errors` tells whether any byte was replaced.
-fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
+fn detect_and_decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str, bool) {
     use encoding_rs::{GB18030, UTF_16BE, UTF_16LE, UTF_8};
+    use std::borrow::Cow;
 
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         let (text, had_errors) = utf8_lossy(rest);
-        return (text, "UTF-8", had_errors);
+        return (Cow::Owned(text), "UTF-8", had_errors);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         let (text, had_errors) = UTF_16LE.decode_without_bom_handling(rest);
-        return (text.into_owned(), "UTF-16LE", had_errors);
+        return (Cow::Owned(text.into_owned()), "UTF-16LE", had_errors);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         let (text, had_errors) = UTF_16BE.decode_without_bom_handling(rest);
-        return (text.into_owned(), "UTF-16BE", had_errors);
+        return (Cow::Owned(text.into_owned()), "UTF-16BE", had_errors);
     }
     // simdutf8 validates ≈ 10× faster than `std::str::from_utf8` on CJK text; on error the
     // slow path below decides anyway.
@@ -86,20 +96,20 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
     match utf16_without_bom(bytes, valid_utf8) {
         Some(Utf16::Le) => {
             let (text, had_errors) = UTF_16LE.decode_without_bom_handling(bytes);
-            return (text.into_owned(), "UTF-16LE", had_errors);
+            return (Cow::Owned(text.into_owned()), "UTF-16LE", had_errors);
         }
         Some(Utf16::Be) => {
             let (text, had_errors) = UTF_16BE.decode_without_bom_handling(bytes);
-            return (text.into_owned(), "UTF-16BE", had_errors);
+            return (Cow::Owned(text.into_owned()), "UTF-16BE", had_errors);
         }
         None => {}
     }
     if let Some(text) = utf8 {
-        // The common case: one validation pass and one copy.
-        return (text.to_owned(), "UTF-8", false);
+        // The common case: one validation pass, and the bytes are the text.
+        return (Cow::Borrowed(text), "UTF-8", false);
     }
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        return (text.into_owned(), "GB18030", false);
+        return (Cow::Owned(text.into_owned()), "GB18030", false);
     }
     // Broken either way: keep the reading that loses less — as a whole, or line by line
     // (files pasted together from two sources mix encodings by line).
@@ -122,11 +132,11 @@ fn detect_and_decode(bytes: &[u8]) -> (String, &'static str, bool) {
     };
     let (u, g, m) = (count(&utf8), count(&gb), count(&mixed));
     if m < u && m < g {
-        (mixed, MIXED, m > 0)
+        (Cow::Owned(mixed), MIXED, m > 0)
     } else if g < u {
-        (gb.into_owned(), "GB18030", true)
+        (Cow::Owned(gb.into_owned()), "GB18030", true)
     } else {
-        (utf8.into_owned(), "UTF-8", true)
+        (Cow::Owned(utf8.into_owned()), "UTF-8", true)
     }
 }
 
@@ -178,12 +188,12 @@ fn utf16_without_bom(bytes: &[u8], valid_utf8: bool) -> Option<Utf16> {
 }
 
 /// Normalise line ends, remove NULs, and locate replacement characters and removed NULs.
-fn normalise(
-    raw: String,
+fn normalise<'a>(
+    raw: std::borrow::Cow<'a, str>,
     had_errors: bool,
     encoding: &'static str,
     diagnostics: &mut Vec<Finding>,
-) -> String {
+) -> std::borrow::Cow<'a, str> {
     // One vectorised pass for both bytes.
     let has_cr_or_nul = memchr::memchr2(b'\r', 0, raw.as_bytes()).is_some();
     if !has_cr_or_nul && !had_errors {
@@ -270,7 +280,7 @@ fn normalise(
             .rule(RULE),
         );
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -77,15 +77,15 @@ pub fn read_bytes(bytes: &[u8]) -> ReadOutcome {
     if xlsx::is_xlsx(bytes) {
         return xlsx::read_xlsx(bytes);
     }
-    let decoded = decode::decode(bytes);
-    let trimmed = decoded.text.trim_start();
+    // Borrowed when the bytes are already the text (no copy of the whole input).
+    let (decoded, encoding, mut diagnostics) = decode::decode_borrowed(bytes);
+    let trimmed = decoded.trim_start();
     let mut outcome = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        json::read_json(&decoded.text)
+        json::read_json(&decoded)
     } else {
-        text::read_text(&decoded.text)
+        text::read_text(&decoded)
     };
-    outcome.encoding = decoded.encoding;
-    let mut diagnostics = decoded.diagnostics;
+    outcome.encoding = encoding;
     diagnostics.append(&mut outcome.diagnostics);
     outcome.diagnostics = diagnostics;
     outcome

@@ -166,8 +166,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
     // written to are never resident, so a text of few, long cells costs nothing extra.
     let mut toks = Vec::with_capacity(text.len() / 5 + 16);
     let base = text.as_ptr() as usize;
-    // The tabs of the current grid line: (offset, characters before).
-    let mut tabs: Vec<(usize, u32)> = Vec::new();
     for (index, line) in lines(text).enumerate() {
         let line_no = index as u32 + 1;
         let row = index as u32;
@@ -176,30 +174,13 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 if is_blank(line) {
                     continue;
                 }
-                // Tabs found, and the characters before each counted, eight bytes at a time
-                // (a search call per cell, or counting each located cell's column from the
-                // line's start, cost more than the cell).
-                let bytes = line.as_bytes();
-                let line_byte = line.as_ptr() as usize - base;
-                let mut slot = 0u32;
-                let mut start = 0usize;
-                let mut start_chars = 0u32;
                 let cell = GridLine {
                     line,
                     line_no,
                     row,
-                    line_byte,
+                    line_byte: line.as_ptr() as usize - base,
                 };
-                // Positions first, cells after: a callback per tab was not inlined.
-                tab_positions(bytes, &mut tabs);
-                for &(end, chars_before) in &tabs {
-                    cell.push(&mut toks, start, start_chars, end, slot);
-                    slot += 1;
-                    start = end + 1;
-                    // The tab is one character.
-                    start_chars = chars_before + 1;
-                }
-                cell.push(&mut toks, start, start_chars, bytes.len(), slot);
+                cell.push_all(&mut toks);
             }
             InputShape::CellPerLine => {
                 let inner = line.trim();
@@ -281,9 +262,56 @@ struct GridLine<'a> {
 }
 
 impl<'a> GridLine<'a> {
+    /// Push every cell of the line. Tabs found, and the characters before each counted,
+    /// eight bytes at a time, each cell pushed as its tab is found (a search call per cell,
+    /// counting each cell's column from the line's start, or a list of tabs walked again
+    /// after, cost more than the cell). A function of its own, so that the loop and the
+    /// pushes are optimised together, the state in registers.
+    #[inline(never)]
+    fn push_all(&self, toks: &mut Vec<Tok<'a>>) {
+        let bytes = self.line.as_bytes();
+        let mut slot = 0u32;
+        let mut start = 0usize;
+        let mut start_chars = 0u32;
+        let mut at = 0usize;
+        let mut chars = 0u32;
+        // Whole words, then the rest padded with NULs (neither tabs nor characters that
+        // come before any tab): one loop, so the push is inlined once.
+        for word in words(bytes) {
+            let (mut tabs, starts) = tab_mask(word);
+            while tabs != 0 {
+                let bit = tabs.trailing_zeros();
+                // Bytes below this one in the word.
+                let below = (1u64 << (bit & !7)) - 1;
+                let end = at + (bit / 8) as usize;
+                self.push(toks, start, start_chars, end, slot);
+                slot += 1;
+                start = end + 1;
+                // The tab is one character.
+                start_chars = chars + count_high(starts & below) + 1;
+                tabs &= tabs - 1;
+            }
+            chars += count_high(starts);
+            at += 8;
+        }
+        self.push(toks, start, start_chars, bytes.len(), slot);
+    }
+
     /// Push the cell at `start..end` of the line, `start_chars` characters into it.
     #[inline(always)]
     fn push(&self, toks: &mut Vec<Tok<'a>>, start: usize, start_chars: u32, end: usize, slot: u32) {
+        if start == end {
+            // An empty cell (half of a grid's): nothing to slice or trim.
+            toks.push(Tok {
+                text: "",
+                line: self.line_no,
+                col: start_chars + 1,
+                row: self.row,
+                slot,
+                byte: self.line_byte + start,
+            });
+            return;
+        }
         let piece = self.line.get(start..end).unwrap_or("");
         let text = trim_cell(piece);
         let lead = text.as_ptr() as usize - piece.as_ptr() as usize;
@@ -318,47 +346,67 @@ fn is_blank(line: &str) -> bool {
 }
 
 /// Fill `out` with the offset of every tab in `bytes`, in order, and the number of UTF-8
-/// characters before it. Eight bytes at a time: a line holds a tab every few bytes, and a
-/// search call per cell costs more than the cell.
+/// characters before it.
+#[cfg(test)]
 fn tab_positions(bytes: &[u8], out: &mut Vec<(usize, u32)>) {
     out.clear();
+    for_each_tab(bytes, |at, chars| out.push((at, chars)));
+}
+
+/// Call `each` with the offset of every tab in `bytes`, in order, and the number of UTF-8
+/// characters before it, eight bytes at a time (the grid carrier inlines the same loop).
+#[cfg(test)]
+fn for_each_tab(bytes: &[u8], mut each: impl FnMut(usize, u32)) {
+    let mut at = 0usize;
+    let mut chars = 0u32;
+    for word in words(bytes) {
+        let (mut tabs, starts) = tab_mask(word);
+        while tabs != 0 {
+            let bit = tabs.trailing_zeros();
+            let below = (1u64 << (bit & !7)) - 1;
+            each(at + (bit / 8) as usize, chars + count_high(starts & below));
+            tabs &= tabs - 1;
+        }
+        chars += count_high(starts);
+        at += 8;
+    }
+}
+
+/// The bytes as little-endian words of eight, the last one padded with NULs (neither tabs
+/// nor anything counted before a tab).
+#[inline(always)]
+fn words(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    let last = (!rest.is_empty()).then(|| {
+        rest.iter()
+            .enumerate()
+            .fold(0u64, |w, (i, &b)| w | (u64::from(b) << (8 * i)))
+    });
+    chunks
+        .map(|c| c.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b)))
+        .chain(last)
+}
+
+/// For eight bytes read as a little-endian word: the high bit of every tab byte, and the
+/// high bit of every byte that starts a character (all but continuation bytes `10xxxxxx`).
+#[inline(always)]
+fn tab_mask(x: u64) -> (u64, u64) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const TABS: u64 = 0x0909_0909_0909_0909;
+    let starts = !(x & !(x << 1)) & HIGH;
+    let t = x ^ TABS;
+    // Exactly the high bit of every zero byte of `t` (no carry crosses a byte).
+    let tabs = !(((t & LOW7) + LOW7) | t | LOW7);
+    (tabs, starts)
+}
+
+/// The number of bytes flagged in a mask of high bits (at most 8: no overflow).
+#[inline(always)]
+fn count_high(mask: u64) -> u32 {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // The number of bytes flagged in a mask of high bits (at most 8: no overflow).
-    let count = |mask: u64| ((mask >> 7).wrapping_mul(ONES) >> 56) as u32;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0usize;
-    let mut chars = 0u32;
-    for chunk in &mut chunks {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            continue;
-        };
-        let x = u64::from_le_bytes(word);
-        // A character starts at every byte but a continuation byte (`10xxxxxx`).
-        let starts = !(x & !(x << 1)) & HIGH;
-        let t = x ^ TABS;
-        // Exactly the high bit of every zero byte of `t` (no carry crosses a byte).
-        let mut tabs = !(((t & LOW7) + LOW7) | t | LOW7);
-        while tabs != 0 {
-            let bit = tabs.trailing_zeros();
-            // Bytes below this one in the word.
-            let below = (1u64 << (bit & !7)) - 1;
-            out.push((at + (bit / 8) as usize, chars + count(starts & below)));
-            tabs &= tabs - 1;
-        }
-        chars += count(starts);
-        at += 8;
-    }
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        if b == b'\t' {
-            out.push((at + i, chars));
-        }
-        if b & 0xC0 != 0x80 {
-            chars += 1;
-        }
-    }
+    ((mask >> 7).wrapping_mul(ONES) >> 56) as u32
 }
 
 fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u32) {

@@ -24,6 +24,16 @@ enum Class {
     Empty,
 }
 
+impl Class {
+    /// The label, if the cell is one (`Title` stands in for none: callers only compare).
+    fn label(self) -> Label {
+        match self {
+            Class::Label(label) => label,
+            _ => Label::Title,
+        }
+    }
+}
+
 fn classify_tok(tok: &Tok<'_>) -> Class {
     if tok.text.is_empty() {
         return Class::Empty;
@@ -54,12 +64,14 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
 }
 
 /// [`classify_tok`] for every cell. The same labels come back in every form of an input
-/// (and values often repeat), so short cells are classified once per distinct text; the memo
-/// is bounded so memory stays flat whatever the input.
+/// (and values often repeat), so short cells are classified once per distinct text, kept in
+/// a direct-mapped memo: one slot per hash of the text, a new text taking the slot of an old
+/// one. Memory stays flat whatever the input, and a lookup is a hash of two words and one
+/// comparison (a hash map cost more than most cells).
 fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
     const MEMO_MAX_LEN: usize = 64;
-    const MEMO_MAX_ENTRIES: usize = 8192;
-    let mut memo: rustc_hash::FxHashMap<&str, Class> = rustc_hash::FxHashMap::default();
+    const MEMO_BITS: u32 = 11;
+    let mut memo: Vec<Option<(&str, Class)>> = vec![None; 1 << MEMO_BITS];
     toks.iter()
         .map(|tok| {
             let Some(&first) = tok.text.as_bytes().first() else {
@@ -71,20 +83,48 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
             {
                 return Class::Value;
             }
+            // Most values are told from labels by their first character: no hashing.
+            if !vocab::may_be_label(tok.text) {
+                return Class::Value;
+            }
             if tok.text.len() > MEMO_MAX_LEN {
                 return classify_tok(tok);
             }
-            if let Some(&class) = memo.get(tok.text) {
-                return class;
+            let slot = memo_slot(tok.text, MEMO_BITS);
+            match memo.get(slot) {
+                Some(Some((text, class))) if *text == tok.text => *class,
+                _ => {
+                    let class = classify_tok(tok);
+                    if let Some(entry) = memo.get_mut(slot) {
+                        *entry = Some((tok.text, class));
+                    }
+                    class
+                }
             }
-            let class = classify_tok(tok);
-            if memo.len() >= MEMO_MAX_ENTRIES {
-                memo.clear();
-            }
-            memo.insert(tok.text, class);
-            class
         })
         .collect()
+}
+
+/// The memo slot of a cell: a hash of its length and its first and last eight bytes (the
+/// comparison in the slot decides; the hash only spreads).
+fn memo_slot(text: &str, bits: u32) -> usize {
+    let b = text.as_bytes();
+    let word = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .take(8)
+            .enumerate()
+            .fold(0u64, |w, (i, &x)| w | (u64::from(x) << (8 * i)))
+    };
+    let (head, tail) = match (b.get(..8), b.len().checked_sub(8).and_then(|i| b.get(i..))) {
+        (Some(h), Some(t)) => (
+            u64::from_le_bytes(<[u8; 8]>::try_from(h).unwrap_or_default()),
+            u64::from_le_bytes(<[u8; 8]>::try_from(t).unwrap_or_default()),
+        ),
+        _ => (word(b), 0),
+    };
+    let h = (head ^ tail.rotate_left(29) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - bits)) as usize
 }
 
 fn loc(tok: &Tok<'_>) -> Loc {
@@ -94,7 +134,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
 /// between Latin words.
 pub(crate) fn unwrap_cjk(text: &str) -> String {
-    if !vocab::maybe_whitespace_or(text, []) || !vocab::has_whitespace_or_key_mark(text, false) {
+    if !vocab::has_whitespace(text) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -331,7 +371,16 @@ fn after_label(text: &str, label_chars: usize) -> &str {
 }
 
 /// A 一级/二级 label as printed, without points, blanks or cell markers.
-fn level_text(text: &str) -> String {
+fn level_text(text: &str, label: Label) -> String {
+    // The label as the template prints it (nearly always): nothing to remove, no scan.
+    let printed = match label {
+        Label::Level1(l1) => l1.label(),
+        Label::Level2(l2) => l2.label(),
+        _ => "",
+    };
+    if text == printed {
+        return text.to_string();
+    }
     let compacted = jixiao_core::model::compacted(text);
     let stripped = jixiao_core::model::points_stripped(&compacted);
     if stripped.contains('|') {
@@ -489,7 +538,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 }
                 self.pending = Some((label, SmallVec::new()));
                 // A value glued to its label: `项目名称：工伤鉴定`.
-                let key = vocab::key(tok.text);
+                let key = vocab::key_cow(tok.text);
                 let names = ["项目名称", "主管部门", "实施单位"];
                 for name in names {
                     if let Some(rest) = key.strip_prefix(name) {
@@ -539,7 +588,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             Label::IndicatorSection => {
                 self.section = Section::Indicators;
-                if vocab::key(tok.text) == "绩效指" {
+                if vocab::key_cow(tok.text) == "绩效指" {
                     self.split_remnant = Some("标");
                 }
             }
@@ -653,7 +702,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if self.ev.money_unit.is_some() {
             return;
         }
-        let key = vocab::key(text);
+        let key = vocab::key_cow(text);
         if key.contains("(万元)") || key == "万元" {
             self.ev.money_unit = Some("万元".into());
         } else if key.contains("(元)") || key == "元" {
@@ -1174,24 +1223,40 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut state = Levels::default();
         if self.layout.positional_rows {
             let body = std::mem::take(&mut self.body);
-            // At most one indicator per physical row of the table.
-            let rows = 1 + body
-                .windows(2)
-                .filter(|w| toks[w[0] as usize].row != toks[w[1] as usize].row)
-                .count();
-            self.ev.indicators.reserve(rows);
-            // Rows are records; each row's cells gathered inline (no vector per form).
+            // At most one indicator per physical row of the table: the rows the body spans
+            // (rows rise along the body) bound them, without a pass over its cells.
+            let row_of = |i: Option<&u32>| i.and_then(|&i| toks.get(i as usize)).map(|t| t.row);
+            if let (Some(first), Some(last)) = (row_of(body.first()), row_of(body.last())) {
+                self.ev
+                    .indicators
+                    .reserve(last.saturating_sub(first) as usize + 1);
+            }
+            // Rows are records. A row whose cells all went to the body (nearly always) is a
+            // slice of the text's cells; otherwise its cells are gathered inline.
             let mut start = 0;
             while start < body.len() {
                 let row = toks[body[start] as usize].row;
-                let mut row_toks: smallvec::SmallVec<[&'t Tok<'a>; 16]> = smallvec::SmallVec::new();
-                let mut row_classes: smallvec::SmallVec<[Class; 16]> = smallvec::SmallVec::new();
-                while let Some(&i) = body.get(start).filter(|&&i| toks[i as usize].row == row) {
-                    row_toks.push(&toks[i as usize]);
-                    row_classes.push(classes[i as usize]);
-                    start += 1;
+                let mut end = start;
+                while body.get(end).is_some_and(|&i| toks[i as usize].row == row) {
+                    end += 1;
                 }
-                self.grid_row(&fields, &row_toks, &row_classes, &mut state);
+                let (first, last) = (body[start] as usize, body[end - 1] as usize);
+                if last - first == end - 1 - start {
+                    if let (Some(row_toks), Some(row_classes)) =
+                        (toks.get(first..=last), classes.get(first..=last))
+                    {
+                        self.grid_row(&fields, row_toks, row_classes, &mut state);
+                    }
+                } else {
+                    let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
+                        body[start..end].iter().map(|&i| toks[i as usize]).collect();
+                    let row_classes: smallvec::SmallVec<[Class; 16]> = body[start..end]
+                        .iter()
+                        .map(|&i| classes[i as usize])
+                        .collect();
+                    self.grid_row(&fields, &row_toks, &row_classes, &mut state);
+                }
+                start = end;
             }
             self.body = body;
         } else {
@@ -1211,9 +1276,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     }
 
     /// Consume leading level labels and split-label remnants; returns where the record starts.
-    fn take_levels(
+    fn take_levels<T: std::borrow::Borrow<Tok<'a>>>(
         &mut self,
-        toks: &[&'t Tok<'a>],
+        toks: &[T],
         classes: &[Class],
         state: &mut Levels,
         from: usize,
@@ -1221,7 +1286,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut i = from;
         let mut level2_here = false;
         while i < toks.len() {
-            let tok = toks[i];
+            let tok: &Tok<'a> = toks[i].borrow();
             if tok.is_empty() {
                 i += 1;
                 continue;
@@ -1241,17 +1306,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
-                        state.level2 = Some((level_text(tok.text), loc(tok)));
+                        state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
                         state.level1_fresh = false;
                     } else {
-                        state.level1 = Some((level_text(tok.text), loc(tok)));
+                        state.level1 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
                         state.level1_kind = Some(l1);
                         state.level2 = None;
                         state.level1_fresh = true;
                     }
                 }
                 Class::Label(Label::Level2(_)) => {
-                    state.level2 = Some((level_text(tok.text), loc(tok)));
+                    state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
                     state.level1_fresh = false;
                     level2_here = true;
                 }
@@ -1278,20 +1343,19 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         i
     }
 
+    /// One row of a grid's indicator table: its cells (a slice of the text's cells when the
+    /// row's cells are all in the body, as nearly always; else a copy of those that are).
     fn grid_row(
         &mut self,
         fields: &[IndCol],
-        row: &[&'t Tok<'a>],
+        row: &[Tok<'a>],
         classes: &[Class],
         state: &mut Levels,
     ) {
         let start = self.take_levels(row, classes, state, 0);
-        if start >= row.len() {
+        let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
             return;
-        }
-        let name = row[start];
-        let rest: smallvec::SmallVec<[Tok<'a>; 16]> =
-            row[start + 1..].iter().map(|t| **t).collect();
+        };
         let took_levels = row[..start].iter().any(|t| !t.is_empty());
         if !took_levels && self.continuation(&row[start..], &classes[start..]) {
             return;
@@ -1312,25 +1376,20 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             return;
         }
         let alignment = self
-            .by_header_slots(fields, name, &rest)
-            .unwrap_or_else(|| align::align(fields, &rest));
-        self.emit(fields, name, &rest, alignment, state);
+            .by_header_slots(fields, name, rest)
+            .unwrap_or_else(|| align::align(fields, rest));
+        self.emit(fields, name, rest, alignment, state);
     }
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
     /// continues the row above: a long cell the PDF wrapped onto a second line.
-    fn continuation(&mut self, cells: &[&'t Tok<'a>], classes: &[Class]) -> bool {
+    fn continuation(&mut self, cells: &[Tok<'a>], classes: &[Class]) -> bool {
         if self.ev.indicators.is_empty() {
             return false;
         }
-        let mut placed: Vec<(IndCol, &'t Tok<'a>)> = Vec::new();
+        let mut placed: Vec<(IndCol, &Tok<'a>)> = Vec::new();
         // The cells' classes were decided once for the whole text (`classify_all`).
-        for (tok, class) in cells
-            .iter()
-            .copied()
-            .zip(classes)
-            .filter(|(t, _)| !t.is_empty())
-        {
+        for (tok, class) in cells.iter().zip(classes).filter(|(t, _)| !t.is_empty()) {
             if !matches!(class, Class::Value) {
                 return false;
             }
@@ -1722,7 +1781,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             // `总分 100 96 等级 优`: the word before the grade.
             if matches!(
-                vocab::key(tok.text).as_str(),
+                vocab::key_cow(tok.text).as_ref(),
                 "等级" | "自评等级" | "评价等级" | "绩效等级"
             ) {
                 continue;

@@ -76,43 +76,79 @@ pub(crate) enum IndCol {
 /// Normalise a cell for label matching: no white space, ASCII parentheses and colons.
 /// Borrows when the text needs no change (the common case on the hot path).
 pub(crate) fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if maybe_whitespace_or(text, [b'|', 0xEF]) && has_whitespace_or_key_mark(text, true) {
+    if has_whitespace(text) || has_key_mark(text) {
         std::borrow::Cow::Owned(key(text))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
 }
 
-/// Whether `text` may hold white space or one of the `extra` bytes (a byte test; callers
-/// confirm a `true` with the exact test): the model's own test, which `compact` uses too.
-pub(crate) use jixiao_core::model::may_hold_whitespace_or as maybe_whitespace_or;
-
-/// Whether `text` holds a white-space character, or (with `key_marks`) one of `（`, `）`,
-/// `：`, `|`: exactly `text.contains(…)` of those, but only the characters whose lead byte
-/// can start one of them are decoded (long CJK text is mostly other characters).
-pub(crate) fn has_whitespace_or_key_mark(text: &str, key_marks: bool) -> bool {
+/// Whether `text` holds `|`, `（`, `）` or `：` (`EF BC 88`, `EF BC 89`, `EF BC 9A`), the marks
+/// [`key`] replaces or removes besides white space.
+fn has_key_mark(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\t'..=b'\r' | b' ' => return true,
-            b'|' if key_marks => return true,
-            // Lead bytes of U+0085/U+00A0, U+1680, U+2000–U+205F, U+3000, and (EF) of the
-            // full-width marks; never continuation bytes, so `i` is a character start.
-            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
-                if let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
-                    if c.is_whitespace() || (key_marks && matches!(c, '（' | '）' | '：')) {
-                        return true;
-                    }
-                    i += c.len_utf8();
-                    continue;
-                }
-            }
-            _ => {}
+    memchr::memchr2_iter(b'|', 0xEF, bytes).any(|i| {
+        bytes.get(i) == Some(&b'|')
+            || (bytes.get(i + 1) == Some(&0xBC)
+                && matches!(bytes.get(i + 2), Some(0x88 | 0x89 | 0x9A)))
+    })
+}
+
+/// Whether `text` holds a white-space character: exactly `text.contains(char::is_whitespace)`,
+/// decided on bytes. Eight bytes at a time are passed over when none of them is below `0x21`
+/// or a lead byte a white-space character can start with (`C2`, `E0`–`E3`); otherwise the
+/// white-space characters are recognised by their bytes: U+0085 and U+00A0 (`C2 85`,
+/// `C2 A0`), U+1680 (`E1 9A 80`), U+2000–U+200A, U+2028, U+2029, U+202F (`E2 80 80`–`8A`,
+/// `A8`, `A9`, `AF`), U+205F (`E2 81 9F`), U+3000 (`E3 80 80`). The common CJK punctuation
+/// (`。`, `、`, `“`, `—`) shares those lead bytes but not the rest.
+pub(crate) fn has_whitespace(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of the word is below `n` (exact for the word as a whole; `n` ≤ 0x80).
+    let any_below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    let bytes = text.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    let candidate = |x: u64| {
+        any_below(x, 0x21) || any_below(x ^ (ONES * 0xC2), 1) || any_below(x ^ (ONES * 0xE0), 4)
+    };
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+        if candidate(word) && (at..at + 8).any(|i| whitespace_at(bytes, i)) {
+            return true;
         }
-        i += 1;
+        at += 8;
     }
-    false
+    if at == bytes.len() {
+        return false;
+    }
+    // The rest: the last eight bytes when there are as many (overlapping what was seen, which
+    // held no white space), else the rest padded with `A`, which is no candidate.
+    let word = match bytes.len().checked_sub(8).and_then(|i| bytes.get(i..)) {
+        Some(last) => u64::from_le_bytes(<[u8; 8]>::try_from(last).unwrap_or_default()),
+        None => (0..8).rev().fold(0u64, |w, i| {
+            (w << 8) | u64::from(bytes.get(i).copied().unwrap_or(b'A'))
+        }),
+    };
+    candidate(word) && (at..bytes.len()).any(|i| whitespace_at(bytes, i))
+}
+
+/// Whether a white-space character starts at byte `i` of valid UTF-8 (see [`has_whitespace`]).
+#[inline(always)]
+fn whitespace_at(bytes: &[u8], i: usize) -> bool {
+    let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match at(0) {
+        b'\t'..=b'\r' | b' ' => true,
+        0xC2 => matches!(at(1), 0x85 | 0xA0),
+        0xE1 => at(1) == 0x9A && at(2) == 0x80,
+        0xE2 => match at(1) {
+            0x80 => matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
+            0x81 => at(2) == 0x9F,
+            _ => false,
+        },
+        0xE3 => at(1) == 0x80 && at(2) == 0x80,
+        _ => false,
+    }
 }
 
 /// `str::trim` without decoding when the text starts and ends with printable ASCII (numbers).
@@ -262,6 +298,112 @@ pub(crate) fn classify(key: &str) -> Option<Label> {
     Some(label)
 }
 
+/// The CJK Unified Ideographs block (U+4E00–U+9FFF), where every label starts.
+const CJK_FIRST: u32 = 0x4E00;
+const CJK_LEN: u32 = 0x5200;
+
+/// The characters a label's key can start with: the first characters of the spellings in
+/// [`classify`] and [`shared_column`], of the 二级 stems `Level2::from_label` knows, and `其`
+/// (`strip_decor` removes `其中`). A test checks every spelling against it.
+const LABEL_FIRST_CHARS: &[char] = &[
+    '其', '一', '三', '上', '主', '二', '产', '偏', '全', '公', '分', '单', '原', '及', '合', '填',
+    '存', '完', '实', '年', '度', '当', '得', '总', '执', '指', '改', '效', '未', '本', '权', '满',
+    '目', '绩', '联', '自', '计', '评', '调', '财', '资', '项', '预', '数', '质', '时', '成', '经',
+    '社', '生', '可', '服',
+];
+
+/// [`LABEL_FIRST_CHARS`] as a bitmap over the CJK block: one lookup per cell.
+const LABEL_FIRSTS: [u64; (CJK_LEN / 64) as usize] = {
+    let mut bits = [0u64; (CJK_LEN / 64) as usize];
+    let mut k = 0;
+    while k < LABEL_FIRST_CHARS.len() {
+        let i = LABEL_FIRST_CHARS[k] as u32 - CJK_FIRST;
+        bits[(i / 64) as usize] |= 1 << (i % 64);
+        k += 1;
+    }
+    bits
+};
+
+/// Whether a (trimmed, non-empty) cell may be a label: false only when neither
+/// [`classify`] nor [`shared_column`] can name its key. A label's key starts with the first
+/// character of one of the spellings above (or of a 二级 stem), unless the cell starts with
+/// what [`key`] or `strip_decor` remove or change (ASCII, white space, `其中`, `：`, `、`,
+/// `（`); a title holds `自评表` anywhere, so its text holds `表`. Decided on the first
+/// character and a search for one byte, before any hashing or normalising: most values
+/// (names, texts) are told from labels here.
+pub(crate) fn may_be_label(text: &str) -> bool {
+    let b = text.as_bytes();
+    // A character of the CJK block (lead byte E4–E9) decoded from its three bytes; any
+    // other first character by `chars`.
+    let first = match (b.first(), b.get(1), b.get(2)) {
+        (Some(&b0 @ 0xE4..=0xE9), Some(&b1), Some(&b2)) => {
+            (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
+        }
+        _ => {
+            let Some(first) = text.chars().next() else {
+                return false;
+            };
+            // No white space lies above U+3000: CJK is decided by a comparison.
+            if first.is_ascii() || (first <= '\u{3000}' && first.is_whitespace()) {
+                return true;
+            }
+            u32::from(first)
+        }
+    };
+    let label_start = match first.checked_sub(CJK_FIRST) {
+        Some(i) if i < CJK_LEN => LABEL_FIRSTS
+            .get((i / 64) as usize)
+            .is_some_and(|bits| bits >> (i % 64) & 1 == 1),
+        // What `key` and `strip_decor` change or remove at the start.
+        _ => matches!(char::from_u32(first), Some('：' | '、' | '（')),
+    };
+    if label_start {
+        return true;
+    }
+    holds_biao(text.as_bytes())
+}
+
+/// Whether the bytes hold `表` (`E8 A1 A8`): its last byte, a continuation byte, looked for
+/// eight bytes at a time (a search call costs more than a short cell), and the two bytes
+/// before each `A8` found compared.
+fn holds_biao(bytes: &[u8]) -> bool {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const A8: u64 = 0xA8A8_A8A8_A8A8_A8A8;
+    // The high bit of exactly the bytes that are A8 (no carry crosses a byte).
+    let a8_bytes = |word: u64| {
+        let y = word ^ A8;
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    let biao_ends_at = |i: usize| i >= 2 && bytes.get(i - 2..i) == Some(&[0xE8, 0xA1]);
+    let in_word = |at: usize, word: u64| {
+        let mut mask = a8_bytes(word);
+        while mask != 0 {
+            if biao_ends_at(at + (mask.trailing_zeros() / 8) as usize) {
+                return true;
+            }
+            mask &= mask - 1;
+        }
+        false
+    };
+    let load = |chunk: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        if in_word(at, load(chunk)) {
+            return true;
+        }
+        at += 8;
+    }
+    if at == bytes.len() {
+        return false;
+    }
+    // The rest: the last eight bytes when there are as many (overlapping), else byte by byte.
+    match bytes.len().checked_sub(8) {
+        Some(last) => in_word(last, load(bytes.get(last..).unwrap_or_default())),
+        None => (0..bytes.len()).any(|i| bytes.get(i) == Some(&0xA8) && biao_ends_at(i)),
+    }
+}
+
 /// Labels printed in both the funds header and the indicator header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SharedCol {
@@ -320,6 +462,14 @@ pub(crate) fn is_placeholder(text: &str) -> bool {
 /// of decimals printed. Thousands separators must be well placed; anything else is not a
 /// plain number.
 pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
+    // Trimmed, a number starts with a digit or a minus sign: a cell that starts with another
+    // printable ASCII byte, or with a character from U+4000 up (lead byte `E4` and above; no
+    // white space lies there), is none — most names and texts are decided here.
+    if let Some(&first) = text.as_bytes().first() {
+        if (first.is_ascii_graphic() && !first.is_ascii_digit() && first != b'-') || first >= 0xE4 {
+            return None;
+        }
+    }
     let t = trim_ascii_ends(text);
     if t.is_empty() || t.len() > 40 {
         return None;
@@ -331,11 +481,31 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
     }
     let mut dot: Option<usize> = None;
     let mut commas = false;
+    // One pass: the digits accumulated (wrapping: used only when there are at most 19), and
+    // the thousands groups checked as they close (1–3 digits, then groups of exactly 3).
+    let mut mantissa = 0u64;
+    let mut group = 0usize;
+    let mut groups_ok = true;
     for (i, &b) in body.iter().enumerate() {
         match b {
-            b'0'..=b'9' => {}
-            b'.' if dot.is_none() => dot = Some(i),
-            b',' if dot.is_none() => commas = true,
+            b'0'..=b'9' => {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                group += 1;
+            }
+            b'.' if dot.is_none() => {
+                dot = Some(i);
+                // The integer part's last group.
+                groups_ok &= !commas || group == 3;
+            }
+            b',' if dot.is_none() => {
+                groups_ok &= if commas {
+                    group == 3
+                } else {
+                    (1..=3).contains(&group)
+                };
+                commas = true;
+                group = 0;
+            }
             _ => {
                 // Full-width comma as a thousands separator.
                 if t.contains('，') && dot.is_none() {
@@ -350,18 +520,20 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
         Some(d) => (body.len() - d - 1) as u32,
         None => 0,
     };
-    if commas && !thousands_well_placed(body, dot) {
+    if dot.is_none() {
+        // The integer part's last group.
+        groups_ok &= !commas || group == 3;
+    }
+    if commas && !groups_ok {
         return None;
     }
     if body.len() == bytes.len() && body.len() <= 19 {
         // At most 19 digits, no sign: the mantissa fits a u64 and is exactly what `from_str`
         // gives (same digits, same scale), without its general parser.
-        let mantissa = body
-            .iter()
-            .filter(|b| b.is_ascii_digit())
-            .fold(0u64, |m, &b| m * 10 + u64::from(b - b'0'));
+        // The parts of a non-negative mantissa below 2^64, as `from_i128_with_scale` builds
+        // them (without its range checks: `decimals` is below 19).
         return Some((
-            Decimal::from_i128_with_scale(i128::from(mantissa), decimals),
+            Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, decimals),
             decimals,
         ));
     }
@@ -373,6 +545,7 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
 }
 
 /// Thousands separators must be well placed: 1-3 digits, then groups of exactly 3.
+#[cfg(test)]
 fn thousands_well_placed(body: &[u8], dot: Option<usize>) -> bool {
     let int_end = dot.unwrap_or(body.len());
     let mut groups = body[..int_end].split(|&b| b == b',');
@@ -404,7 +577,13 @@ pub(crate) fn rate(text: &str) -> Option<(Decimal, u32)> {
 /// An amount: a plain number, optionally followed by a money unit (`620.82万元`).
 /// Returns the amount in `unit` (元 or 万元) when the printed unit differs.
 pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
-    let t = trim_ascii_ends(text).trim_start_matches(['¥', '￥']);
+    let t = trim_ascii_ends(text);
+    // Only a cell that does not start with a digit can start with a currency sign.
+    let t = if t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        t
+    } else {
+        t.trim_start_matches(['¥', '￥'])
+    };
     if let Some((v, _)) = plain_number(t) {
         return Some(v);
     }
@@ -425,6 +604,11 @@ pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
 
 /// An operator cell of the split-target variant (指标性质).
 pub(crate) fn is_operator(text: &str) -> bool {
+    // None of the spellings is longer than twelve bytes or starts with a digit (a test checks
+    // them): most cells are decided here, not by comparing them with each.
+    if text.len() > 12 || text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     matches!(
         text,
         "=" | "＝"
@@ -465,6 +649,11 @@ pub(crate) fn is_unit(text: &str) -> bool {
 
 /// A unit of measure on its own (`%`, `人次`, `万元`): never a value by itself.
 pub(crate) fn is_bare_unit(text: &str) -> bool {
+    // None of the spellings is longer than twelve bytes or starts with a digit (a test checks
+    // them): most cells are decided here, not by comparing them with each.
+    if text.len() > 12 || text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     matches!(
         text,
         "%" | "％"
@@ -657,25 +846,264 @@ mod prefilter_tests {
     }
 
     #[test]
-    fn maybe_whitespace_never_misses_white_space() {
-        // Every white-space character, alone and at every position of a long CJK cell.
-        let spaces: Vec<char> = (0..=0x3000u32)
+    fn key_cow_is_key() {
+        // Every white-space character and key mark, alone and at every position of a long
+        // CJK cell.
+        let marks: Vec<char> = (0..=0x3000u32)
             .filter_map(char::from_u32)
             .filter(|c| c.is_whitespace())
+            .chain(['|', '（', '）', '：', '，', '；', 'Ａ', '\u{feff}'])
             .collect();
-        assert!(spaces.len() > 20);
         let long = "工伤鉴定认定准确送达率满意度指标";
-        for &c in &spaces {
+        for &c in &marks {
             for at in 0..=long.chars().count() {
                 let mut s: String = long.chars().take(at).collect();
                 s.push(c);
                 s.extend(long.chars().skip(at));
-                assert!(maybe_whitespace_or(&s, []), "{c:?} at {at}");
+                assert_eq!(key_cow(&s), key(&s), "{c:?} at {at}");
             }
         }
-        assert!(!maybe_whitespace_or(long, []));
-        assert!(!maybe_whitespace_or(&long.repeat(3), *b"|"));
-        assert!(maybe_whitespace_or(&format!("{}|", long.repeat(3)), *b"|"));
+        assert!(matches!(key_cow(long), std::borrow::Cow::Borrowed(_)));
         assert!(key_cow("（万元）").starts_with('('));
+    }
+
+    #[test]
+    fn has_whitespace_is_contains_whitespace() {
+        // Every character that shares a lead byte with a white-space character (and a few
+        // others), alone and at every position of cells of all lengths around 16 bytes.
+        let chars: Vec<char> = (0..0x80u32)
+            .chain(0x80..0x800)
+            .chain(0x1000..0x4000)
+            .chain([0x4e00, 0xfeff, 0xff08, 0x1_0000, 0x2_0000])
+            .filter_map(char::from_u32)
+            .collect();
+        let base: Vec<char> = "工伤鉴定认定准确送达率满意度指标，。“”—≥95%"
+            .chars()
+            .collect();
+        for &c in &chars {
+            for len in [0, 1, 5, 6, 7, 12, 20] {
+                let body: String = base.iter().take(len).collect();
+                for at in [0, len / 2, len] {
+                    let mut s: String = body.chars().take(at).collect();
+                    s.push(c);
+                    s.extend(body.chars().skip(at));
+                    assert_eq!(
+                        has_whitespace(&s),
+                        s.contains(char::is_whitespace),
+                        "{c:?} in {s:?}"
+                    );
+                }
+            }
+        }
+        assert!(!has_whitespace(""));
+        assert!(!has_whitespace(&"。、“”—".repeat(10)));
+    }
+
+    /// `plain_number` as it was written before its one-pass loop: the reference.
+    fn plain_number_two_passes(text: &str) -> Option<(Decimal, u32)> {
+        let t = text.trim();
+        if t.is_empty() || t.len() > 40 {
+            return None;
+        }
+        let bytes = t.as_bytes();
+        let body = bytes.strip_prefix(b"-").unwrap_or(bytes);
+        if body.is_empty() || !body[0].is_ascii_digit() {
+            return None;
+        }
+        let mut dot: Option<usize> = None;
+        let mut commas = false;
+        for (i, &b) in body.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {}
+                b'.' if dot.is_none() => dot = Some(i),
+                b',' if dot.is_none() => commas = true,
+                _ => {
+                    if t.contains('，') && dot.is_none() {
+                        return plain_number_two_passes(&t.replace('，', ","));
+                    }
+                    return None;
+                }
+            }
+        }
+        let decimals = match dot {
+            Some(d) if d + 1 == body.len() => return None,
+            Some(d) => (body.len() - d - 1) as u32,
+            None => 0,
+        };
+        if commas && !thousands_well_placed(body, dot) {
+            return None;
+        }
+        let cleaned: String = t.chars().filter(|&c| c != ',').collect();
+        Decimal::from_str(&cleaned).ok().map(|v| (v, decimals))
+    }
+
+    #[test]
+    fn plain_number_is_the_two_pass_reference() {
+        // Every string of up to six of these characters, and longer ones built from them.
+        let alphabet = ['1', '0', '9', ',', '.', '-', '，', ' ', 'a'];
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for s in &last {
+                for c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    next.push(t);
+                }
+            }
+            all.extend(next.iter().cloned());
+            last = next;
+        }
+        for s in [
+            "1,234,567.25",
+            "12,345,678,901,234,567",
+            "1234567890123456789",
+            "12345678901234567890",
+            "1,234,567,890,123,456,789.5",
+            "9,99",
+            "-1,234",
+            "1，234",
+        ] {
+            all.push(s.to_string());
+        }
+        for t in &all {
+            let got = plain_number(t).map(|(d, n)| (d.to_string(), d.scale(), n));
+            let want = plain_number_two_passes(t).map(|(d, n)| (d.to_string(), d.scale(), n));
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_may_be_a_label() {
+        // Every string literal of `classify` and `shared_column`, and of the model's 二级
+        // stems, starts with a character `may_be_label` lets through.
+        let ours = include_str!("vocab.rs");
+        let ours = &ours[ours.find("pub(crate) fn classify(").unwrap()
+            ..ours.find("pub(crate) fn may_be_label(").unwrap()];
+        let model = include_str!("../../../core/src/model.rs");
+        let model = &model[model.find("impl Level2 {").unwrap()
+            ..model.find("/// Remove every kind of white space").unwrap()];
+        let mut count = 0;
+        for source in [ours, model] {
+            for literal in source.split('"').skip(1).step_by(2) {
+                if literal.is_empty() || literal.contains('\\') {
+                    continue;
+                }
+                count += 1;
+                assert!(may_be_label(literal), "{literal}");
+                assert!(may_be_label(&format!("{literal}(10分)")), "{literal}");
+            }
+        }
+        assert!(count > 100, "{count}");
+    }
+
+    #[test]
+    fn what_may_not_be_a_label_is_classified_as_none() {
+        let cells = [
+            "数据准确率",
+            "工伤鉴定",
+            "有效",
+            "≥95%",
+            "—",
+            "优",
+            "人次",
+            "按时",
+            "提升业务人员能力",
+            "财政项目支出绩效自评表",
+            "某某项目支出绩效 自评表",
+            "其中：当年财政拨款",
+            "（万元）",
+            "\u{3000}项目名称",
+            "1.项目年度目标完成情况",
+            "|经济效益指标",
+            "项 目 名 称",
+            "表",
+            "社会效益指标",
+            "服务对象满意度指标等",
+            "满意度",
+            "可持续影响指标（10分）",
+        ];
+        for cell in cells {
+            if !may_be_label(cell) {
+                let key = key(cell);
+                assert_eq!(classify(&key), None, "{cell}");
+                assert_eq!(shared_column(&key), None, "{cell}");
+            }
+        }
+        assert!(!may_be_label("工伤鉴定"));
+        assert!(may_be_label("某某项目支出绩效 自评表"));
+        // The CJK block decoded from its bytes as `chars` decodes it.
+        for c in (0x4000..0xA000).filter_map(char::from_u32) {
+            let want = LABEL_FIRST_CHARS.contains(&c) || c == '表';
+            assert_eq!(may_be_label(&c.to_string()), want, "{c}");
+            assert_eq!(may_be_label(&format!("{c}工伤")), want, "{c}");
+        }
+        for n in 0..20 {
+            // Every position of 表 in cells of every length around a word.
+            for at in 0..=n {
+                let mut cell: String = "工伤鉴定".chars().cycle().take(n).collect();
+                let byte = cell.char_indices().nth(at).map_or(cell.len(), |(i, _)| i);
+                cell.insert(byte, '表');
+                assert!(holds_biao(cell.as_bytes()), "{cell}");
+                assert!(holds_biao(format!("a{cell}").as_bytes()), "{cell}");
+                let other = cell.replace('表', "衣");
+                assert!(!holds_biao(other.as_bytes()), "{other}");
+            }
+            let filler = "工伤鉴定".chars().cycle().take(n).collect::<String>();
+            assert!(may_be_label(&format!("{filler}表{filler}")), "{n}");
+            assert!(!may_be_label(&format!("{filler}衣{filler}")), "{n}");
+        }
+    }
+
+    #[test]
+    fn operators_and_units_are_short_and_start_with_no_digit() {
+        let ours = include_str!("vocab.rs");
+        for f in ["pub(crate) fn is_operator(", "pub(crate) fn is_bare_unit("] {
+            let body = &ours[ours.find(f).unwrap()..];
+            let body = &body[..body.find("\n}\n").unwrap()];
+            let mut count = 0;
+            for literal in body.split('"').skip(1).step_by(2) {
+                count += 1;
+                assert!(literal.len() <= 12, "{literal}");
+                assert!(!literal.as_bytes()[0].is_ascii_digit(), "{literal}");
+                assert!(is_operator(literal) || is_bare_unit(literal), "{literal}");
+            }
+            assert!(count > 20, "{f}: {count}");
+        }
+    }
+
+    #[test]
+    fn plain_number_rejects_by_the_first_byte_as_the_parser_does() {
+        for t in [
+            "数据准确率",
+            "≥95%",
+            "—",
+            "a1",
+            "+1",
+            ".5",
+            "(1)",
+            " 12",
+            "\u{3000}12",
+            "\u{a0}7.5",
+            "\u{feff}1",
+            "-",
+            "-1",
+            "１２",
+        ] {
+            let slow = {
+                let t = t.trim();
+                let body = t.strip_prefix('-').unwrap_or(t);
+                body.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            };
+            if !slow {
+                assert_eq!(plain_number(t), None, "{t:?}");
+            }
+        }
+        assert_eq!(plain_number(" 12").map(|(d, _)| d), Some(Decimal::from(12)));
+        assert_eq!(
+            plain_number("\u{3000}12").map(|(d, _)| d),
+            Some(Decimal::from(12))
+        );
     }
 }
