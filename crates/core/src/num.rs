@@ -20,7 +20,7 @@ const PAIRS: &[u8; 200] = b"\
 8081828384858687888990919293949596979899";
 
 /// The digits of `n` ending at `pos` in `out`, two at a time; returns where they start.
-fn digits_u64(mut n: u64, out: &mut [u8; DECIMAL_BUF], mut pos: usize) -> usize {
+fn digits_u64<const N: usize>(mut n: u64, out: &mut [u8; N], mut pos: usize) -> usize {
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
@@ -36,29 +36,6 @@ fn digits_u64(mut n: u64, out: &mut [u8; DECIMAL_BUF], mut pos: usize) -> usize 
         out[pos] = b'0' + n as u8;
     }
     pos
-}
-
-/// The decimal digits of `n` at the end of `out`; returns where they start.
-fn digits(n: u128, out: &mut [u8; DECIMAL_BUF]) -> usize {
-    const E19: u128 = 10_000_000_000_000_000_000;
-    let end = out.len();
-    if let Ok(small) = u64::try_from(n) {
-        return digits_u64(small, out, end);
-    }
-    // At most 39 digits: up to two full groups of 19 below the leading part.
-    let mut pos = end;
-    let mut n = n;
-    while n > u128::from(u64::MAX) {
-        let low = (n % E19) as u64;
-        n /= E19;
-        let start = digits_u64(low, out, pos);
-        // Zero-pad the group to 19 digits.
-        for slot in &mut out[pos - 19..start] {
-            *slot = b'0';
-        }
-        pos -= 19;
-    }
-    digits_u64(n as u64, out, pos)
 }
 
 /// An unsigned integer's digits, as `Display` writes them.
@@ -196,40 +173,101 @@ fn decimal_bytes_u64(m: u64, scale: usize, negative: bool, buf: &mut [u8; DECIMA
     &buf[..len]
 }
 
-/// [`decimal_bytes`] for any decimal (a mantissa wider than a `u64`, or a long scale).
+/// [`decimal_bytes`] for any decimal (a mantissa wider than a `u64`, or a long scale): the
+/// 28-digit values of thirds and ratios (`explain.exact`). The text is built right-aligned in
+/// a scratch buffer pre-filled with `0` (the zero padding of digit groups and of a long
+/// fraction is already there) and moved by blocks of [`WIDE_SPAN`] bytes (fixed sizes: no
+/// `memcpy` call).
 fn decimal_bytes_wide(d: Decimal, buf: &mut [u8; DECIMAL_BUF]) -> &[u8] {
-    let mut tmp = [0u8; DECIMAL_BUF];
-    let start = digits(d.mantissa().unsigned_abs(), &mut tmp);
+    let mut tmp = [b'0'; WIDE_TMP];
+    let m = d.mantissa().unsigned_abs();
+    let scale = (d.scale() as usize).min(28);
     // Display writes no digit at all for a zero mantissa, then pads to the scale.
-    let ds: &[u8] = if d.mantissa() == 0 {
-        &[]
+    let mut start = if m == 0 {
+        WIDE_END
     } else {
-        &tmp[start..]
+        wide_digits(m, &mut tmp)
     };
-    let scale = d.scale() as usize;
-    let mut len = 0;
-    let mut put = |bytes: &[u8]| {
-        buf[len..len + bytes.len()].copy_from_slice(bytes);
-        len += bytes.len();
-    };
-    if d.is_sign_negative() {
-        put(b"-");
-    }
-    if scale == 0 {
-        put(if ds.is_empty() { b"0" } else { ds });
-    } else if ds.len() > scale {
-        let whole = ds.len() - scale;
-        put(&ds[..whole]);
-        put(b".");
-        put(&ds[whole..]);
-    } else {
-        put(b"0.");
-        for _ in ds.len()..scale {
-            put(b"0");
+    if scale > 0 {
+        let point = WIDE_END - scale - 1;
+        if start > point {
+            // No more digits than the scale: `0.` and zeros up to the digits (the zeros are
+            // there already).
+            start = point - 1;
+        } else {
+            // Move the whole part (at most 29 digits, before `point + 1`) one to the left, as
+            // the block of `WIDE_SPAN` bytes that ends with it (bytes before it are `0`s).
+            let end = point + 1;
+            let mut whole = [0u8; WIDE_SPAN];
+            whole.copy_from_slice(&tmp[end - WIDE_SPAN..end]);
+            tmp[end - WIDE_SPAN - 1..end - 1].copy_from_slice(&whole);
+            start -= 1;
         }
-        put(ds);
+        tmp[point] = b'.';
+    } else if start == WIDE_END {
+        start -= 1; // `0` (the byte is a `0` already)
     }
+    if d.is_sign_negative() {
+        start -= 1;
+        tmp[start] = b'-';
+    }
+    // At most 31 bytes: `-`, 29 digits and a point, or `-0.` and 28 fractional digits.
+    let len = WIDE_END - start;
+    buf[..WIDE_SPAN].copy_from_slice(&tmp[start..start + WIDE_SPAN]);
     &buf[..len]
+}
+
+/// The block [`decimal_bytes_wide`] moves: at least its longest text (31 bytes).
+const WIDE_SPAN: usize = 32;
+/// Where [`decimal_bytes_wide`]'s text ends in its scratch buffer: the whole part's block,
+/// moved one to the left, starts at `WIDE_END - 28 - WIDE_SPAN - 1` at the least.
+const WIDE_END: usize = 64;
+/// Its scratch buffer: a block of `WIDE_SPAN` bytes from the start of the text fits.
+const WIDE_TMP: usize = WIDE_END + WIDE_SPAN;
+const _: () = assert!(WIDE_SPAN <= DECIMAL_BUF && WIDE_END > 28 + WIDE_SPAN);
+
+/// The digits of a mantissa (at most 96 bits) ending at `WIDE_END` in `out`; returns where
+/// they start. Groups of eight digits are taken off with 32-bit limbs while the rest is wider
+/// than a `u64` (a `u64` division by a constant each, instead of `u128` divisions), then
+/// with `u64` divisions, and each group is written as four pairs with `u32` arithmetic.
+fn wide_digits(m: u128, out: &mut [u8; WIDE_TMP]) -> usize {
+    const GROUP: u64 = 100_000_000;
+    let mut pos = WIDE_END;
+    let mut n = m;
+    // At most two groups: 2⁹⁶ / 10¹⁶ < 2⁶⁴.
+    while n > u128::from(u64::MAX) {
+        // `n / GROUP` and `n % GROUP`, limb by limb from the top.
+        let limbs = [(n >> 64) as u64, (n >> 32) as u64, n as u64];
+        let mut rem = 0u64;
+        let mut q = [0u64; 3];
+        for (q, limb) in q.iter_mut().zip(limbs) {
+            // `rem < GROUP < 2³²` and the limb is below 2³²: no overflow.
+            let cur = rem << 32 | (limb & 0xFFFF_FFFF);
+            *q = cur / GROUP;
+            rem = cur % GROUP;
+        }
+        n = u128::from(q[0]) << 64 | u128::from(q[1]) << 32 | u128::from(q[2]);
+        eight_digits(rem as u32, out, pos);
+        pos -= 8;
+    }
+    let mut n = n as u64;
+    while n >= GROUP {
+        eight_digits((n % GROUP) as u32, out, pos);
+        n /= GROUP;
+        pos -= 8;
+    }
+    digits_u64(n, out, pos)
+}
+
+/// The eight digits of `v` (below 10⁸, zero-padded) ending at `pos` in `out`.
+#[inline(always)]
+fn eight_digits<const N: usize>(v: u32, out: &mut [u8; N], pos: usize) {
+    let (high, low) = (v / 10_000, v % 10_000);
+    let pairs = [high / 100, high % 100, low / 100, low % 100];
+    for (slot, pair) in out[pos - 8..pos].chunks_exact_mut(2).zip(pairs) {
+        let at = pair as usize * 2;
+        slot.copy_from_slice(&PAIRS[at..at + 2]);
+    }
 }
 
 /// A decimal that displays as `Decimal` does (without width or precision flags), faster.
@@ -621,6 +659,27 @@ mod tests {
         for n in -120..=120 {
             for d in [Decimal::new(n, 0), Decimal::new(n, 1)] {
                 assert_eq!(decimal_compact(d), d.to_string(), "{d:?}");
+            }
+        }
+        // The wide path's edges: every digit count of a mantissa past a `u64`, and the limits
+        // of its groups of nine, under every scale and sign.
+        let mut wide = vec![
+            (1u128 << 64) - 1,
+            1u128 << 64,
+            (1u128 << 96) - 1,
+            1u128 << 95,
+        ];
+        for power in 19..=28 {
+            let p = 10u128.pow(power);
+            wide.extend([p - 1, p, p + 1, p * 7 + 999_999_999, p * 3 + 1_000_000_000]);
+        }
+        for m in wide.into_iter().filter(|&m| m < 1u128 << 96) {
+            for scale in 0..=28 {
+                for negative in [false, true] {
+                    let mut d = Decimal::from_i128_with_scale(m as i128, scale);
+                    d.set_sign_negative(negative);
+                    assert_eq!(decimal_string(d), d.to_string(), "{d:?}");
+                }
             }
         }
         let mut buf = [0u8; DECIMAL_BUF];

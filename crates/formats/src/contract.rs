@@ -44,7 +44,7 @@ fn computed_num(value: Decimal) -> Num {
     // Most computed values (weights, whole scores) have no more decimals than are kept:
     // rounding would leave them as they are.
     if value.scale() <= COMPUTED_DECIMALS {
-        return Num(value.normalize());
+        return Num(normalized(value));
     }
     Num(round_computed(value).normalize())
 }
@@ -660,7 +660,19 @@ impl FormSource<'_> {
 /// A derivation and its exact value normalised (computed once for the number and for
 /// `explain.exact`).
 fn with_exact(c: &Option<Computed>) -> Option<(&Computed, Decimal)> {
-    c.as_ref().map(|c| (c, c.value.normalize()))
+    c.as_ref().map(|c| (c, normalized(c.value)))
+}
+
+/// `d.normalize()`, with the common case inline: a non-zero whole number (most scores) is
+/// its own normal form (`normalize` only strips a fraction's trailing zeros and turns `-0`
+/// into `0`).
+#[inline(always)]
+fn normalized(d: Decimal) -> Decimal {
+    if d.scale() == 0 && !d.is_zero() {
+        d
+    } else {
+        d.normalize()
+    }
 }
 
 /// A funds row: the bytes of `RowOut::from(row).write_json(out)`.
@@ -717,7 +729,7 @@ fn write_indicator(
     // kept decimals would not change it (nearly always): normalise once.
     let computed = score
         .and_then(|s| s.computed.as_ref())
-        .map(|c| (c, c.value.normalize()));
+        .map(|c| (c, normalized(c.value)));
     out.lit(b",\"computed_score\":");
     write_computed_num(out, computed);
     out.key_opt_str(b",\"reason\":", ind.reason.as_deref());
