@@ -1375,10 +1375,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        let alignment = self
+        let (alignment, read) = self
             .by_header_slots(fields, name, rest)
-            .unwrap_or_else(|| align::align(fields, rest));
-        self.emit(fields, name, rest, alignment, state);
+            .unwrap_or_else(|| (align::align(fields, rest), ReadNumbers::default()));
+        self.emit(fields, name, rest, alignment, read, state);
     }
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
@@ -1435,12 +1435,13 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         fields: &[IndCol],
         name: &Tok<'a>,
         rest: &[Tok<'a>],
-    ) -> Option<align::Alignment> {
+    ) -> Option<(align::Alignment, ReadNumbers)> {
         let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
         let shift = name.slot as i64 - name_slot as i64;
         // Built empty, not cloned from an empty one (`smallvec!` clones element by element).
         let mut cols: smallvec::SmallVec<[align::Cells; 8]> =
             fields.iter().map(|_| align::Cells::new()).collect();
+        let mut read = ReadNumbers::default();
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
@@ -1448,17 +1449,34 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             let slot = tok.slot as i64 - shift;
             let (col, _) = self.ind_cols.iter().find(|(_, s)| *s as i64 == slot)?;
             let f = fields.iter().position(|f| f == col)?;
-            if !cols[f].is_empty() || !align::fits(*col, tok.text) {
+            if !cols[f].is_empty() {
                 return None;
+            }
+            // The weight and the score fit when they are numbers (`align::fits`): the
+            // number read here is the one `emit` would read from the same single cell.
+            match col {
+                IndCol::Weight | IndCol::Score => {
+                    let number = vocab::plain_number(tok.text).map(|(v, _)| v)?;
+                    if *col == IndCol::Weight {
+                        read.weight = Some(number);
+                    } else {
+                        read.score = Some(number);
+                    }
+                }
+                _ if !align::fits(*col, tok.text) => return None,
+                _ => {}
             }
             cols[f].push(i);
         }
-        Some(align::Alignment {
-            cols,
-            cost: 0.0,
-            ambiguous: false,
-            agreed: smallvec::smallvec![true; fields.len()],
-        })
+        Some((
+            align::Alignment {
+                cols,
+                cost: 0.0,
+                ambiguous: false,
+                agreed: smallvec::smallvec![true; fields.len()],
+            },
+            read,
+        ))
     }
 
     fn stream_records(
@@ -1574,7 +1592,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Step::Record => {
                     self.flush_noise(&mut noise);
                     let a = align::align(fields, &owned[i + 1..j]);
-                    self.emit(fields, body[i], &owned[i + 1..j], a, state);
+                    let read = ReadNumbers::default();
+                    self.emit(fields, body[i], &owned[i + 1..j], a, read, state);
                 }
             }
         }
@@ -1605,6 +1624,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         name: &Tok<'a>,
         rest: &[Tok<'a>],
         a: align::Alignment,
+        read: ReadNumbers,
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
@@ -1710,11 +1730,15 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.actual = Some(loc(first));
                 }
                 IndCol::Weight => {
-                    ind.weight = vocab::plain_number(&text).map(|(v, _)| v);
+                    ind.weight = read
+                        .weight
+                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
                     ind.at.weight = Some(loc(first));
                 }
                 IndCol::Score => {
-                    ind.score = vocab::plain_number(&text).map(|(v, _)| v);
+                    ind.score = read
+                        .score
+                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
@@ -1819,6 +1843,14 @@ enum Step {
     Level,
     Record,
     Noise,
+}
+
+/// The weight and the score of a row, when the check that placed its cells already read
+/// them (`by_header_slots`); `None` leaves `emit` to read its column's text.
+#[derive(Default, Clone, Copy)]
+struct ReadNumbers {
+    weight: Option<Decimal>,
+    score: Option<Decimal>,
 }
 
 #[derive(Default)]
