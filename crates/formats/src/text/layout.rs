@@ -342,8 +342,8 @@ fn merge_split_labels<'a>(text: &'a str, toks: &[Tok<'a>]) -> Vec<Tok<'a>> {
             }
             if let Some(k) = merged_to {
                 let last = toks[k];
-                let end = last.byte + last.text.len();
-                if let Some(slice) = text.get(tok.byte..end) {
+                let end = last.byte_in(text) + last.text.len();
+                if let Some(slice) = text.get(tok.byte_in(text)..end) {
                     out.push(Tok { text: slice, ..tok });
                     i = k + 1;
                     continue;
