@@ -324,7 +324,6 @@ mod tests {
                 col: i as u32 + 1,
                 row: 0,
                 slot: i as u32,
-                byte: 0,
             })
             .collect()
     }

@@ -16,13 +16,22 @@ pub(crate) struct Tok<'a> {
     pub row: u32,
     /// Cell index within its row (the grid column for a tab grid).
     pub slot: u32,
-    /// Byte offset of `text` in the whole input.
-    pub byte: usize,
 }
+
+// Half a grid's cells are empty and every one is a `Tok`: keep it at four words.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Tok<'static>>() == 32);
 
 impl Tok<'_> {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+
+    /// Byte offset of the cell in `input`, the text it was cut from (every carrier's cell,
+    /// empty ones included, borrows from the input; no offset is stored, which keeps a cell
+    /// at 32 bytes). Meaningless (but no panic) for a cell of another text.
+    pub fn byte_in(&self, input: &str) -> usize {
+        (self.text.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize)
     }
 
     /// The 1-based column in characters of the cell's first character.
@@ -165,7 +174,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
     // instead of regrowing (a regrowth holds the old and the new vector at once). Pages not
     // written to are never resident, so a text of few, long cells costs nothing extra.
     let mut toks = Vec::with_capacity(text.len() / 5 + 16);
-    let base = text.as_ptr() as usize;
     for (index, line) in lines(text).enumerate() {
         let line_no = index as u32 + 1;
         let row = index as u32;
@@ -174,12 +182,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 if is_blank(line) {
                     continue;
                 }
-                let cell = GridLine {
-                    line,
-                    line_no,
-                    row,
-                    line_byte: line.as_ptr() as usize - base,
-                };
+                let cell = GridLine { line, line_no, row };
                 cell.push_all(&mut toks);
             }
             InputShape::CellPerLine => {
@@ -201,7 +204,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                         col: char_col(line, offset),
                         row,
                         slot: 0,
-                        byte: cell.as_ptr() as usize - base,
                     });
                     continue;
                 }
@@ -232,7 +234,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                                 col: c,
                                 row,
                                 slot,
-                                byte: line.as_ptr() as usize - base + s,
                             });
                             slot += 1;
                         }
@@ -243,12 +244,6 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
             }
         }
     }
-    if layout.shape != InputShape::TabGrid {
-        for tok in &mut toks {
-            // Offsets from the slices themselves: every cell borrows from `text`.
-            tok.byte = tok.text.as_ptr() as usize - base;
-        }
-    }
     toks
 }
 
@@ -257,8 +252,6 @@ struct GridLine<'a> {
     line: &'a str,
     line_no: u32,
     row: u32,
-    /// Offset of the line in the whole text.
-    line_byte: usize,
 }
 
 impl<'a> GridLine<'a> {
@@ -301,14 +294,14 @@ impl<'a> GridLine<'a> {
     #[inline(always)]
     fn push(&self, toks: &mut Vec<Tok<'a>>, start: usize, start_chars: u32, end: usize, slot: u32) {
         if start == end {
-            // An empty cell (half of a grid's): nothing to slice or trim.
+            // An empty cell (half of a grid's): nothing to trim; the empty slice where it
+            // stands (for its offset).
             toks.push(Tok {
-                text: "",
+                text: self.line.get(start..start).unwrap_or(""),
                 line: self.line_no,
                 col: start_chars + 1,
                 row: self.row,
                 slot,
-                byte: self.line_byte + start,
             });
             return;
         }
@@ -327,7 +320,6 @@ impl<'a> GridLine<'a> {
             col: start_chars + trimmed + 1,
             row: self.row,
             slot,
-            byte: self.line_byte + start + lead,
         });
     }
 }
@@ -427,7 +419,6 @@ fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u3
                 col: col + lead,
                 row,
                 slot,
-                byte: 0,
             });
         }
         if !boundary {
@@ -557,13 +548,14 @@ mod tests {
         assert!(toks.len() > 100);
         for tok in &toks {
             let line = text.split('\n').nth(tok.line as usize - 1).unwrap();
-            let offset = tok.byte - (line.as_ptr() as usize - text.as_ptr() as usize);
+            let byte = tok.byte_in(&text);
+            let offset = byte - (line.as_ptr() as usize - text.as_ptr() as usize);
             assert_eq!(
                 tok.column(),
                 line[..offset].chars().count() as u32 + 1,
                 "{tok:?}"
             );
-            assert_eq!(&text[tok.byte..tok.byte + tok.text.len()], tok.text);
+            assert_eq!(&text[byte..byte + tok.text.len()], tok.text);
         }
     }
 

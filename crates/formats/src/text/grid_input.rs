@@ -27,7 +27,6 @@ pub(crate) fn recognise_grid(sheet: &str, rows: &[GridRow]) -> (Vec<ReadForm>, V
                 col: c as u32 + 1,
                 row: row.row.saturating_sub(1),
                 slot: c as u32,
-                byte: 0,
             });
         }
     }

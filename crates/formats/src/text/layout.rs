@@ -342,8 +342,8 @@ fn merge_split_labels<'a>(text: &'a str, toks: &[Tok<'a>]) -> Vec<Tok<'a>> {
             }
             if let Some(k) = merged_to {
                 let last = toks[k];
-                let end = last.byte + last.text.len();
-                if let Some(slice) = text.get(tok.byte..end) {
+                let end = last.byte_in(text) + last.text.len();
+                if let Some(slice) = text.get(tok.byte_in(text)..end) {
                     out.push(Tok { text: slice, ..tok });
                     i = k + 1;
                     continue;
@@ -1223,6 +1223,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let mut state = Levels::default();
         if self.layout.positional_rows {
             let body = std::mem::take(&mut self.body);
+            let slots = SlotTable::new(&self.ind_cols, &fields);
             // At most one indicator per physical row of the table: the rows the body spans
             // (rows rise along the body) bound them, without a pass over its cells.
             let row_of = |i: Option<&u32>| i.and_then(|&i| toks.get(i as usize)).map(|t| t.row);
@@ -1245,7 +1246,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     if let (Some(row_toks), Some(row_classes)) =
                         (toks.get(first..=last), classes.get(first..=last))
                     {
-                        self.grid_row(&fields, row_toks, row_classes, &mut state);
+                        self.grid_row(&fields, &slots, row_toks, row_classes, &mut state);
                     }
                 } else {
                     let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
@@ -1254,7 +1255,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         .iter()
                         .map(|&i| classes[i as usize])
                         .collect();
-                    self.grid_row(&fields, &row_toks, &row_classes, &mut state);
+                    self.grid_row(&fields, &slots, &row_toks, &row_classes, &mut state);
                 }
                 start = end;
             }
@@ -1348,6 +1349,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     fn grid_row(
         &mut self,
         fields: &[IndCol],
+        slots: &SlotTable,
         row: &[Tok<'a>],
         classes: &[Class],
         state: &mut Levels,
@@ -1375,10 +1377,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        let alignment = self
-            .by_header_slots(fields, name, rest)
-            .unwrap_or_else(|| align::align(fields, rest));
-        self.emit(fields, name, rest, alignment, state);
+        let (alignment, read) = self
+            .by_header_slots(fields, slots, name, rest)
+            .unwrap_or_else(|| (align::align(fields, rest), ReadNumbers::default()));
+        self.emit(fields, name, rest, alignment, read, state);
     }
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
@@ -1433,32 +1435,53 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     fn by_header_slots(
         &self,
         fields: &[IndCol],
+        slots: &SlotTable,
         name: &Tok<'a>,
         rest: &[Tok<'a>],
-    ) -> Option<align::Alignment> {
-        let name_slot = self.ind_cols.iter().find(|(c, _)| *c == IndCol::Name)?.1;
+    ) -> Option<(align::Alignment, ReadNumbers)> {
+        let name_slot = slots.name_slot?;
         let shift = name.slot as i64 - name_slot as i64;
         // Built empty, not cloned from an empty one (`smallvec!` clones element by element).
         let mut cols: smallvec::SmallVec<[align::Cells; 8]> =
             fields.iter().map(|_| align::Cells::new()).collect();
+        let mut read = ReadNumbers::default();
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
             }
             let slot = tok.slot as i64 - shift;
-            let (col, _) = self.ind_cols.iter().find(|(_, s)| *s as i64 == slot)?;
-            let f = fields.iter().position(|f| f == col)?;
-            if !cols[f].is_empty() || !align::fits(*col, tok.text) {
+            let (col, f) = slots.column_at(slot, &self.ind_cols, fields)?;
+            let col = &col;
+            if cols.get(f).is_none_or(|c| !c.is_empty()) {
                 return None;
             }
-            cols[f].push(i);
+            // The weight and the score fit when they are numbers (`align::fits`): the
+            // number read here is the one `emit` would read from the same single cell.
+            match col {
+                IndCol::Weight | IndCol::Score => {
+                    let number = vocab::plain_number(tok.text).map(|(v, _)| v)?;
+                    if *col == IndCol::Weight {
+                        read.weight = Some(number);
+                    } else {
+                        read.score = Some(number);
+                    }
+                }
+                _ if !align::fits(*col, tok.text) => return None,
+                _ => {}
+            }
+            if let Some(cells) = cols.get_mut(f) {
+                cells.push(i);
+            }
         }
-        Some(align::Alignment {
-            cols,
-            cost: 0.0,
-            ambiguous: false,
-            agreed: smallvec::smallvec![true; fields.len()],
-        })
+        Some((
+            align::Alignment {
+                cols,
+                cost: 0.0,
+                ambiguous: false,
+                agreed: smallvec::smallvec![true; fields.len()],
+            },
+            read,
+        ))
     }
 
     fn stream_records(
@@ -1574,7 +1597,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Step::Record => {
                     self.flush_noise(&mut noise);
                     let a = align::align(fields, &owned[i + 1..j]);
-                    self.emit(fields, body[i], &owned[i + 1..j], a, state);
+                    let read = ReadNumbers::default();
+                    self.emit(fields, body[i], &owned[i + 1..j], a, read, state);
                 }
             }
         }
@@ -1605,6 +1629,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         name: &Tok<'a>,
         rest: &[Tok<'a>],
         a: align::Alignment,
+        read: ReadNumbers,
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
@@ -1710,11 +1735,15 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.actual = Some(loc(first));
                 }
                 IndCol::Weight => {
-                    ind.weight = vocab::plain_number(&text).map(|(v, _)| v);
+                    ind.weight = read
+                        .weight
+                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
                     ind.at.weight = Some(loc(first));
                 }
                 IndCol::Score => {
-                    ind.score = vocab::plain_number(&text).map(|(v, _)| v);
+                    ind.score = read
+                        .score
+                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
@@ -1821,6 +1850,82 @@ enum Step {
     Noise,
 }
 
+/// The indicator header by slot, for `by_header_slots`: the column `ind_cols` names first at
+/// each slot and its place in the fields, looked up for each cell of a row instead of two
+/// searches. Built once per form; a header reaching past slot 63 (never seen) is searched.
+struct SlotTable {
+    name_slot: Option<u32>,
+    /// Per slot: the first column there and its index in the fields (`None` if not one).
+    by_slot: Option<SmallVec<[SlotEntry; 16]>>,
+}
+
+impl SlotTable {
+    fn new(ind_cols: &[(IndCol, u32)], fields: &[IndCol]) -> Self {
+        let name_slot = ind_cols
+            .iter()
+            .find(|(c, _)| *c == IndCol::Name)
+            .map(|&(_, s)| s);
+        let len = ind_cols
+            .iter()
+            .map(|&(_, s)| s as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let by_slot = (len <= 64).then(|| {
+            let mut table: SmallVec<[SlotEntry; 16]> = (0..len).map(|_| None).collect();
+            for &(col, s) in ind_cols {
+                if let Some(entry @ None) = table.get_mut(s as usize) {
+                    let f = fields
+                        .iter()
+                        .position(|f| *f == col)
+                        .and_then(|f| u8::try_from(f).ok());
+                    *entry = Some((col, f));
+                }
+            }
+            table
+        });
+        SlotTable { name_slot, by_slot }
+    }
+
+    /// The header column at `slot` (the first of `ind_cols` there) and its index in
+    /// `fields`; `None` if no column is there or it is not a field.
+    fn column_at(
+        &self,
+        slot: i64,
+        ind_cols: &[(IndCol, u32)],
+        fields: &[IndCol],
+    ) -> Option<(IndCol, usize)> {
+        match &self.by_slot {
+            Some(table) => {
+                let (col, f) = (*table.get(usize::try_from(slot).ok()?)?)?;
+                Some((col, usize::from(f?)))
+            }
+            None => column_searched(slot, ind_cols, fields),
+        }
+    }
+}
+
+/// [`SlotTable::column_at`] by searching the header.
+fn column_searched(
+    slot: i64,
+    ind_cols: &[(IndCol, u32)],
+    fields: &[IndCol],
+) -> Option<(IndCol, usize)> {
+    let &(col, _) = ind_cols.iter().find(|(_, s)| i64::from(*s) == slot)?;
+    Some((col, fields.iter().position(|f| *f == col)?))
+}
+
+/// A slot of [`SlotTable`]: the first column there and its index in the fields (`None` if
+/// it is not one), or nothing.
+type SlotEntry = Option<(IndCol, Option<u8>)>;
+
+/// The weight and the score of a row, when the check that placed its cells already read
+/// them (`by_header_slots`); `None` leaves `emit` to read its column's text.
+#[derive(Default, Clone, Copy)]
+struct ReadNumbers {
+    weight: Option<Decimal>,
+    score: Option<Decimal>,
+}
+
 #[derive(Default)]
 struct Levels {
     level1: Option<(String, Loc)>,
@@ -1839,4 +1944,73 @@ fn name_ok(text: &str) -> bool {
         // Not a plain number, so a rate only if it ends with a percent sign (`rate` reads
         // anything else as a plain number).
         && (!text.trim_end().ends_with(['%', '％']) || vocab::rate(text).is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_table_agrees_with_searching_the_header() {
+        use IndCol::*;
+        let headers: [&[(IndCol, u32)]; 5] = [
+            &[
+                (Level1, 0),
+                (Level2, 1),
+                (Name, 2),
+                (Target, 3),
+                (Actual, 4),
+                (Weight, 5),
+                (Score, 6),
+                (Reason, 7),
+            ],
+            // A slot named twice (the first wins), a column that is not a field, gaps.
+            &[
+                (Name, 1),
+                (Target, 3),
+                (Actual, 3),
+                (Level1, 5),
+                (Weight, 9),
+                (Score, 12),
+                (Reason, 12),
+            ],
+            &[
+                (Name, 0),
+                (TargetOp, 1),
+                (TargetValue, 2),
+                (TargetUnit, 3),
+                (Actual, 4),
+                (Weight, 5),
+            ],
+            // Past the table: searched.
+            &[(Name, 2), (Weight, 70), (Score, 71)],
+            &[],
+        ];
+        let fields = [
+            Target,
+            TargetOp,
+            TargetValue,
+            TargetUnit,
+            Actual,
+            Weight,
+            Score,
+            Reason,
+        ];
+        for header in headers {
+            for fields in [&fields[..], &fields[..3], &[]] {
+                let table = SlotTable::new(header, fields);
+                assert_eq!(
+                    table.name_slot,
+                    header.iter().find(|(c, _)| *c == Name).map(|&(_, s)| s)
+                );
+                for slot in -3..80 {
+                    assert_eq!(
+                        table.column_at(slot, header, fields),
+                        column_searched(slot, header, fields),
+                        "{header:?} {fields:?} {slot}"
+                    );
+                }
+            }
+        }
+    }
 }

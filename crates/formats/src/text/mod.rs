@@ -19,7 +19,8 @@ pub fn read_text(text: &str) -> ReadOutcome {
     if layout::ends_inside_a_form(text, &toks, layout) {
         // Only a cell the text stops right inside: a separator after it means it was whole.
         let last = toks.iter().rposition(|t| !t.is_empty());
-        let stops_inside = last.is_some_and(|i| toks[i].byte + toks[i].text.len() == text.len());
+        let stops_inside =
+            last.is_some_and(|i| toks[i].byte_in(text) + toks[i].text.len() == text.len());
         if let Some(last) = last.filter(|_| stops_inside) {
             let tok = toks.remove(last);
             cut.push(
