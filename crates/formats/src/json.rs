@@ -138,6 +138,19 @@ pub fn read_json(text: &str) -> ReadOutcome {
             .rule(RULE),
         ),
     }
+    if outcome.forms.is_empty() && outcome.diagnostics.is_empty() {
+        // `[]` or `"forms": []`: well-formed, but a reader that returns nothing must say why.
+        outcome.diagnostics.push(
+            Finding::new(
+                "READ_JSON",
+                Severity::Error,
+                "JSON 中没有表（表的数组为空）",
+                "the JSON holds no form (the array of forms is empty)",
+            )
+            .at(Some(Loc::text(1, 1)))
+            .rule(RULE),
+        );
+    }
     outcome
 }
 
@@ -257,6 +270,23 @@ mod tests {
         assert_eq!(f.code, "READ_JSON");
         assert_eq!(f.severity, Severity::Error);
         assert_eq!(f.location.as_ref().map(|l| l.line), Some(3));
+    }
+
+    #[test]
+    fn empty_array_of_forms_says_so() {
+        for text in [
+            "[]",
+            " [ ]\n",
+            "{\"format\": \"jixiao-evaluation/1\", \"forms\": []}",
+        ] {
+            let outcome = read_json(text);
+            assert!(outcome.forms.is_empty(), "{text}");
+            assert_eq!(outcome.diagnostics.len(), 1, "{text}");
+            let f = &outcome.diagnostics[0];
+            assert_eq!(f.code, "READ_JSON");
+            assert_eq!(f.severity, Severity::Error);
+            assert!(f.message.contains("没有表"), "{}", f.message);
+        }
     }
 
     #[test]
