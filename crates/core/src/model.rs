@@ -301,23 +301,27 @@ pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> boo
             | (b.wrapping_sub(0xE1) < 3)
             | extra.iter().fold(false, |acc, &e| acc | (b == e))
     };
-    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
-    let mut chunks = text.as_bytes().chunks_exact(16);
-    for chunk in &mut chunks {
+    let block = |chunk: &[u8]| {
         // A fixed-size array, so the sixteen tests become a few vector instructions.
-        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
-            continue;
-        };
-        if chunk.iter().fold(false, |acc, &b| acc | hit(b)) {
-            return true;
-        }
+        <&[u8; 16]>::try_from(chunk).is_ok_and(|c| c.iter().fold(false, |acc, &b| acc | hit(b)))
+    };
+    let bytes = text.as_bytes();
+    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
+    let mut chunks = bytes.chunks_exact(16);
+    if chunks.any(block) {
+        return true;
     }
-    // The last bytes as one more block, padded with a copy of one of them (which adds no hit
-    // of its own): short texts — most labels and values — are all remainder.
     let rest = chunks.remainder();
     let Some(&fill) = rest.first() else {
         return false;
     };
+    // The last sixteen bytes as one more block, overlapping bytes already tested (the test
+    // of a byte does not depend on its neighbours): no copy into a padded block.
+    if let Some(last) = bytes.len().checked_sub(16).and_then(|at| bytes.get(at..)) {
+        return block(last);
+    }
+    // A text under sixteen bytes (short labels and values): padded with a copy of one of its
+    // bytes, which adds no hit of its own.
     let mut last = [fill; 16];
     last[..rest.len()].copy_from_slice(rest);
     last.iter().fold(false, |acc, &b| acc | hit(b))
@@ -580,6 +584,18 @@ mod whitespace_tests {
             }
         }
         assert!(!may_hold_whitespace(&long.repeat(3)));
+        // Every length around the block size, the white space at every place.
+        for len in 0..=40 {
+            let plain = "a".repeat(len);
+            assert!(!may_hold_whitespace(&plain), "{len}");
+            for at in 0..=len {
+                for &c in &spaces {
+                    let mut s = plain.clone();
+                    s.insert(at, c);
+                    assert!(may_hold_whitespace(&s), "{c:?} at {at} of {len}");
+                }
+            }
+        }
         assert!(compact_eq(long, long) && !compact_eq(long, "满意度"));
     }
 }

@@ -354,28 +354,38 @@ pub enum Piece<'a> {
 pub fn decimal_compact(d: Decimal) -> CompactString {
     // A whole number below 100 (most weights and scores): its static text, nothing written.
     if d.scale() == 0 && !d.is_sign_negative() {
-        if let Some(text) = u8::try_from(d.mantissa()).ok().and_then(small_number) {
-            return CompactString::const_new(text);
+        // A copy of an inline `CompactString`: no bytes written, no `memcpy` call.
+        if let Some(small) = usize::try_from(d.mantissa())
+            .ok()
+            .and_then(|n| SMALL_NUMBERS.get(n))
+        {
+            return small.clone();
         }
     }
     let mut buf = [0u8; DECIMAL_BUF];
     CompactString::new(decimal_str(d, &mut buf))
 }
 
-/// `0` … `99` as static text (slices of [`PAIRS`] and its single digits).
-fn small_number(n: u8) -> Option<&'static str> {
-    const PAIRS_TEXT: &str = match std::str::from_utf8(PAIRS) {
-        Ok(text) => text,
-        Err(_) => "",
-    };
-    let n = usize::from(n);
-    match n {
-        // `0`–`9` are the second digits of `00`–`09`.
-        0..=9 => PAIRS_TEXT.get(2 * n + 1..2 * n + 2),
-        10..=99 => PAIRS_TEXT.get(2 * n..2 * n + 2),
-        _ => None,
+/// `0` … `99` as inline `CompactString`s, built at compile time.
+// Ten a line, read as a table (rustfmt would put one a line).
+#[rustfmt::skip]
+static SMALL_NUMBERS: [CompactString; 100] = {
+    const fn c(text: &'static str) -> CompactString {
+        CompactString::const_new(text)
     }
-}
+    [
+        c("0"), c("1"), c("2"), c("3"), c("4"), c("5"), c("6"), c("7"), c("8"), c("9"),
+        c("10"), c("11"), c("12"), c("13"), c("14"), c("15"), c("16"), c("17"), c("18"), c("19"),
+        c("20"), c("21"), c("22"), c("23"), c("24"), c("25"), c("26"), c("27"), c("28"), c("29"),
+        c("30"), c("31"), c("32"), c("33"), c("34"), c("35"), c("36"), c("37"), c("38"), c("39"),
+        c("40"), c("41"), c("42"), c("43"), c("44"), c("45"), c("46"), c("47"), c("48"), c("49"),
+        c("50"), c("51"), c("52"), c("53"), c("54"), c("55"), c("56"), c("57"), c("58"), c("59"),
+        c("60"), c("61"), c("62"), c("63"), c("64"), c("65"), c("66"), c("67"), c("68"), c("69"),
+        c("70"), c("71"), c("72"), c("73"), c("74"), c("75"), c("76"), c("77"), c("78"), c("79"),
+        c("80"), c("81"), c("82"), c("83"), c("84"), c("85"), c("86"), c("87"), c("88"), c("89"),
+        c("90"), c("91"), c("92"), c("93"), c("94"), c("95"), c("96"), c("97"), c("98"), c("99"),
+    ]
+};
 
 /// Room for a derivation written on the stack, and for the places of its numbers; longer
 /// ones, or ones with more numbers, take a slower path.

@@ -1007,17 +1007,32 @@ const BOILERPLATE: &[&str] = &[
     "是",
 ];
 
+/// The first character of every [`BOILERPLATE`] phrase.
+const BOILERPLATE_FIRST: [char; 4] = ['达', '完', '已', '是'];
+
+/// Is `printed`, without white space, one of the [`BOILERPLATE`] phrases? Its first
+/// character without white space is the first of `printed.trim_start()` (the same
+/// white space), so a text starting otherwise — most actuals are numbers — is not
+/// compacted at all.
+fn is_boilerplate(printed: &str) -> bool {
+    if !printed
+        .trim_start()
+        .starts_with(|c: char| BOILERPLATE_FIRST.contains(&c))
+    {
+        return false;
+    }
+    // Compacted once, not once per boilerplate phrase.
+    let printed = compacted(printed);
+    BOILERPLATE.iter().any(|b| *printed == **b)
+}
+
 fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
         let copies_target = is
             .actual
             .operator()
             .is_some_and(|o| o != Operator::NoOperator);
-        // Compacted once, not once per boilerplate phrase.
-        if copies_target || {
-            let printed = compacted(&is.actual.printed);
-            BOILERPLATE.iter().any(|b| *printed == **b)
-        } {
+        if copies_target || is_boilerplate(&is.actual.printed) {
             let a = compact(&is.actual.printed);
             out.push(
                 hit(
@@ -1269,6 +1284,37 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
                 )
                 .at(at.clone()),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boilerplate_is_recognised_by_its_first_character() {
+        for b in BOILERPLATE {
+            assert!(b.starts_with(BOILERPLATE_FIRST), "{b}");
+            assert!(is_boilerplate(b), "{b}");
+            let spaced: String = b.chars().flat_map(|c| [' ', c, '\u{3000}']).collect();
+            assert!(is_boilerplate(&spaced), "{spaced:?}");
+            assert!(is_boilerplate(&format!("\n {b}\t")), "{b}");
+            assert!(!is_boilerplate(&format!("{b}了")), "{b}");
+        }
+        for text in [
+            "",
+            " ",
+            "98%",
+            "≥95%",
+            "完成率98%",
+            "已",
+            "达到",
+            "100 次",
+            "是否",
+        ] {
+            let want = BOILERPLATE.iter().any(|b| compact(text) == *b);
+            assert_eq!(is_boilerplate(text), want, "{text:?}");
         }
     }
 }
