@@ -500,6 +500,25 @@ fn concat_slow(pieces: &[Piece<'_>]) -> CompactString {
     CompactString::from(out)
 }
 
+/// A deterministic spread of decimals over every mantissa width and scale, for the tests that
+/// hold a fast path to rust_decimal's own result; each comes with the generator state it was
+/// drawn from, so that a test can derive a sign or a second value from it.
+#[cfg(test)]
+pub(crate) fn spread(seed: u128, count: usize) -> impl Iterator<Item = (u128, Decimal)> {
+    let mut x = seed;
+    (0..count).map(move |_| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let bits = (x >> 32) % (1u128 << 96);
+        let mantissa = (bits >> (x % 96)) as i128;
+        (
+            x,
+            Decimal::from_i128_with_scale(mantissa, ((x >> 8) % 29) as u32),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,14 +582,7 @@ mod tests {
         let mut negative_zero = Decimal::new(0, 3);
         negative_zero.set_sign_negative(true);
         values.push(negative_zero);
-        let mut x: u128 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..400 {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let bits = (x >> 32) % (1u128 << 96);
-            let mantissa = (bits >> (x % 96)) as i128;
-            let mut d = Decimal::from_i128_with_scale(mantissa, ((x >> 8) % 29) as u32);
+        for (x, mut d) in spread(0x2545_F491_4F6C_DD1D, 400) {
             if x & 1 == 1 {
                 d.set_sign_negative(true);
             }
@@ -642,15 +654,7 @@ mod tests {
         negative_zero.set_sign_negative(true);
         values.push(negative_zero);
         // A deterministic spread over mantissas and scales.
-        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..20_000 {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let bits = (x >> 32) % (1u128 << 96);
-            let mantissa = (bits >> (x % 96)) as i128;
-            let scale = ((x >> 8) % 29) as u32;
-            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+        for (x, mut d) in spread(0x9E37_79B9_7F4A_7C15, 20_000) {
             if x & 1 == 1 {
                 d.set_sign_negative(true);
             }

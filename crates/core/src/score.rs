@@ -900,14 +900,7 @@ mod tests {
             Decimal::ONE_HUNDRED / Decimal::new(3, 0),
             Decimal::new(2, 0) / Decimal::new(3, 0),
         ];
-        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..20_000 {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let bits = (x >> 32) % (1u128 << 96);
-            let mantissa = (bits >> (x % 96)) as i128;
-            let mut d = Decimal::from_i128_with_scale(mantissa, ((x >> 8) % 29) as u32);
+        for (x, mut d) in crate::num::spread(0x9E37_79B9_7F4A_7C15, 20_000) {
             if x % 5 == 0 {
                 d.set_sign_negative(true);
             }
