@@ -675,7 +675,7 @@ fn normalized(d: Decimal) -> Decimal {
     }
 }
 
-/// A funds row: the bytes of `RowOut::from(row).write_json(out)`.
+/// A funds row: the bytes serde writes for `RowOut::from(row)`.
 fn write_fund_row(out: &mut JsonBuf, row: &FundRow) {
     out.lit(b"{\"initial\":");
     out.opt_num(row.initial.map(Num));
@@ -705,12 +705,12 @@ fn write_opt_explain(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
 
 // ---- rows straight from the model ------------------------------------------------------------
 //
-// `check` writes each form from the model and the assessment (`FormSource`): the bytes of
-// `IndicatorOut::write_json` / `FindingOut::write_json` (tests hold them equal) without
+// `check` writes each form from the model and the assessment (`FormSource`): the bytes serde
+// writes for the `IndicatorOut` / `FindingOut` rows (tests hold them equal) without
 // building the rows, and each fixed word (`kind`, `op`, `met`, `achievement`, `severity`)
 // written together with the keys around it as one constant, chosen by a `match`.
 
-/// One indicator row: the bytes of `indicator_out(ind, score).write_json(out)`.
+/// One indicator row: the bytes serde writes for `indicator_out(ind, score)`.
 fn write_indicator(
     out: &mut JsonBuf,
     ind: &jixiao_core::Indicator,
@@ -781,7 +781,7 @@ fn write_indicator(
     out.byte(b'}');
 }
 
-/// A derivation: the bytes of `Explain::from(c).write_json(out)`, with `exact` the value
+/// A derivation: the bytes serde writes for `Explain::from(c)`, with `exact` the value
 /// normalised.
 fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
     out.key_str(b"{\"formula\":", &c.formula);
@@ -803,7 +803,7 @@ fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
     }
 }
 
-/// A parsed target or actual: the bytes of `Parsed::from(m).write_json(out)`.
+/// A parsed target or actual: the bytes serde writes for `Parsed::from(m)`.
 fn write_measure(out: &mut JsonBuf, m: &Measure) {
     match &m.kind {
         MeasureKind::Empty => out.lit(b"{\"type\":\"empty\"}"),
@@ -839,7 +839,7 @@ fn write_measure(out: &mut JsonBuf, m: &Measure) {
     }
 }
 
-/// One finding: the bytes of `finding_out(f, source).write_json(out)`. `code` and `rule` are
+/// One finding: the bytes serde writes for `finding_out(f, source)`. `code` and `rule` are
 /// only read as `&str`. A text location copies the source name already escaped at
 /// `escaped_source` in `out` (the element's `source`).
 fn write_finding(
@@ -902,8 +902,9 @@ fn achievement_str(a: jixiao_core::Achievement) -> &'static str {
 // ---- the direct writer ------------------------------------------------------------------------
 //
 // `check --format json` writes hundreds of megabytes; going through serde's data model costs
-// more than reading the forms. `FormReport::write_json` writes the same bytes as
-// `serde_json::to_writer(&report)` (tests hold the two equal) straight into a reused buffer.
+// more than reading the forms. `FormSource::write_json` writes, straight from the model and
+// the assessment, the same bytes as `serde_json::to_writer` of the form's `FormReport` (tests
+// hold the two equal; the web serialises `FormReport` with serde) into the writer's buffer.
 
 /// JSON being written. The buffer's bytes are initialised beyond what is written (`len`), so
 /// each piece is stored with fixed-size copies — a few register moves instead of a `memcpy`
@@ -1144,14 +1145,6 @@ impl JsonBuf {
     }
 
     #[inline(always)]
-    fn opt_str(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => self.str(s),
-            None => self.lit(b"null"),
-        }
-    }
-
-    #[inline(always)]
     fn uint(&mut self, n: u64) {
         if n < 10 {
             self.byte(b'0' + n as u8);
@@ -1229,14 +1222,6 @@ impl JsonBuf {
     fn opt_num(&mut self, n: Option<Num>) {
         match n {
             Some(n) => self.num(n),
-            None => self.lit(b"null"),
-        }
-    }
-
-    fn opt_bool(&mut self, b: Option<bool>) {
-        match b {
-            Some(true) => self.lit(b"true"),
-            Some(false) => self.lit(b"false"),
             None => self.lit(b"null"),
         }
     }
@@ -1377,163 +1362,6 @@ fn shape_str(shape: InputShape) -> &'static str {
     }
 }
 
-impl RowOut {
-    fn write_json(&self, out: &mut JsonBuf) {
-        out.lit(b"{\"initial\":");
-        out.opt_num(self.initial);
-        out.lit(b",\"adjusted\":");
-        out.opt_num(self.adjusted);
-        out.lit(b",\"executed\":");
-        out.opt_num(self.executed);
-        out.byte(b'}');
-    }
-}
-
-impl Explain<'_> {
-    fn write_json(&self, out: &mut JsonBuf) {
-        out.lit(b"{\"formula\":");
-        out.str(self.formula);
-        out.lit(b",\"inputs\":{");
-        for (i, (k, v)) in self.inputs.0.iter().enumerate() {
-            if i > 0 {
-                out.byte(b',');
-            }
-            out.str(k);
-            out.byte(b':');
-            out.str(v);
-        }
-        out.lit(b"},\"exact\":\"");
-        out.decimal(self.exact.0.normalize());
-        match self.note {
-            None => out.lit(b"\",\"note\":null}"),
-            Some(note) => {
-                out.lit(b"\",\"note\":");
-                out.str(note);
-                out.byte(b'}');
-            }
-        }
-    }
-}
-
-fn push_opt_explain(out: &mut JsonBuf, e: &Option<Explain>) {
-    match e {
-        Some(e) => e.write_json(out),
-        None => out.lit(b"null"),
-    }
-}
-
-impl Parsed<'_> {
-    fn write_json(&self, out: &mut JsonBuf) {
-        match self {
-            Parsed::Empty => out.lit(b"{\"type\":\"empty\"}"),
-            Parsed::Quantity { op, number, unit } => {
-                out.lit(b"{\"type\":\"quantity\",\"op\":");
-                out.str(op);
-                out.lit(b",\"number\":");
-                out.num(*number);
-                out.lit(b",\"unit\":");
-                out.opt_str(*unit);
-                out.byte(b'}');
-            }
-            Parsed::Range { low, high, unit } => {
-                out.lit(b"{\"type\":\"range\",\"low\":");
-                out.num(*low);
-                out.lit(b",\"high\":");
-                out.num(*high);
-                out.lit(b",\"unit\":");
-                out.opt_str(*unit);
-                out.byte(b'}');
-            }
-            Parsed::Deadline { text } => {
-                out.lit(b"{\"type\":\"deadline\",\"text\":");
-                out.str(text);
-                out.byte(b'}');
-            }
-            Parsed::Text { text } => {
-                out.lit(b"{\"type\":\"text\",\"text\":");
-                out.str(text);
-                out.byte(b'}');
-            }
-        }
-    }
-}
-
-fn push_opt_parsed(out: &mut JsonBuf, p: &Option<Parsed>) {
-    match p {
-        Some(p) => p.write_json(out),
-        None => out.lit(b"null"),
-    }
-}
-
-impl IndicatorOut<'_> {
-    fn write_json(&self, out: &mut JsonBuf) {
-        out.lit(b"{\"level1\":");
-        out.opt_str(self.level1);
-        out.lit(b",\"level2\":");
-        out.opt_str(self.level2);
-        out.lit(b",\"name\":");
-        out.str(self.name);
-        out.lit(b",\"target\":");
-        out.opt_str(self.target);
-        out.lit(b",\"actual\":");
-        out.opt_str(self.actual);
-        out.lit(b",\"weight\":");
-        out.opt_num(self.weight);
-        out.lit(b",\"reported_score\":");
-        out.opt_num(self.reported_score);
-        out.lit(b",\"computed_score\":");
-        out.opt_num(self.computed_score);
-        out.lit(b",\"reason\":");
-        out.opt_str(self.reason);
-        out.lit(b",\"kind\":");
-        out.opt_str(self.kind);
-        out.lit(b",\"target_parsed\":");
-        push_opt_parsed(out, &self.target_parsed);
-        out.lit(b",\"actual_parsed\":");
-        push_opt_parsed(out, &self.actual_parsed);
-        out.lit(b",\"met\":");
-        out.opt_bool(self.met);
-        match self.band {
-            Some([lo, hi]) => {
-                out.lit(b",\"band\":[");
-                out.num(lo);
-                out.byte(b',');
-                out.num(hi);
-                out.byte(b']');
-            }
-            None => out.lit(b",\"band\":null"),
-        }
-        out.lit(b",\"achievement\":");
-        out.opt_str(self.achievement);
-        out.lit(b",\"explain\":");
-        push_opt_explain(out, &self.explain);
-        out.byte(b'}');
-    }
-}
-
-impl FindingOut<'_> {
-    fn write_json(&self, out: &mut JsonBuf) {
-        out.lit(b"{\"code\":");
-        out.str(self.code);
-        out.lit(b",\"severity\":");
-        out.str(self.severity.as_str());
-        out.lit(b",\"message\":");
-        out.str(self.message);
-        out.lit(b",\"message_en\":");
-        out.str(self.message_en);
-        out.lit(b",\"indicator\":");
-        out.opt_usize(self.indicator);
-        out.lit(b",\"location\":");
-        match &self.location {
-            Some(l) => l.write_json(out),
-            None => out.lit(b"null"),
-        }
-        out.lit(b",\"rule\":");
-        out.str(self.rule);
-        out.byte(b'}');
-    }
-}
-
 impl Location<'_> {
     fn write_json(&self, out: &mut JsonBuf) {
         match &self.loc.sheet {
@@ -1548,130 +1376,6 @@ impl Location<'_> {
             // Rare (spreadsheet cells): through `Display`.
             Some(_) => out.str(&self.to_string()),
         }
-    }
-}
-
-impl FormReport<'_> {
-    /// Everything before the indicator rows, up to `"indicators":[`.
-    fn write_head(&self, out: &mut JsonBuf) {
-        out.lit(b"{\"source\":");
-        out.str(self.source);
-        out.lit(b",\"form_index\":");
-        out.uint(self.form_index as u64);
-        if let Some(shape) = self.shape {
-            out.lit(b",\"shape\":");
-            out.str(shape_str(shape));
-        }
-        if let Some(encoding) = self.encoding {
-            out.lit(b",\"encoding\":");
-            out.str(encoding);
-        }
-        out.lit(b",\"year\":");
-        match self.year {
-            Some(y) => out.int(i64::from(y)),
-            None => out.lit(b"null"),
-        }
-        out.lit(b",\"project\":");
-        out.opt_str(self.project);
-        out.lit(b",\"department\":");
-        out.opt_str(self.department);
-        out.lit(b",\"unit\":");
-        out.opt_str(self.unit);
-        out.lit(b",\"money_unit\":");
-        out.opt_str(self.money_unit);
-        out.lit(b",\"profile\":");
-        out.str(self.profile);
-        out.lit(b",\"profile_version\":");
-        out.str(self.profile_version);
-        if self.truncated {
-            out.lit(b",\"truncated\":true,\"funds\":{\"total\":");
-        } else {
-            out.lit(b",\"truncated\":false,\"funds\":{\"total\":");
-        }
-        self.funds.total.write_json(out);
-        out.lit(b",\"appropriation\":");
-        self.funds.appropriation.write_json(out);
-        out.lit(b",\"carryover\":");
-        self.funds.carryover.write_json(out);
-        out.lit(b",\"other\":");
-        self.funds.other.write_json(out);
-
-        let r = &self.reported;
-        out.lit(b"},\"reported\":{\"execution_rate\":");
-        out.opt_num(r.execution_rate);
-        out.lit(b",\"budget_weight\":");
-        out.opt_num(r.budget_weight);
-        out.lit(b",\"budget_score\":");
-        out.opt_num(r.budget_score);
-        out.lit(b",\"total_weight\":");
-        out.opt_num(r.total_weight);
-        out.lit(b",\"total\":");
-        out.opt_num(r.total);
-        out.lit(b",\"grade\":");
-        out.opt_str(r.grade);
-
-        let c = &self.computed;
-        out.lit(b"},\"computed\":{\"execution_rate\":");
-        out.opt_num(c.execution_rate);
-        out.lit(b",\"budget_score\":");
-        out.opt_num(c.budget_score);
-        out.lit(b",\"indicator_score\":");
-        out.opt_num(c.indicator_score);
-        out.lit(b",\"total\":");
-        out.opt_num(c.total);
-        out.lit(b",\"grade\":");
-        out.opt_str(c.grade);
-        let e = &c.explain;
-        out.lit(b",\"explain\":{\"execution_rate\":");
-        push_opt_explain(out, &e.execution_rate);
-        out.lit(b",\"budget_score\":");
-        push_opt_explain(out, &e.budget_score);
-        out.lit(b",\"indicator_score\":");
-        push_opt_explain(out, &e.indicator_score);
-        out.lit(b",\"total\":");
-        push_opt_explain(out, &e.total);
-        out.lit(b",\"grade\":");
-        out.opt_str(e.grade);
-
-        out.lit(b"}},\"indicators\":[");
-    }
-
-    /// Append this element as compact JSON: the same bytes as `serde_json::to_writer`.
-    pub fn write_json(&self, buf: &mut Vec<u8>) {
-        let mut out = JsonBuf::from_vec(std::mem::take(buf));
-        self.write_to(&mut out);
-        *buf = out.into_vec();
-    }
-
-    /// [`write_json`](Self::write_json) into a [`JsonBuf`].
-    pub fn write_to(&self, out: &mut JsonBuf) {
-        self.write_head(out);
-        for (i, ind) in self.indicators.iter().enumerate() {
-            if i > 0 {
-                out.byte(b',');
-            }
-            ind.write_json(out);
-        }
-        out.lit(b"],\"findings\":[");
-        for (i, f) in self.findings.iter().enumerate() {
-            if i > 0 {
-                out.byte(b',');
-            }
-            f.write_json(out);
-        }
-        self.write_tail(out);
-    }
-
-    /// After the findings: the notes, and the element's end.
-    fn write_tail(&self, out: &mut JsonBuf) {
-        out.lit(b"],\"notes\":[");
-        for (i, n) in self.notes.iter().enumerate() {
-            if i > 0 {
-                out.byte(b',');
-            }
-            out.str(n);
-        }
-        out.lit(b"]}");
     }
 }
 
@@ -1729,13 +1433,6 @@ impl<W: Write> JsonArrayWriter<W> {
     pub fn push_form(&mut self, form: &FormSource) -> io::Result<()> {
         self.separator();
         form.write_json(&mut self.buf, &mut self.order);
-        self.written()
-    }
-
-    /// [`push`](Self::push) for a form's report, through the direct writer (same bytes).
-    pub fn push_report(&mut self, report: &FormReport) -> io::Result<()> {
-        self.separator();
-        report.write_to(&mut self.buf);
         self.written()
     }
 
@@ -1946,14 +1643,6 @@ mod tests {
         assert_eq!(location_string("f.tsv", &Loc::text(17, 5)), "f.tsv:17:5");
     }
 
-    /// The direct writer against serde's: the same bytes.
-    fn same_bytes(report: &FormReport) {
-        let mut direct = Vec::new();
-        report.write_json(&mut direct);
-        let serde = serde_json::to_string(report).unwrap();
-        assert_eq!(String::from_utf8(direct).unwrap(), serde);
-    }
-
     /// The writer from the model (no rows built) against serde on the report.
     #[allow(clippy::too_many_arguments)]
     fn same_bytes_from_source(
@@ -2014,10 +1703,9 @@ mod tests {
                 .at(Some(Loc::cell("表\"1", 12, 30))),
         ];
         for source in ["a.tsv", "路径/带\"引号\\.tsv"] {
-            let report = FormReport::new(source, 7, &ev, &assessment, &diag, &profile);
-            same_bytes(&report);
-            same_bytes(&report.read_as(InputShape::CellPerLine, "GB18030"));
             same_bytes_from_source(source, 7, &ev, &assessment, &diag, &profile, None);
+            let read_as = Some((InputShape::CellPerLine, "GB18030"));
+            same_bytes_from_source(source, 7, &ev, &assessment, &diag, &profile, read_as);
             let read_as = Some((InputShape::Flattened, "UTF-8"));
             same_bytes_from_source(source, 7, &ev, &assessment, &diag, &profile, read_as);
             // A scorecard whose rows are not in order (or missing) goes by their index.
@@ -2028,7 +1716,7 @@ mod tests {
         }
         let empty = Evaluation::default();
         let assessment = jixiao_core::assess(&empty, &profile);
-        same_bytes(&FormReport::new("e", 0, &empty, &assessment, &[], &profile));
+        same_bytes_from_source("e", 0, &empty, &assessment, &[], &profile, None);
     }
 
     #[test]
@@ -2045,16 +1733,6 @@ mod tests {
                 let outcome = crate::read_bytes(&std::fs::read(file).unwrap());
                 for (i, form) in outcome.forms.iter().enumerate() {
                     let assessment = jixiao_core::assess(&form.evaluation, &profile);
-                    let report = FormReport::new(
-                        "f.tsv",
-                        i,
-                        &form.evaluation,
-                        &assessment,
-                        &form.diagnostics,
-                        &profile,
-                    )
-                    .read_as(outcome.shape, outcome.encoding);
-                    same_bytes(&report);
                     same_bytes_from_source(
                         "f.tsv",
                         i,
