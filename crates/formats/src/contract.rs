@@ -509,16 +509,17 @@ pub struct FormSource<'a> {
 
 impl FormSource<'_> {
     /// Append the element's JSON to `buf`; `order` is scratch space for the findings' order.
+    ///
+    /// Written in a few pieces (the head, each row, each finding, the end), each straight into
+    /// the buffer's room through an [`Out`]; a piece that does not fit is written again after
+    /// the buffer has grown.
     pub fn write_json(&self, buf: &mut JsonBuf, order: &mut Vec<usize>) {
         let ev = self.evaluation;
         let card = &self.assessment.scorecard;
-        let source = self.write_head(buf);
+        buf.put(|o| self.write_head(o));
         if scores_in_order(ev, card) {
             for (i, (ind, score)) in ev.indicators.iter().zip(&card.indicators).enumerate() {
-                if i > 0 {
-                    buf.byte(b',');
-                }
-                write_indicator(buf, ind, Some(score));
+                buf.put(|o| write_indicator(o.comma(i)?, ind, Some(score)));
             }
         } else {
             for (i, (ind, score)) in ev
@@ -527,13 +528,9 @@ impl FormSource<'_> {
                 .zip(scores_by_index(ev, card))
                 .enumerate()
             {
-                if i > 0 {
-                    buf.byte(b',');
-                }
-                write_indicator(buf, ind, score);
+                buf.put(|o| write_indicator(o.comma(i)?, ind, score));
             }
         }
-        buf.lit(b"],\"findings\":[");
         // As `sorted_findings`, by index: a stable sort of the same sequence.
         let (diagnostics, engine) = (self.diagnostics, &self.assessment.findings);
         let get = |i: usize| match diagnostics.get(i) {
@@ -547,79 +544,82 @@ impl FormSource<'_> {
             (a.location.is_none(), &a.location).cmp(&(b.location.is_none(), &b.location))
         });
         for (n, &i) in order.iter().enumerate() {
-            if n > 0 {
-                buf.byte(b',');
-            }
-            write_finding(buf, get(i), self.source, source.clone());
+            let f = get(i);
+            buf.put(|o| {
+                let o = if n == 0 {
+                    o.lit(b"],\"findings\":[")?
+                } else {
+                    o.byte(b',')?
+                };
+                write_finding(o, f, self.source)
+            });
         }
-        buf.lit(b"],\"notes\":[");
-        for (i, n) in card.notes.iter().enumerate() {
-            if i > 0 {
-                buf.byte(b',');
+        buf.put(|o| {
+            let mut o = if order.is_empty() {
+                o.lit(b"],\"findings\":[],\"notes\":[")?
+            } else {
+                o.lit(b"],\"notes\":[")?
+            };
+            for (i, n) in card.notes.iter().enumerate() {
+                o = o.comma(i)?.str(n)?;
             }
-            buf.str(n);
-        }
-        buf.lit(b"]}");
+            o.lit(b"]}")
+        });
     }
 
     /// Everything before the indicator rows, up to `"indicators":[`: the bytes of the
-    /// frame's [`FormReport::write_head`], straight from the model. Returns where the escaped
-    /// source name is in `out`, for the findings' locations to copy.
-    fn write_head(&self, out: &mut JsonBuf) -> std::ops::Range<usize> {
+    /// frame's [`FormReport::write_head`], straight from the model.
+    fn write_head<'o>(&self, o: Out<'o>) -> Option<Out<'o>> {
         let ev = self.evaluation;
         let card = &self.assessment.scorecard;
         let funds = &ev.funds;
-        out.lit(b"{\"source\":");
-        let start = out.len + 1;
-        out.str(self.source);
-        let source = start..out.len - 1;
-        out.lit(b",\"form_index\":");
-        out.uint(self.form_index as u64);
+        let mut o = o
+            .lit(b"{\"source\":")?
+            .str(self.source)?
+            .lit(b",\"form_index\":")?
+            .uint(self.form_index as u64)?;
         if let Some((shape, encoding)) = self.read_as {
-            out.key_str(b",\"shape\":", shape_str(shape));
-            out.key_str(b",\"encoding\":", encoding);
+            o = o
+                .key_str(b",\"shape\":", shape_str(shape))?
+                .key_str(b",\"encoding\":", encoding)?;
         }
-        match ev.year {
-            Some(y) => {
-                out.lit(b",\"year\":");
-                out.int(i64::from(y));
-            }
-            None => out.lit(b",\"year\":null"),
-        }
-        out.key_opt_str(b",\"project\":", ev.project.as_deref());
-        out.key_opt_str(b",\"department\":", ev.department.as_deref());
-        out.key_opt_str(b",\"unit\":", ev.unit.as_deref());
-        out.key_opt_str(b",\"money_unit\":", ev.money_unit.as_deref());
-        out.key_str(b",\"profile\":", &self.profile.name);
-        out.key_str(b",\"profile_version\":", &self.profile.version);
-        if ev.truncated {
-            out.lit(b",\"truncated\":true,\"funds\":{\"total\":");
+        o = match ev.year {
+            Some(y) => o.lit(b",\"year\":")?.int(i64::from(y))?,
+            None => o.lit(b",\"year\":null")?,
+        };
+        o = o
+            .key_opt_str(b",\"project\":", ev.project.as_deref())?
+            .key_opt_str(b",\"department\":", ev.department.as_deref())?
+            .key_opt_str(b",\"unit\":", ev.unit.as_deref())?
+            .key_opt_str(b",\"money_unit\":", ev.money_unit.as_deref())?
+            .key_str(b",\"profile\":", &self.profile.name)?
+            .key_str(b",\"profile_version\":", &self.profile.version)?;
+        o = if ev.truncated {
+            o.lit(b",\"truncated\":true,\"funds\":{\"total\":")?
         } else {
-            out.lit(b",\"truncated\":false,\"funds\":{\"total\":");
-        }
-        write_fund_row(out, &funds.total);
-        out.lit(b",\"appropriation\":");
-        write_fund_row(out, &funds.appropriation);
-        out.lit(b",\"carryover\":");
-        write_fund_row(out, &funds.carryover);
-        out.lit(b",\"other\":");
-        write_fund_row(out, &funds.other);
+            o.lit(b",\"truncated\":false,\"funds\":{\"total\":")?
+        };
+        o = write_fund_row(o, &funds.total)?.lit(b",\"appropriation\":")?;
+        o = write_fund_row(o, &funds.appropriation)?.lit(b",\"carryover\":")?;
+        o = write_fund_row(o, &funds.carryover)?.lit(b",\"other\":")?;
+        o = write_fund_row(o, &funds.other)?;
 
-        out.lit(b"},\"reported\":{\"execution_rate\":");
-        out.opt_num(funds.rate.map(|r| {
-            let mut p = percent(r.value);
-            p.rescale(r.decimals);
-            Num(p)
-        }));
-        out.lit(b",\"budget_weight\":");
-        out.opt_num(funds.weight.map(Num));
-        out.lit(b",\"budget_score\":");
-        out.opt_num(funds.score.map(|s| Num(s.value)));
-        out.lit(b",\"total_weight\":");
-        out.opt_num(ev.total_weight.map(Num));
-        out.lit(b",\"total\":");
-        out.opt_num(ev.total_score.map(|s| Num(s.value)));
-        out.key_opt_str(b",\"grade\":", ev.grade.as_deref());
+        o = o
+            .lit(b"},\"reported\":{\"execution_rate\":")?
+            .opt_num(funds.rate.map(|r| {
+                let mut p = percent(r.value);
+                p.rescale(r.decimals);
+                Num(p)
+            }))?
+            .lit(b",\"budget_weight\":")?
+            .opt_num(funds.weight.map(Num))?
+            .lit(b",\"budget_score\":")?
+            .opt_num(funds.score.map(|s| Num(s.value)))?
+            .lit(b",\"total_weight\":")?
+            .opt_num(ev.total_weight.map(Num))?
+            .lit(b",\"total\":")?
+            .opt_num(ev.total_score.map(|s| Num(s.value)))?
+            .key_opt_str(b",\"grade\":", ev.grade.as_deref())?;
 
         // Each derivation's exact value, normalised once for the computed number and for
         // `explain.exact`.
@@ -628,32 +628,27 @@ impl FormSource<'_> {
             with_exact(&card.budget_score),
         );
         let (indicators, total) = (with_exact(&card.indicator_total), with_exact(&card.total));
-        out.lit(b"},\"computed\":{\"execution_rate\":");
-        out.opt_num(rate.map(|(c, _)| computed_num(percent(c.value))));
-        out.lit(b",\"budget_score\":");
-        write_computed_num(out, budget);
-        out.lit(b",\"indicator_score\":");
-        write_computed_num(out, indicators);
-        out.lit(b",\"total\":");
-        write_computed_num(out, total);
-        out.key_opt_str(
-            b",\"grade\":",
-            card.grade.as_ref().map(|g| g.grade.as_str()),
-        );
-        out.lit(b",\"explain\":{\"execution_rate\":");
-        write_opt_explain(out, rate);
-        out.lit(b",\"budget_score\":");
-        write_opt_explain(out, budget);
-        out.lit(b",\"indicator_score\":");
-        write_opt_explain(out, indicators);
-        out.lit(b",\"total\":");
-        write_opt_explain(out, total);
-        out.key_opt_str(
-            b",\"grade\":",
-            card.grade.as_ref().map(|g| g.formula.as_str()),
-        );
-        out.lit(b"}},\"indicators\":[");
-        source
+        o = o
+            .lit(b"},\"computed\":{\"execution_rate\":")?
+            .opt_num(rate.map(|(c, _)| computed_num(percent(c.value))))?
+            .lit(b",\"budget_score\":")?;
+        o = write_computed_num(o, budget)?.lit(b",\"indicator_score\":")?;
+        o = write_computed_num(o, indicators)?.lit(b",\"total\":")?;
+        o = write_computed_num(o, total)?
+            .key_opt_str(
+                b",\"grade\":",
+                card.grade.as_ref().map(|g| g.grade.as_str()),
+            )?
+            .lit(b",\"explain\":{\"execution_rate\":")?;
+        o = write_opt_explain(o, rate)?.lit(b",\"budget_score\":")?;
+        o = write_opt_explain(o, budget)?.lit(b",\"indicator_score\":")?;
+        o = write_opt_explain(o, indicators)?.lit(b",\"total\":")?;
+        write_opt_explain(o, total)?
+            .key_opt_str(
+                b",\"grade\":",
+                card.grade.as_ref().map(|g| g.formula.as_str()),
+            )?
+            .lit(b"}},\"indicators\":[")
     }
 }
 
@@ -676,30 +671,30 @@ fn normalized(d: Decimal) -> Decimal {
 }
 
 /// A funds row: the bytes serde writes for `RowOut::from(row)`.
-fn write_fund_row(out: &mut JsonBuf, row: &FundRow) {
-    out.lit(b"{\"initial\":");
-    out.opt_num(row.initial.map(Num));
-    out.lit(b",\"adjusted\":");
-    out.opt_num(row.adjusted.map(Num));
-    out.lit(b",\"executed\":");
-    out.opt_num(row.executed.map(Num));
-    out.byte(b'}');
+fn write_fund_row<'o>(o: Out<'o>, row: &FundRow) -> Option<Out<'o>> {
+    o.lit(b"{\"initial\":")?
+        .opt_num(row.initial.map(Num))?
+        .lit(b",\"adjusted\":")?
+        .opt_num(row.adjusted.map(Num))?
+        .lit(b",\"executed\":")?
+        .opt_num(row.executed.map(Num))?
+        .byte(b'}')
 }
 
 /// `computed_num(c.value)` of a derivation and its normalised exact value: the exact value
 /// itself when rounding to the kept decimals would not change it.
-fn write_computed_num(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
+fn write_computed_num<'o>(o: Out<'o>, c: Option<(&Computed, Decimal)>) -> Option<Out<'o>> {
     match c {
-        Some((c, exact)) if c.value.scale() <= COMPUTED_DECIMALS => out.num(Num(exact)),
-        Some((c, _)) => out.num(computed_num(c.value)),
-        None => out.lit(b"null"),
+        Some((c, exact)) if c.value.scale() <= COMPUTED_DECIMALS => o.num(Num(exact)),
+        Some((c, _)) => o.num(computed_num(c.value)),
+        None => o.lit(b"null"),
     }
 }
 
-fn write_opt_explain(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
+fn write_opt_explain<'o>(o: Out<'o>, c: Option<(&Computed, Decimal)>) -> Option<Out<'o>> {
     match c {
-        Some((c, exact)) => write_explain(out, c, exact),
-        None => out.lit(b"null"),
+        Some((c, exact)) => write_explain(o, c, exact),
+        None => o.lit(b"null"),
     }
 }
 
@@ -711,172 +706,148 @@ fn write_opt_explain(out: &mut JsonBuf, c: Option<(&Computed, Decimal)>) {
 // written together with the keys around it as one constant, chosen by a `match`.
 
 /// One indicator row: the bytes serde writes for `indicator_out(ind, score)`.
-fn write_indicator(
-    out: &mut JsonBuf,
+fn write_indicator<'o>(
+    o: Out<'o>,
     ind: &jixiao_core::Indicator,
     score: Option<&jixiao_core::IndicatorScore>,
-) {
-    out.key_opt_str(b"{\"level1\":", ind.level1.as_deref());
-    out.key_opt_str(b",\"level2\":", ind.level2.as_deref());
-    out.key_str(b",\"name\":", &ind.name);
-    out.key_opt_str(b",\"target\":", ind.target.as_deref());
-    out.key_opt_str(b",\"actual\":", ind.actual.as_deref());
-    out.lit(b",\"weight\":");
-    out.opt_num(ind.weight.map(Num));
-    out.lit(b",\"reported_score\":");
-    out.opt_num(ind.score.map(Num));
+) -> Option<Out<'o>> {
+    let mut o = o
+        .key_opt_str(b"{\"level1\":", ind.level1.as_deref())?
+        .key_opt_str(b",\"level2\":", ind.level2.as_deref())?
+        .key_str(b",\"name\":", &ind.name)?
+        .key_opt_str(b",\"target\":", ind.target.as_deref())?
+        .key_opt_str(b",\"actual\":", ind.actual.as_deref())?
+        .lit(b",\"weight\":")?
+        .opt_num(ind.weight.map(Num))?
+        .lit(b",\"reported_score\":")?
+        .opt_num(ind.score.map(Num))?
+        .lit(b",\"computed_score\":")?;
     // `explain.exact` is the value normalised; so is `computed_score` when rounding to the
     // kept decimals would not change it (nearly always): normalise once.
     let computed = score
         .and_then(|s| s.computed.as_ref())
         .map(|c| (c, normalized(c.value)));
-    out.lit(b",\"computed_score\":");
-    write_computed_num(out, computed);
-    out.key_opt_str(b",\"reason\":", ind.reason.as_deref());
+    o = write_computed_num(o, computed)?.key_opt_str(b",\"reason\":", ind.reason.as_deref())?;
     let Some(s) = score else {
-        out.lit(
+        return o.lit(
             b",\"kind\":null,\"target_parsed\":null,\"actual_parsed\":null,\"met\":null,\
               \"band\":null,\"achievement\":null,\"explain\":null}",
         );
-        return;
     };
     {
         use jixiao_core::IndicatorKind as K;
-        match s.kind {
-            K::Quantitative => out.lit(b",\"kind\":\"quantitative\",\"target_parsed\":"),
-            K::Qualitative => out.lit(b",\"kind\":\"qualitative\",\"target_parsed\":"),
-            K::Deadline => out.lit(b",\"kind\":\"deadline\",\"target_parsed\":"),
-            K::Unknown => out.lit(b",\"kind\":\"unknown\",\"target_parsed\":"),
-        }
+        o = match s.kind {
+            K::Quantitative => o.lit(b",\"kind\":\"quantitative\",\"target_parsed\":")?,
+            K::Qualitative => o.lit(b",\"kind\":\"qualitative\",\"target_parsed\":")?,
+            K::Deadline => o.lit(b",\"kind\":\"deadline\",\"target_parsed\":")?,
+            K::Unknown => o.lit(b",\"kind\":\"unknown\",\"target_parsed\":")?,
+        };
     }
-    write_measure(out, &s.target);
-    out.lit(b",\"actual_parsed\":");
-    write_measure(out, &s.actual);
-    match s.met {
-        Some(true) => out.lit(b",\"met\":true"),
-        Some(false) => out.lit(b",\"met\":false"),
-        None => out.lit(b",\"met\":null"),
-    }
-    match s.band {
-        Some((lo, hi)) => {
-            out.lit(b",\"band\":[");
-            out.num(Num(lo));
-            out.byte(b',');
-            out.num(Num(hi));
-            out.byte(b']');
-        }
-        None => out.lit(b",\"band\":null"),
-    }
+    o = write_measure(o, &s.target)?.lit(b",\"actual_parsed\":")?;
+    o = write_measure(o, &s.actual)?;
+    o = match s.met {
+        Some(true) => o.lit(b",\"met\":true")?,
+        Some(false) => o.lit(b",\"met\":false")?,
+        None => o.lit(b",\"met\":null")?,
+    };
+    o = match s.band {
+        Some((lo, hi)) => o
+            .lit(b",\"band\":[")?
+            .num(Num(lo))?
+            .byte(b',')?
+            .num(Num(hi))?
+            .byte(b']')?,
+        None => o.lit(b",\"band\":null")?,
+    };
     {
         use jixiao_core::Achievement as A;
-        match s.achievement {
-            Some(A::Achieved) => out.lit(b",\"achievement\":\"achieved\",\"explain\":"),
-            Some(A::Partial) => out.lit(b",\"achievement\":\"partial\",\"explain\":"),
-            Some(A::Unmet) => out.lit(b",\"achievement\":\"unmet\",\"explain\":"),
-            Some(A::Unknown) => out.lit(b",\"achievement\":\"unknown\",\"explain\":"),
-            None => out.lit(b",\"achievement\":null,\"explain\":"),
-        }
+        o = match s.achievement {
+            Some(A::Achieved) => o.lit(b",\"achievement\":\"achieved\",\"explain\":")?,
+            Some(A::Partial) => o.lit(b",\"achievement\":\"partial\",\"explain\":")?,
+            Some(A::Unmet) => o.lit(b",\"achievement\":\"unmet\",\"explain\":")?,
+            Some(A::Unknown) => o.lit(b",\"achievement\":\"unknown\",\"explain\":")?,
+            None => o.lit(b",\"achievement\":null,\"explain\":")?,
+        };
     }
-    write_opt_explain(out, computed);
-    out.byte(b'}');
+    write_opt_explain(o, computed)?.byte(b'}')
 }
 
 /// A derivation: the bytes serde writes for `Explain::from(c)`, with `exact` the value
 /// normalised.
-fn write_explain(out: &mut JsonBuf, c: &Computed, exact: Decimal) {
-    out.key_str(b"{\"formula\":", &c.formula);
-    out.lit(b",\"inputs\":{");
+fn write_explain<'o>(o: Out<'o>, c: &Computed, exact: Decimal) -> Option<Out<'o>> {
+    let mut o = o
+        .key_str(b"{\"formula\":", &c.formula)?
+        .lit(b",\"inputs\":{")?;
     for (i, (k, v)) in c.inputs.iter().enumerate() {
-        if i > 0 {
-            out.byte(b',');
-        }
-        out.pair_str(k, v);
+        o = o.comma(i)?.pair_str(k, v)?;
     }
-    out.lit(b"},\"exact\":\"");
-    out.decimal(exact);
+    o = o.lit(b"},\"exact\":\"")?.decimal(exact)?;
     match c.note.as_deref() {
-        None => out.lit(b"\",\"note\":null}"),
-        Some(note) => {
-            out.key_str(b"\",\"note\":", note);
-            out.byte(b'}');
-        }
+        None => o.lit(b"\",\"note\":null}"),
+        Some(note) => o.key_str(b"\",\"note\":", note)?.byte(b'}'),
     }
 }
 
 /// A parsed target or actual: the bytes serde writes for `Parsed::from(m)`.
-fn write_measure(out: &mut JsonBuf, m: &Measure) {
+fn write_measure<'o>(o: Out<'o>, m: &Measure) -> Option<Out<'o>> {
     match &m.kind {
-        MeasureKind::Empty => out.lit(b"{\"type\":\"empty\"}"),
+        MeasureKind::Empty => o.lit(b"{\"type\":\"empty\"}"),
         MeasureKind::Quantity { op, number, unit } => {
-            match op {
-                Operator::AtLeast => out.lit(b"{\"type\":\"quantity\",\"op\":\">=\",\"number\":"),
-                Operator::Greater => out.lit(b"{\"type\":\"quantity\",\"op\":\">\",\"number\":"),
-                Operator::AtMost => out.lit(b"{\"type\":\"quantity\",\"op\":\"<=\",\"number\":"),
-                Operator::Less => out.lit(b"{\"type\":\"quantity\",\"op\":\"<\",\"number\":"),
-                Operator::Exact => out.lit(b"{\"type\":\"quantity\",\"op\":\"=\",\"number\":"),
-                Operator::NoOperator => out.lit(b"{\"type\":\"quantity\",\"op\":\"\",\"number\":"),
-            }
-            out.num(Num(*number));
-            out.key_opt_str(b",\"unit\":", unit.as_deref());
-            out.byte(b'}');
+            let o = match op {
+                Operator::AtLeast => o.lit(b"{\"type\":\"quantity\",\"op\":\">=\",\"number\":")?,
+                Operator::Greater => o.lit(b"{\"type\":\"quantity\",\"op\":\">\",\"number\":")?,
+                Operator::AtMost => o.lit(b"{\"type\":\"quantity\",\"op\":\"<=\",\"number\":")?,
+                Operator::Less => o.lit(b"{\"type\":\"quantity\",\"op\":\"<\",\"number\":")?,
+                Operator::Exact => o.lit(b"{\"type\":\"quantity\",\"op\":\"=\",\"number\":")?,
+                Operator::NoOperator => o.lit(b"{\"type\":\"quantity\",\"op\":\"\",\"number\":")?,
+            };
+            o.num(Num(*number))?
+                .key_opt_str(b",\"unit\":", unit.as_deref())?
+                .byte(b'}')
         }
-        MeasureKind::Range { low, high, unit } => {
-            out.lit(b"{\"type\":\"range\",\"low\":");
-            out.num(Num(*low));
-            out.lit(b",\"high\":");
-            out.num(Num(*high));
-            out.key_opt_str(b",\"unit\":", unit.as_deref());
-            out.byte(b'}');
-        }
-        MeasureKind::Deadline { text } => {
-            out.key_str(b"{\"type\":\"deadline\",\"text\":", text);
-            out.byte(b'}');
-        }
-        MeasureKind::Text { text } => {
-            out.key_str(b"{\"type\":\"text\",\"text\":", text);
-            out.byte(b'}');
-        }
+        MeasureKind::Range { low, high, unit } => o
+            .lit(b"{\"type\":\"range\",\"low\":")?
+            .num(Num(*low))?
+            .lit(b",\"high\":")?
+            .num(Num(*high))?
+            .key_opt_str(b",\"unit\":", unit.as_deref())?
+            .byte(b'}'),
+        MeasureKind::Deadline { text } => o
+            .key_str(b"{\"type\":\"deadline\",\"text\":", text)?
+            .byte(b'}'),
+        MeasureKind::Text { text } => o.key_str(b"{\"type\":\"text\",\"text\":", text)?.byte(b'}'),
     }
 }
 
 /// One finding: the bytes serde writes for `finding_out(f, source)`. `code` and `rule` are
-/// only read as `&str`. A text location copies the source name already escaped at
-/// `escaped_source` in `out` (the element's `source`).
-fn write_finding(
-    out: &mut JsonBuf,
-    f: &Finding,
-    source: &str,
-    escaped_source: std::ops::Range<usize>,
-) {
-    out.key_str(b"{\"code\":", &f.code);
-    match f.severity {
-        Severity::Info => out.lit(b",\"severity\":\"info\",\"message\":"),
-        Severity::Warning => out.lit(b",\"severity\":\"warning\",\"message\":"),
-        Severity::Error => out.lit(b",\"severity\":\"error\",\"message\":"),
-    }
-    out.str(&f.message);
-    out.key_str(b",\"message_en\":", &f.message_en);
-    out.lit(b",\"indicator\":");
-    out.opt_usize(f.indicator);
-    match &f.location {
-        Some(loc) if loc.sheet.is_none() => {
-            out.lit(b",\"location\":\"");
-            out.repeat(escaped_source);
-            out.byte(b':');
-            out.uint(u64::from(loc.line));
-            out.byte(b':');
-            out.uint(u64::from(loc.column));
-            out.lit(b"\",\"rule\":");
-        }
-        Some(loc) => {
-            out.lit(b",\"location\":");
-            Location { source, loc }.write_json(out);
-            out.lit(b",\"rule\":");
-        }
-        None => out.lit(b",\"location\":null,\"rule\":"),
-    }
-    out.str(&f.rule);
-    out.byte(b'}');
+/// only read as `&str`.
+fn write_finding<'o>(o: Out<'o>, f: &Finding, source: &str) -> Option<Out<'o>> {
+    let mut o = o.key_str(b"{\"code\":", &f.code)?;
+    o = match f.severity {
+        Severity::Info => o.lit(b",\"severity\":\"info\",\"message\":")?,
+        Severity::Warning => o.lit(b",\"severity\":\"warning\",\"message\":")?,
+        Severity::Error => o.lit(b",\"severity\":\"error\",\"message\":")?,
+    };
+    o = o
+        .str(&f.message)?
+        .key_str(b",\"message_en\":", &f.message_en)?
+        .lit(b",\"indicator\":")?
+        .opt_usize(f.indicator)?;
+    o = match &f.location {
+        Some(loc) if loc.sheet.is_none() => o
+            .lit(b",\"location\":")?
+            .str_open(source)?
+            .byte(b':')?
+            .uint(u64::from(loc.line))?
+            .byte(b':')?
+            .uint(u64::from(loc.column))?
+            .lit(b"\",\"rule\":")?,
+        Some(loc) => Location { source, loc }
+            .write_json(o.lit(b",\"location\":")?)?
+            .lit(b",\"rule\":")?,
+        None => o.lit(b",\"location\":null,\"rule\":")?,
+    };
+    o.str(&f.rule)?.byte(b'}')
 }
 
 fn kind_str(kind: jixiao_core::IndicatorKind) -> &'static str {
@@ -906,10 +877,9 @@ fn achievement_str(a: jixiao_core::Achievement) -> &'static str {
 // the assessment, the same bytes as `serde_json::to_writer` of the form's `FormReport` (tests
 // hold the two equal; the web serialises `FormReport` with serde) into the writer's buffer.
 
-/// JSON being written. The buffer's bytes are initialised beyond what is written (`len`), so
-/// each piece is stored with fixed-size copies — a few register moves instead of a `memcpy`
-/// call per key, string or number — that may run past the piece into the room after it,
-/// which the next piece overwrites. Only `bytes[..len]` is the output.
+/// JSON being written. The buffer's bytes are initialised beyond what is written (`len`);
+/// pieces are written into the room after `len` through an [`Out`] by [`JsonBuf::put`]. Only
+/// `bytes[..len]` is the output.
 #[derive(Debug, Default)]
 pub struct JsonBuf {
     bytes: Vec<u8>,
@@ -960,122 +930,133 @@ impl JsonBuf {
         self.len = 0;
     }
 
+    /// At least double the room (so a piece that did not fit soon does).
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, need: usize) {
-        let size = need.max(self.bytes.len() * 2).max(MIN_GROW);
+    fn grow(&mut self) {
+        let size = (self.bytes.len() * 2).max(MIN_GROW);
         self.bytes.resize(size, 0);
     }
 
-    /// The `N` bytes after the written ones (growing the buffer if needed).
+    /// Write one piece (a head, a row, a finding) with `f` into the room after the written
+    /// bytes. When it does not fit (`f` gives `None`: some store found too little room), the
+    /// buffer grows and the whole piece is written again from the same place, so nothing
+    /// written in the failed attempt counts.
     #[inline(always)]
-    fn room<const N: usize>(&mut self) -> &mut [u8; N] {
-        let at = self.len;
-        if self.bytes.len() < at + N {
-            self.grow(at + N);
+    fn put(&mut self, f: impl Fn(Out<'_>) -> Option<Out<'_>>) {
+        loop {
+            let total = self.bytes.len();
+            // `len <= bytes.len()` always: `len` only moves within the room `put` hands out.
+            if let Some(rest) = f(Out(&mut self.bytes[self.len..])) {
+                self.len = total - rest.0.len();
+                return;
+            }
+            self.grow();
         }
-        <&mut [u8; N]>::try_from(&mut self.bytes[at..at + N]).expect("a slice of N bytes")
     }
+}
 
-    /// The `n` bytes after the written ones (growing the buffer if needed).
+/// The room after the bytes written so far. Each piece is stored at its start and the room
+/// after it is handed on by value, so the write position is the slice's pointer and length
+/// in registers from piece to piece (a cursor behind `&mut self` is reloaded after every
+/// byte store, which may alias it) and each piece costs one test of the room left. A piece
+/// is stored with fixed-size copies — a few register moves instead of a `memcpy` call per
+/// key, string or number — that may run past it into the room after it, which the next piece
+/// overwrites. `None`: not enough room (see [`JsonBuf::put`]).
+pub struct Out<'a>(&'a mut [u8]);
+
+impl<'a> Out<'a> {
+    /// The room after the first `n` bytes of `s`.
     #[inline(always)]
-    fn room_for(&mut self, n: usize) -> &mut [u8] {
-        let at = self.len;
-        if self.bytes.len() < at + n {
-            self.grow(at + n);
-        }
-        &mut self.bytes[at..at + n]
+    fn skip(s: &'a mut [u8], n: usize) -> Option<Self> {
+        s.get_mut(n..).map(Out)
     }
 
     /// Constant text (keys, punctuation, `null`): a copy of constant size.
     #[inline(always)]
-    fn lit<const N: usize>(&mut self, text: &[u8; N]) {
-        *self.room::<N>() = *text;
-        self.len += N;
+    fn lit<const N: usize>(self, text: &[u8; N]) -> Option<Self> {
+        let (dst, rest) = self.0.split_first_chunk_mut::<N>()?;
+        *dst = *text;
+        Some(Out(rest))
     }
 
     #[inline(always)]
-    fn byte(&mut self, b: u8) {
-        self.room::<1>()[0] = b;
-        self.len += 1;
+    fn byte(self, b: u8) -> Option<Self> {
+        let (dst, rest) = self.0.split_first_mut()?;
+        *dst = b;
+        Some(Out(rest))
+    }
+
+    /// The `,` before every element of a sequence but the first (`i` is its index).
+    #[inline(always)]
+    fn comma(self, i: usize) -> Option<Self> {
+        if i > 0 {
+            self.byte(b',')
+        } else {
+            Some(self)
+        }
     }
 
     /// Bytes of any length (one `memcpy`), for rare pieces.
-    fn raw(&mut self, b: &[u8]) {
-        self.room_for(b.len()).copy_from_slice(b);
-        self.len += b.len();
-    }
-
-    /// Bytes already written at `from`, once more.
-    fn repeat(&mut self, from: std::ops::Range<usize>) {
-        let n = from.len();
-        let at = self.len;
-        if self.bytes.len() < at + n {
-            self.grow(at + n);
-        }
-        self.bytes.copy_within(from, at);
-        self.len += n;
+    fn raw(self, b: &[u8]) -> Option<Self> {
+        let (dst, rest) = self.0.split_at_mut_checked(b.len())?;
+        dst.copy_from_slice(b);
+        Some(Out(rest))
     }
 
     /// A JSON string: `s` quoted and escaped as serde_json escapes it.
     #[inline(always)]
-    fn str(&mut self, s: &str) {
-        let b = s.as_bytes();
-        let clean = if b.len() <= 16 {
-            self.try_short(b)
-        } else {
-            self.try_long(b)
-        };
-        if !clean {
-            self.str_escaped(b);
-        }
+    fn str(self, s: &str) -> Option<Self> {
+        self.string::<1>(s.as_bytes())
     }
 
     /// [`str`](Self::str) without the closing quote, for a string that goes on (a location).
-    fn str_open(&mut self, s: &str) {
-        self.str(s);
-        self.len -= 1;
+    #[inline(always)]
+    fn str_open(self, s: &str) -> Option<Self> {
+        self.string::<0>(s.as_bytes())
     }
 
-    /// `"s"` for `s` of at most 16 bytes (see [`short_string`]); false, with nothing kept,
-    /// if a byte needs an escape.
+    /// `"b"` (`"b` when `CLOSE` is 0).
     #[inline(always)]
-    fn try_short(&mut self, b: &[u8]) -> bool {
-        let clean = short_string(self.room::<18>(), b) == 0;
-        if clean {
-            self.len += b.len() + 2;
+    fn string<const CLOSE: usize>(self, b: &[u8]) -> Option<Self> {
+        if b.len() > 16 {
+            return self.long::<CLOSE>(b);
         }
-        clean
+        let s = self.0;
+        if short_string(s.first_chunk_mut::<18>()?, b) == 0 {
+            Self::skip(s, b.len() + 1 + CLOSE)
+        } else {
+            Out(s).escaped::<CLOSE>(b)
+        }
     }
 
     /// `key` (a constant: `,"name":`) then `s` as a JSON string: for a short `s`, stored in
     /// one piece of room.
     #[inline(always)]
-    fn key_str<const K: usize>(&mut self, key: &[u8; K], s: &str) {
+    fn key_str<const K: usize>(self, key: &[u8; K], s: &str) -> Option<Self> {
         const { assert!(K <= KEY_MAX) };
         let b = s.as_bytes();
         if b.len() > 16 {
-            self.lit(key);
-            self.str(s);
-            return;
+            return self.lit(key)?.long::<1>(b);
         }
-        let dst = self.room::<{ KEY_MAX + 18 }>();
+        let s = self.0;
+        let dst = s.first_chunk_mut::<{ KEY_MAX + 18 }>()?;
         *<&mut [u8; K]>::try_from(&mut dst[..K]).expect("K bytes") = *key;
         let string = <&mut [u8; 18]>::try_from(&mut dst[K..K + 18]).expect("18 bytes");
         if short_string(string, b) == 0 {
-            self.len += K + b.len() + 2;
+            Self::skip(s, K + b.len() + 2)
         } else {
-            self.len += K;
-            self.str_escaped(b);
+            Out(s).lit(key)?.escaped::<1>(b)
         }
     }
 
     /// `"k":"v"` (a derivation's input): one piece of room when both are short.
     #[inline(always)]
-    fn pair_str(&mut self, k: &str, v: &str) {
+    fn pair_str(self, k: &str, v: &str) -> Option<Self> {
         let (kb, vb) = (k.as_bytes(), v.as_bytes());
         if kb.len() <= 16 && vb.len() <= 16 {
-            let dst = self.room::<37>();
+            let s = self.0;
+            let dst = s.first_chunk_mut::<37>()?;
             let hits = short_string(
                 <&mut [u8; 18]>::try_from(&mut dst[..18]).expect("18 bytes"),
                 kb,
@@ -1084,95 +1065,98 @@ impl JsonBuf {
             dst[at] = b':';
             let value = <&mut [u8; 18]>::try_from(&mut dst[at + 1..at + 19]).expect("18 bytes");
             if hits | short_string(value, vb) == 0 {
-                self.len += at + 1 + vb.len() + 2;
-                return;
+                return Self::skip(s, at + 1 + vb.len() + 2);
             }
+            return Out(s).str(k)?.byte(b':')?.str(v);
         }
-        self.str(k);
-        self.byte(b':');
-        self.str(v);
+        self.str(k)?.byte(b':')?.str(v)
     }
 
     /// [`key_str`](Self::key_str), or the key and `null`.
     #[inline(always)]
-    fn key_opt_str<const K: usize>(&mut self, key: &[u8; K], s: Option<&str>) {
+    fn key_opt_str<const K: usize>(self, key: &[u8; K], s: Option<&str>) -> Option<Self> {
         match s {
             Some(s) => self.key_str(key, s),
             None => {
                 const { assert!(K <= KEY_MAX) };
-                let dst = self.room::<{ KEY_MAX + 4 }>();
+                let s = self.0;
+                let dst = s.first_chunk_mut::<{ KEY_MAX + 4 }>()?;
                 *<&mut [u8; K]>::try_from(&mut dst[..K]).expect("K bytes") = *key;
                 *<&mut [u8; 4]>::try_from(&mut dst[K..K + 4]).expect("4 bytes") = *b"null";
-                self.len += K + 4;
+                Self::skip(s, K + 4)
             }
         }
     }
 
-    /// `"s"` for `s` longer than 16 bytes: sixteen bytes at a time, each block copied and its
+    /// `"b"` for `b` longer than 16 bytes: sixteen bytes at a time, each block copied and its
     /// escape flags OR-ed into one vector without an early exit (so the loop vectorises), the
-    /// tail by the overlapping last block; false, with nothing kept, if a byte needs one.
-    fn try_long(&mut self, b: &[u8]) -> bool {
+    /// tail by the overlapping last block; escaped by the general path if a byte needs it.
+    #[inline(never)]
+    fn long<const CLOSE: usize>(self, b: &[u8]) -> Option<Self> {
         let n = b.len();
-        let dst = self.room_for(n + 2);
+        let s = self.0;
+        let dst = s.get_mut(..n + 2)?;
         dst[0] = b'"';
         dst[n + 1] = b'"';
         let body = &mut dst[1..n + 1];
         let mut acc = [0u8; 16];
-        for (d, s) in body.chunks_exact_mut(16).zip(b.chunks_exact(16)) {
-            let s = <&[u8; 16]>::try_from(s).expect("16 bytes");
-            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = *s;
-            or_escape_flags(&mut acc, s);
+        for (d, src) in body.chunks_exact_mut(16).zip(b.chunks_exact(16)) {
+            let src = <&[u8; 16]>::try_from(src).expect("16 bytes");
+            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = *src;
+            or_escape_flags(&mut acc, src);
         }
         let tail = <&[u8; 16]>::try_from(&b[n - 16..]).expect("16 bytes");
         *<&mut [u8; 16]>::try_from(&mut body[n - 16..]).expect("16 bytes") = *tail;
         or_escape_flags(&mut acc, tail);
-        let clean = u128::from_le_bytes(acc) == 0;
-        if clean {
-            self.len += n + 2;
+        // Folded as one vector (`u128::from_le_bytes(acc)` was reassembled byte by byte).
+        if acc.iter().fold(0, |all, &a| all | a) == 0 {
+            Self::skip(s, n + 1 + CLOSE)
+        } else {
+            Out(s).escaped::<CLOSE>(b)
         }
-        clean
     }
 
     /// A string with something to escape: the general path, byte by byte where needed.
     #[cold]
     #[inline(never)]
-    fn str_escaped(&mut self, bytes: &[u8]) {
+    fn escaped<const CLOSE: usize>(self, bytes: &[u8]) -> Option<Self> {
         let mut buf = Vec::with_capacity(bytes.len() + 16);
         buf.push(b'"');
         push_escaped(&mut buf, bytes);
-        buf.push(b'"');
-        self.raw(&buf);
+        if CLOSE == 1 {
+            buf.push(b'"');
+        }
+        self.raw(&buf)
     }
 
     #[inline(always)]
-    fn uint(&mut self, n: u64) {
+    fn uint(self, n: u64) -> Option<Self> {
         if n < 10 {
-            self.byte(b'0' + n as u8);
-            return;
+            return self.byte(b'0' + n as u8);
         }
         if n < 100 {
             // Most weights, scores, indices, columns: two digits.
-            *self.room::<2>() = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-            self.len += 2;
-            return;
+            return self.lit(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
         }
-        self.uint_wide(n);
+        self.uint_wide(n)
     }
 
-    fn uint_wide(&mut self, n: u64) {
-        let len = u64_bytes(n, self.room::<DECIMAL_BUF>()).len();
-        self.len += len;
+    fn uint_wide(self, n: u64) -> Option<Self> {
+        let s = self.0;
+        let len = u64_bytes(n, s.first_chunk_mut::<DECIMAL_BUF>()?).len();
+        Self::skip(s, len)
     }
 
-    fn int(&mut self, n: i64) {
+    fn int(self, n: i64) -> Option<Self> {
         if n < 0 {
-            self.byte(b'-');
+            self.byte(b'-')?.uint(n.unsigned_abs())
+        } else {
+            self.uint(n.unsigned_abs())
         }
-        self.uint(n.unsigned_abs());
     }
 
     /// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
-    fn decimal(&mut self, d: Decimal) {
+    fn decimal(self, d: Decimal) -> Option<Self> {
         let scale = d.scale();
         if scale <= 4 && !d.is_sign_negative() {
             // Nearly every amount, rate and score: the whole part as an integer, then the
@@ -1185,25 +1169,25 @@ impl JsonBuf {
                     3 => (m / 1000, m % 1000 * 10),
                     _ => (m / 10000, m % 10000),
                 };
-                self.uint(whole);
+                let s = self.uint(whole)?.0;
                 let f = fraction as u16;
-                *self.room::<5>() = [
+                *s.first_chunk_mut::<5>()? = [
                     b'.',
                     b'0' + (f / 1000) as u8,
                     b'0' + (f / 100 % 10) as u8,
                     b'0' + (f / 10 % 10) as u8,
                     b'0' + (f % 10) as u8,
                 ];
-                self.len += 1 + scale as usize;
-                return;
+                return Self::skip(s, 1 + scale as usize);
             }
         }
-        let len = decimal_bytes(d, self.room::<DECIMAL_BUF>()).len();
-        self.len += len;
+        let s = self.0;
+        let len = decimal_bytes(d, s.first_chunk_mut::<DECIMAL_BUF>()?).len();
+        Self::skip(s, len)
     }
 
     #[inline(always)]
-    fn num(&mut self, n: Num) {
+    fn num(self, n: Num) -> Option<Self> {
         // As `Num` serialises: a whole number that fits an i64 as an integer (`-0` as `0`).
         if n.0.scale() == 0 {
             let m = n.0.mantissa();
@@ -1215,18 +1199,18 @@ impl JsonBuf {
                 return self.int(i);
             }
         }
-        self.decimal(n.0);
+        self.decimal(n.0)
     }
 
     #[inline(always)]
-    fn opt_num(&mut self, n: Option<Num>) {
+    fn opt_num(self, n: Option<Num>) -> Option<Self> {
         match n {
             Some(n) => self.num(n),
             None => self.lit(b"null"),
         }
     }
 
-    fn opt_usize(&mut self, n: Option<usize>) {
+    fn opt_usize(self, n: Option<usize>) -> Option<Self> {
         match n {
             Some(n) => self.uint(n as u64),
             None => self.lit(b"null"),
@@ -1363,18 +1347,17 @@ fn shape_str(shape: InputShape) -> &'static str {
 }
 
 impl Location<'_> {
-    fn write_json(&self, out: &mut JsonBuf) {
+    fn write_json<'o>(&self, o: Out<'o>) -> Option<Out<'o>> {
         match &self.loc.sheet {
-            None => {
-                out.str_open(self.source);
-                out.byte(b':');
-                out.uint(u64::from(self.loc.line));
-                out.byte(b':');
-                out.uint(u64::from(self.loc.column));
-                out.byte(b'"');
-            }
+            None => o
+                .str_open(self.source)?
+                .byte(b':')?
+                .uint(u64::from(self.loc.line))?
+                .byte(b':')?
+                .uint(u64::from(self.loc.column))?
+                .byte(b'"'),
             // Rare (spreadsheet cells): through `Display`.
-            Some(_) => out.str(&self.to_string()),
+            Some(_) => o.str(&self.to_string()),
         }
     }
 }
@@ -1401,7 +1384,7 @@ impl<W: Write> JsonArrayWriter<W> {
     pub fn new(out: W) -> io::Result<Self> {
         // Made once: room for the flush size and a large form beyond it.
         let mut buf = JsonBuf::with_capacity(FLUSH_AT + FLUSH_AT / 4);
-        buf.byte(b'[');
+        buf.put(|o| o.byte(b'['));
         Ok(JsonArrayWriter {
             out,
             count: 0,
@@ -1412,9 +1395,9 @@ impl<W: Write> JsonArrayWriter<W> {
 
     fn separator(&mut self) {
         if self.count == 0 {
-            self.buf.lit(b"\n");
+            self.buf.put(|o| o.lit(b"\n"));
         } else {
-            self.buf.lit(b",\n");
+            self.buf.put(|o| o.lit(b",\n"));
         }
     }
 
@@ -1439,7 +1422,7 @@ impl<W: Write> JsonArrayWriter<W> {
     pub fn push<T: Serialize>(&mut self, element: &T) -> io::Result<()> {
         self.separator();
         let text = serde_json::to_vec(element).map_err(io::Error::from)?;
-        self.buf.raw(&text);
+        self.buf.put(|o| o.raw(&text));
         self.written()
     }
 
@@ -1450,7 +1433,7 @@ impl<W: Write> JsonArrayWriter<W> {
 
     /// Close the array and hand the writer back.
     pub fn finish(mut self) -> io::Result<W> {
-        self.buf.lit(b"\n]\n");
+        self.buf.put(|o| o.lit(b"\n]\n"));
         self.out.write_all(self.buf.as_bytes())?;
         self.out.flush()?;
         Ok(self.out)
@@ -1719,6 +1702,40 @@ mod tests {
         same_bytes_from_source("e", 0, &empty, &assessment, &[], &profile, None);
     }
 
+    /// A piece that runs out of room anywhere in it (every first capacity from nothing to
+    /// past the whole element) is written again whole after the buffer grows: the bytes are
+    /// those written into ample room.
+    #[test]
+    fn pieces_cut_off_anywhere_are_written_again_whole() {
+        let mut ev = form();
+        ev.department = Some("引号\"反斜杠\\ 控制\u{1} 一个长到要走长路径的部门名称".into());
+        let profile = Profile::default();
+        let assessment = jixiao_core::assess(&ev, &profile);
+        let form = FormSource {
+            source: "路径/带\"引号.tsv",
+            form_index: 3,
+            evaluation: &ev,
+            assessment: &assessment,
+            diagnostics: &[],
+            profile: &profile,
+            read_as: Some((InputShape::TabGrid, "UTF-8")),
+        };
+        let mut ample = JsonBuf::with_capacity(1 << 20);
+        form.write_json(&mut ample, &mut Vec::new());
+        let expected = ample.into_vec();
+        // After a prefix longer than the least growth, so that room runs out at `room` and
+        // not only in the first piece.
+        const PREFIX: usize = MIN_GROW + 7;
+        for room in 0..expected.len() + 64 {
+            let mut buf = JsonBuf {
+                bytes: vec![b' '; PREFIX + room],
+                len: PREFIX,
+            };
+            form.write_json(&mut buf, &mut Vec::new());
+            assert_eq!(&buf.as_bytes()[PREFIX..], &expected[..], "{room}");
+        }
+    }
+
     #[test]
     fn direct_writer_matches_serde_on_the_fixtures() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
@@ -1814,14 +1831,14 @@ mod tests {
         }
         for d in values {
             let mut buf = JsonBuf::default();
-            buf.decimal(d);
+            buf.put(|o| o.decimal(d));
             assert_eq!(
                 String::from_utf8(buf.into_vec()).unwrap(),
                 d.to_string(),
                 "{d:?}"
             );
             let mut buf = JsonBuf::default();
-            buf.num(Num(d));
+            buf.put(|o| o.num(Num(d)));
             assert_eq!(
                 String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&Num(d)).unwrap()
@@ -1843,7 +1860,7 @@ mod tests {
             S::Unknown,
         ] {
             let mut buf = JsonBuf::default();
-            buf.str(shape_str(shape));
+            buf.put(|o| o.str(shape_str(shape)));
             assert_eq!(
                 String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&shape).unwrap()
@@ -1862,7 +1879,7 @@ mod tests {
         }
         for s in cases {
             let mut buf = JsonBuf::default();
-            buf.str(&s);
+            buf.put(|o| o.str(&s));
             assert_eq!(
                 String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&s).unwrap()
@@ -1889,8 +1906,7 @@ mod tests {
                 }
             }
             for s in cases {
-                out.str(&s);
-                out.lit(b",");
+                out.put(|o| o.str(&s)?.lit(b","));
                 expected.push_str(&serde_json::to_string(&s).unwrap());
                 expected.push(',');
             }
@@ -1913,8 +1929,7 @@ mod tests {
         let mut out = JsonBuf::default();
         let mut expected = String::new();
         for n in values {
-            out.int(n);
-            out.byte(b' ');
+            out.put(|o| o.int(n)?.byte(b' '));
             expected.push_str(&format!("{n} "));
         }
         assert_eq!(String::from_utf8(out.into_vec()).unwrap(), expected);
