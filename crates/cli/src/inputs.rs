@@ -206,62 +206,123 @@ pub fn for_each_chunk<R: Read, E>(
         })
         .map_err(ChunkError::Each);
     }
-    // Grown as needed: a folder of small files should not cost a megabyte each.
-    let mut chunk: Vec<u8> = Vec::new();
+    // The head read so far (a small file is all there) starts the first chunk; the rest is
+    // read straight into the chunk, past the `BufReader` (one copy fewer of every byte).
+    let chunk = reader.buffer().to_vec();
+    cut_text(reader.into_inner(), chunk, Limits::CHECK, each)
+}
+
+/// The sizes [`for_each_chunk`] cuts text by (smaller in tests).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// [`CHUNK_TARGET`].
+    target: usize,
+    /// [`MAX_TEXT_CHUNK`].
+    max: usize,
+    /// The most bytes asked of the reader at a time.
+    block: usize,
+}
+
+impl Limits {
+    const CHECK: Limits = Limits {
+        target: CHUNK_TARGET,
+        max: MAX_TEXT_CHUNK,
+        block: 64 * 1024,
+    };
+}
+
+/// Cut text into chunks: a chunk ends before the first line that starts at or after
+/// `target` and holds a form title (a title line before `target` is never a cut); a chunk
+/// that would hold a line ending past `max` is refused. The same cuts, line numbers and
+/// refusals as reading line by line (`cut_by_lines` in the tests), but the bytes are read in
+/// blocks straight into the chunk and only the lines after `target` are looked at.
+fn cut_text<R: Read, E>(
+    mut reader: R,
+    mut chunk: Vec<u8>,
+    limits: Limits,
+    mut each: impl FnMut(Chunk) -> Result<(), E>,
+) -> Result<(), ChunkError<E>> {
     let mut first_line: u32 = 1;
-    let mut lines: u32 = 0;
+    // Where the next line to look at starts (`None`: not found yet, the chunk is still
+    // shorter than the target or its line that crosses the target has not ended).
+    let mut line: Option<usize> = None;
+    let mut eof = false;
     loop {
-        if chunk.len() < CHUNK_TARGET {
-            // Below the target no line can start a cut: take whole lines a buffer at a time
-            // and only count them (a `read_until` per line cost more than the line).
-            let buf = reader.fill_buf().map_err(ChunkError::Io)?;
-            if buf.is_empty() {
-                break;
-            }
-            let window = &buf[..buf.len().min(CHUNK_TARGET - chunk.len())];
-            if let Some((last, count)) = jixiao_formats::whole_lines(window) {
-                chunk.extend_from_slice(&window[..=last]);
-                lines = lines.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
-                reader.consume(last + 1);
-                continue;
-            }
-            // No line ends in the window (a long line, or the target is a few bytes away):
-            // read one line as below.
+        if line.is_none() && chunk.len() >= limits.target {
+            // The first line that starts at or after the target.
+            let from = limits.target - 1;
+            line = chunk[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|i| from + i + 1);
         }
-        let start = chunk.len();
-        // Never more than the chunk limit (plus one byte, to tell) in memory, however long
-        // the line.
-        let room = (MAX_TEXT_CHUNK + 1).saturating_sub(start) as u64;
-        let n = (&mut reader)
-            .take(room)
-            .read_until(b'\n', &mut chunk)
-            .map_err(ChunkError::Io)?;
-        if n == 0 {
-            break;
+        // Look at the whole lines read after the target: a title line is the cut.
+        let mut cut = None;
+        if let Some(at) = line.as_mut() {
+            while *at < chunk.len() {
+                let end = match chunk[*at..].iter().position(|&b| b == b'\n') {
+                    Some(i) => *at + i + 1,
+                    None if eof => chunk.len(),
+                    None => break,
+                };
+                if end > limits.max {
+                    break;
+                }
+                if is_title_line(&chunk[*at..end]) {
+                    cut = Some(*at);
+                    break;
+                }
+                *at = end;
+            }
         }
-        if chunk.len() > MAX_TEXT_CHUNK {
+        if cut.is_none() && chunk.len() > limits.max {
             // Nothing of this chunk has been read: say so from its first line.
             return Err(ChunkError::Io(too_large(
                 "没有表题（…自评表）的一段文本",
                 "a stretch of text without a form title (…自评表)",
-                MAX_TEXT_CHUNK,
+                limits.max,
                 first_line,
             )));
         }
-        if start >= CHUNK_TARGET && is_title_line(&chunk[start..]) {
-            let rest = chunk[start..].to_vec();
-            chunk.truncate(start);
+        if let Some(at) = cut {
+            let mut rest = Vec::with_capacity(limits.target + 2 * limits.block);
+            rest.extend_from_slice(&chunk[at..]);
+            chunk.truncate(at);
+            let lines = jixiao_formats::whole_lines(&chunk).map_or(0, |(_, count)| count);
             let full = std::mem::replace(&mut chunk, rest);
             each(Chunk {
                 bytes: full,
                 first_line,
             })
             .map_err(ChunkError::Each)?;
-            chunk.reserve(CHUNK_TARGET + 64 * 1024);
-            first_line = first_line.saturating_add(lines);
-            lines = 0;
+            first_line = first_line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+            line = None;
+            continue;
         }
-        lines = lines.saturating_add(1);
+        if eof {
+            break;
+        }
+        // Never more than the chunk limit (plus one byte, to tell) in memory.
+        let want = limits.block.min(limits.max + 1 - chunk.len());
+        let len = chunk.len();
+        if chunk.capacity() < len + want {
+            // A small input (its head shorter than a block) needs no more than a block; a
+            // large one room for a chunk of the target size and the block that crosses it,
+            // once.
+            let size = if len < limits.block {
+                len + want
+            } else {
+                (limits.target + 2 * limits.block).max(len + want)
+            };
+            chunk.reserve_exact(size - len);
+        }
+        // Into the room reserved, without zeroing it first (`resize` cost as much as the copy
+        // saved); up to `want` bytes or the end of the input, again when interrupted.
+        let got = (&mut reader)
+            .take(want as u64)
+            .read_to_end(&mut chunk)
+            .map_err(ChunkError::Io)?;
+        eof = got == 0;
     }
     if !chunk.is_empty() || first_line == 1 {
         each(Chunk {
@@ -379,6 +440,180 @@ mod tests {
             at += len;
         }
         assert_eq!(at, text.len());
+    }
+
+    /// The chunker as it was (line by line through a `BufReader`), the reference for
+    /// [`cut_text`].
+    fn cut_by_lines<R: Read, E>(
+        reader: R,
+        limits: Limits,
+        mut each: impl FnMut(Chunk) -> Result<(), E>,
+    ) -> Result<(), ChunkError<E>> {
+        let mut reader = BufReader::with_capacity(limits.block, reader);
+        // Grown as needed: a folder of small files should not cost a megabyte each.
+        let mut chunk: Vec<u8> = Vec::new();
+        let mut first_line: u32 = 1;
+        let mut lines: u32 = 0;
+        loop {
+            if chunk.len() < limits.target {
+                // Below the target no line can start a cut: take whole lines a buffer at a time
+                // and only count them (a `read_until` per line cost more than the line).
+                let buf = reader.fill_buf().map_err(ChunkError::Io)?;
+                if buf.is_empty() {
+                    break;
+                }
+                let window = &buf[..buf.len().min(limits.target - chunk.len())];
+                if let Some((last, count)) = jixiao_formats::whole_lines(window) {
+                    chunk.extend_from_slice(&window[..=last]);
+                    lines = lines.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+                    reader.consume(last + 1);
+                    continue;
+                }
+                // No line ends in the window (a long line, or the target is a few bytes away):
+                // read one line as below.
+            }
+            let start = chunk.len();
+            // Never more than the chunk limit (plus one byte, to tell) in memory, however long
+            // the line.
+            let room = (limits.max + 1).saturating_sub(start) as u64;
+            let n = (&mut reader)
+                .take(room)
+                .read_until(b'\n', &mut chunk)
+                .map_err(ChunkError::Io)?;
+            if n == 0 {
+                break;
+            }
+            if chunk.len() > limits.max {
+                // Nothing of this chunk has been read: say so from its first line.
+                return Err(ChunkError::Io(too_large(
+                    "没有表题（…自评表）的一段文本",
+                    "a stretch of text without a form title (…自评表)",
+                    limits.max,
+                    first_line,
+                )));
+            }
+            if start >= limits.target && is_title_line(&chunk[start..]) {
+                let rest = chunk[start..].to_vec();
+                chunk.truncate(start);
+                let full = std::mem::replace(&mut chunk, rest);
+                each(Chunk {
+                    bytes: full,
+                    first_line,
+                })
+                .map_err(ChunkError::Each)?;
+                chunk.reserve(limits.target + 64 * 1024);
+                first_line = first_line.saturating_add(lines);
+                lines = 0;
+            }
+            lines = lines.saturating_add(1);
+        }
+        if !chunk.is_empty() || first_line == 1 {
+            each(Chunk {
+                bytes: chunk,
+                first_line,
+            })
+            .map_err(ChunkError::Each)?;
+        }
+        Ok(())
+    }
+
+    /// A reader that hands out its bytes in pieces of varied length (as a pipe does).
+    struct Pieces<'a> {
+        bytes: &'a [u8],
+        x: u64,
+    }
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.x = self
+                .x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let n = ((self.x >> 33) as usize % 97 + 1)
+                .min(buf.len())
+                .min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    type Cuts = Result<Vec<(Vec<u8>, u32)>, String>;
+
+    fn cuts(
+        run: impl FnOnce(&mut dyn FnMut(Chunk) -> Result<(), ()>) -> Result<(), ChunkError<()>>,
+    ) -> Cuts {
+        let mut got = Vec::new();
+        match run(&mut |c| {
+            got.push((c.bytes, c.first_line));
+            Ok(())
+        }) {
+            Ok(()) => Ok(got),
+            Err(ChunkError::Io(e)) => Err(e.to_string()),
+            Err(ChunkError::Each(())) => Err("each".into()),
+        }
+    }
+
+    #[test]
+    fn block_reads_cut_where_line_by_line_reading_cut() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % m
+        };
+        let title = "财政项目支出绩效自评表";
+        for round in 0..3000 {
+            // Lines of varied length, some of them titles (whole, or with text around),
+            // some very long, the last with or without its new line.
+            let mut text = Vec::new();
+            for _ in 0..next(60) {
+                match next(6) {
+                    0 => text.extend_from_slice(title.as_bytes()),
+                    1 => text.extend_from_slice(format!("x{title}y").as_bytes()),
+                    2 => text.extend(std::iter::repeat_n(b'a', next(300) as usize)),
+                    _ => text.extend(std::iter::repeat_n(b'b', next(40) as usize)),
+                }
+                if next(20) > 0 {
+                    text.push(b'\n');
+                }
+            }
+            let target = 1 + next(200) as usize;
+            let limits = Limits {
+                target,
+                max: target + next(400) as usize,
+                block: 1 + next(80) as usize,
+            };
+            let seed = next(1 << 30);
+            let want = cuts(|each| {
+                cut_by_lines(
+                    Pieces {
+                        bytes: &text,
+                        x: seed,
+                    },
+                    limits,
+                    each,
+                )
+            });
+            let got = cuts(|each| {
+                let mut reader = BufReader::with_capacity(
+                    limits.block,
+                    Pieces {
+                        bytes: &text,
+                        x: seed,
+                    },
+                );
+                let head = reader.fill_buf().map_err(ChunkError::Io)?.to_vec();
+                cut_text(reader.into_inner(), head, limits, each)
+            });
+            assert_eq!(
+                got,
+                want,
+                "round {round}, {limits:?}, {:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
     }
 
     #[test]
