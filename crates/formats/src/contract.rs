@@ -1283,7 +1283,8 @@ fn word4(b: &[u8], i: usize) -> u32 {
 #[inline(always)]
 fn or_escape_flags(acc: &mut [u8; 16], chunk: &[u8; 16]) {
     for (a, &c) in acc.iter_mut().zip(chunk) {
-        *a |= u8::from(c < 0x20) | u8::from(c == b'"') | u8::from(c == b'\\');
+        // All ones for a hit (the compare's own mask: no AND with 1 before the fold).
+        *a |= 0u8.wrapping_sub(u8::from(c < 0x20 || c == b'"' || c == b'\\'));
     }
 }
 
