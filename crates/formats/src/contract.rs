@@ -1156,7 +1156,21 @@ impl<'a> Out<'a> {
     }
 
     /// A decimal exactly as its `Display` writes it (`507500.00`, `0.05`, `-0`), no exponent.
+    #[inline(always)]
     fn decimal(self, d: Decimal) -> Option<Self> {
+        // Most exact scores (`explain.exact`): a whole number of one or two digits, written
+        // here without the call.
+        if d.scale() == 0 && !d.is_sign_negative() {
+            let m = d.mantissa();
+            if (0..100).contains(&m) {
+                return self.uint(m as u64);
+            }
+        }
+        self.decimal_general(d)
+    }
+
+    /// [`decimal`](Self::decimal) for any decimal.
+    fn decimal_general(self, d: Decimal) -> Option<Self> {
         let scale = d.scale();
         if scale <= 4 && !d.is_sign_negative() {
             // Nearly every amount, rate and score: the whole part as an integer, then the
@@ -1199,7 +1213,7 @@ impl<'a> Out<'a> {
                 return self.int(i);
             }
         }
-        self.decimal(n.0)
+        self.decimal_general(n.0)
     }
 
     #[inline(always)]
@@ -1832,6 +1846,10 @@ mod tests {
         let mut negative_zero = Decimal::new(0, 3);
         negative_zero.set_sign_negative(true);
         values.push(negative_zero);
+        // Around the inline path of small whole numbers.
+        for m in -120..=120 {
+            values.extend([Decimal::new(m, 0), Decimal::new(m, 1)]);
+        }
         // A deterministic spread over mantissas and scales.
         let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..20_000 {
