@@ -517,19 +517,26 @@ impl FormSource<'_> {
         let ev = self.evaluation;
         let card = &self.assessment.scorecard;
         buf.put(|o| self.write_head(o));
+        // All rows as one piece (written again whole in the rare case the room runs out).
         if scores_in_order(ev, card) {
-            for (i, (ind, score)) in ev.indicators.iter().zip(&card.indicators).enumerate() {
-                buf.put(|o| write_indicator(o.comma(i)?, ind, Some(score)));
-            }
+            buf.put(|mut o| {
+                for (i, (ind, score)) in ev.indicators.iter().zip(&card.indicators).enumerate() {
+                    o = write_indicator(o.comma(i)?, ind, Some(score))?;
+                }
+                Some(o)
+            });
         } else {
-            for (i, (ind, score)) in ev
-                .indicators
-                .iter()
-                .zip(scores_by_index(ev, card))
-                .enumerate()
-            {
-                buf.put(|o| write_indicator(o.comma(i)?, ind, score));
-            }
+            buf.put(|mut o| {
+                for (i, (ind, score)) in ev
+                    .indicators
+                    .iter()
+                    .zip(scores_by_index(ev, card))
+                    .enumerate()
+                {
+                    o = write_indicator(o.comma(i)?, ind, score)?;
+                }
+                Some(o)
+            });
         }
         // As `sorted_findings`, by index: a stable sort of the same sequence.
         let (diagnostics, engine) = (self.diagnostics, &self.assessment.findings);
@@ -543,23 +550,12 @@ impl FormSource<'_> {
             let (a, b) = (get(a), get(b));
             (a.location.is_none(), &a.location).cmp(&(b.location.is_none(), &b.location))
         });
-        for (n, &i) in order.iter().enumerate() {
-            let f = get(i);
-            buf.put(|o| {
-                let o = if n == 0 {
-                    o.lit(b"],\"findings\":[")?
-                } else {
-                    o.byte(b',')?
-                };
-                write_finding(o, f, self.source)
-            });
-        }
         buf.put(|o| {
-            let mut o = if order.is_empty() {
-                o.lit(b"],\"findings\":[],\"notes\":[")?
-            } else {
-                o.lit(b"],\"notes\":[")?
-            };
+            let mut o = o.lit(b"],\"findings\":[")?;
+            for (n, &i) in order.iter().enumerate() {
+                o = write_finding(o.comma(n)?, get(i), self.source)?;
+            }
+            o = o.lit(b"],\"notes\":[")?;
             for (i, n) in card.notes.iter().enumerate() {
                 o = o.comma(i)?.str(n)?;
             }
