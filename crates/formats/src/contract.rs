@@ -679,6 +679,7 @@ fn write_fund_row<'o>(o: Out<'o>, row: &FundRow) -> Option<Out<'o>> {
 
 /// `computed_num(c.value)` of a derivation and its normalised exact value: the exact value
 /// itself when rounding to the kept decimals would not change it.
+#[inline(always)]
 fn write_computed_num<'o>(o: Out<'o>, c: Option<(&Computed, Decimal)>) -> Option<Out<'o>> {
     match c {
         Some((c, exact)) if c.value.scale() <= COMPUTED_DECIMALS => o.num(Num(exact)),
