@@ -1229,7 +1229,7 @@ impl<'a> Out<'a> {
     }
 }
 
-/// The longest key given to [`JsonBuf::key_str`].
+/// The longest key given to [`Out::key_str`].
 const KEY_MAX: usize = 32;
 
 /// `"b"` into `dst` for `b` of at most 16 bytes, copied by two overlapping loads and stores
