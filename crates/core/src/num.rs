@@ -324,6 +324,96 @@ const POW10: [i128; 29] = {
     table
 };
 
+/// A sum of decimals kept as one `i128` mantissa at the largest scale added so far, for the
+/// review checks that sum only to decide (WEIGHT_SUM, WEIGHT_SCHEME, TOTAL_MISMATCH,
+/// FUNDS_ROW_SUM): they fire on few forms, and rust_decimal's addition costs ≈ 100
+/// instructions a term. Every term, aligned to that scale, is below 2⁶³ (else the sum gives
+/// up), so fewer than 2³² terms keep every partial sum below 2⁹⁵: rust_decimal's own
+/// additions are exact then (they round only past 96 bits), and the value is theirs; only
+/// its scale and the sign of a zero may differ, which a comparison ignores. A message prints
+/// the sum rust_decimal computes.
+#[derive(Debug, Clone, Copy)]
+pub struct ExactSum {
+    mantissa: i128,
+    scale: u32,
+    /// False once a term did not fit: the caller takes the general path.
+    exact: bool,
+}
+
+impl ExactSum {
+    pub const ZERO: ExactSum = ExactSum {
+        mantissa: 0,
+        scale: 0,
+        exact: true,
+    };
+
+    #[inline]
+    pub fn add(&mut self, d: Decimal) {
+        let (Ok(m), s) = (i64::try_from(d.mantissa()), d.scale()) else {
+            self.exact = false;
+            return;
+        };
+        let aligned = if s == self.scale {
+            Some(m)
+        } else if s < self.scale {
+            POW10_I64
+                .get((self.scale - s) as usize)
+                .and_then(|&p| m.checked_mul(p))
+        } else {
+            // The sum so far to the new scale, under the same bound as a term.
+            let sum = i64::try_from(self.mantissa).ok().and_then(|sum| {
+                POW10_I64
+                    .get((s - self.scale) as usize)
+                    .and_then(|&p| sum.checked_mul(p))
+            });
+            self.mantissa = i128::from(sum.unwrap_or(0));
+            self.scale = s;
+            self.exact &= sum.is_some();
+            Some(m)
+        };
+        match aligned {
+            Some(m) => self.mantissa += i128::from(m),
+            None => self.exact = false,
+        }
+    }
+
+    /// The sum's value, or `None` when it may differ from rust_decimal's.
+    pub fn value(self) -> Option<Decimal> {
+        if !self.exact {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(self.mantissa, self.scale).ok()
+    }
+}
+
+/// 10⁰ … 10¹⁸: every power of ten an `i64` holds.
+const POW10_I64: [i64; 19] = {
+    let mut table = [1i64; 19];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+impl Default for ExactSum {
+    fn default() -> Self {
+        ExactSum::ZERO
+    }
+}
+
+/// The value of `Σ terms` for a decision: from [`ExactSum`] when exact, else rust_decimal's
+/// sum (the general path).
+pub fn sum_value<I>(terms: impl Fn() -> I) -> Decimal
+where
+    I: Iterator<Item = Decimal>,
+{
+    let mut exact = ExactSum::ZERO;
+    terms().for_each(|d| exact.add(d));
+    exact.value().unwrap_or_else(|| terms().sum())
+}
+
 /// `a.max(b)` (`Decimal::max`: `a` when they are equal, whatever their scales) with [`cmp`].
 pub fn max(a: Decimal, b: Decimal) -> Decimal {
     if cmp(a, b).is_lt() {
@@ -559,6 +649,50 @@ mod tests {
         let want_four: String = numbers[..4].iter().map(|d| format!("{d}、")).collect();
         assert_eq!(concat(&pieces[..8]), want_four);
         assert_eq!(concat(&[]), "");
+    }
+
+    /// The exact sum against rust_decimal's additions (`checked_add`, from zero, in order):
+    /// the same value whenever it claims to be exact, and it claims so for every sum of
+    /// small terms.
+    #[test]
+    fn exact_sum_is_rust_decimals_sum() {
+        let mut values: Vec<Decimal> = spread(0x51_7CC1_B727_220A, 3000)
+            .map(|(x, mut d)| {
+                if x & 1 == 1 {
+                    d.set_sign_negative(true);
+                }
+                d
+            })
+            .collect();
+        let small: Vec<Decimal> = spread(0x2545_F491_4F6C_DD1D, 3000)
+            .map(|(x, _)| {
+                Decimal::new(
+                    ((x >> 40) % 200_001) as i64 - 100_000,
+                    ((x >> 20) % 5) as u32,
+                )
+            })
+            .collect();
+        values.extend([Decimal::MAX, Decimal::MIN, Decimal::ZERO, -Decimal::ZERO]);
+        for (set, all_small) in [(&values, false), (&small, true)] {
+            for start in 0..set.len() {
+                for len in [0, 1, 2, 3, 7, 13] {
+                    let terms = &set[start..(start + len).min(set.len())];
+                    let mut exact = ExactSum::ZERO;
+                    terms.iter().for_each(|d| exact.add(*d));
+                    let general = terms
+                        .iter()
+                        .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(*d));
+                    match (exact.value(), general) {
+                        (Some(v), Some(g)) => assert_eq!(cmp(v, g), Ordering::Equal, "{terms:?}"),
+                        (Some(_), None) => panic!("exact but rust_decimal overflowed: {terms:?}"),
+                        (None, _) => assert!(!all_small, "{terms:?}"),
+                    }
+                    if let Some(general) = general {
+                        assert_eq!(sum_value(|| terms.iter().copied()), general);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
