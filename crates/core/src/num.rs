@@ -78,10 +78,21 @@ pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
     };
     let scale = d.scale() as usize;
     let negative = usize::from(d.is_sign_negative());
+    if scale == 0 && negative == 0 && m < 100 {
+        // A small whole number (most weights and scores): one or two digits, nothing to split.
+        return if m < 10 {
+            *out.first_mut()? = b'0' + m as u8;
+            Some(1)
+        } else {
+            let pair = m as usize * 2;
+            out.get_mut(..2)?.copy_from_slice(&PAIRS[pair..pair + 2]);
+            Some(2)
+        };
+    }
     // The whole part and the fraction, split with one division (a scale over 19 leaves no
     // whole part in a u64 mantissa).
-    let (whole, fraction) = match 10u64.checked_pow(scale as u32) {
-        Some(power) => (m / power, m % power),
+    let (whole, fraction) = match POW10_U64.get(scale) {
+        Some(&power) => (m / power, m % power),
         None => (0, m),
     };
     // Display writes `0` for a zero whole part, and exactly `scale` fractional digits
@@ -105,6 +116,17 @@ pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
     }
     Some(len)
 }
+
+/// 10⁰ … 10¹⁹: every power of ten a `u64` holds (a table, not `checked_pow`'s loop).
+const POW10_U64: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
 
 /// The last `out.len()` decimal digits of `n`, zero-padded, two at a time.
 fn fill_digits(mut n: u64, out: &mut [u8]) {
@@ -443,17 +465,22 @@ pub enum Piece<'a> {
 /// 24 characters, which is nearly all of them.
 pub fn decimal_compact(d: Decimal) -> CompactString {
     // A whole number below 100 (most weights and scores): its static text, nothing written.
-    if d.scale() == 0 && !d.is_sign_negative() {
-        // A copy of an inline `CompactString`: no bytes written, no `memcpy` call.
-        if let Some(small) = usize::try_from(d.mantissa())
-            .ok()
-            .and_then(|n| SMALL_NUMBERS.get(n))
-        {
-            return small.clone();
-        }
+    // A copy of an inline `CompactString`: no bytes written, no `memcpy` call.
+    if let Some(small) = small_whole(d).and_then(|n| SMALL_NUMBERS.get(n)) {
+        return small.clone();
     }
     let mut buf = [0u8; DECIMAL_BUF];
     CompactString::new(decimal_str(d, &mut buf))
+}
+
+/// `d` when it is a whole number 0–99 written without decimals (scale 0, not `-0`): what
+/// `Display` writes for it is `n.to_string()`, so tables indexed by it stand for writing it.
+#[inline]
+pub fn small_whole(d: Decimal) -> Option<usize> {
+    if d.scale() != 0 || d.is_sign_negative() {
+        return None;
+    }
+    usize::try_from(d.mantissa()).ok().filter(|&n| n < 100)
 }
 
 /// `0` … `99` as inline `CompactString`s, built at compile time.
@@ -804,9 +831,22 @@ mod tests {
             assert_eq!(exact, d.to_string().as_bytes(), "{d:?}");
             assert_eq!(write_decimal(d, &mut exact[1..]), None, "{d:?}");
         }
+        let mut negative_zero = Decimal::ZERO;
+        negative_zero.set_sign_negative(true);
         for n in -120..=120 {
-            for d in [Decimal::new(n, 0), Decimal::new(n, 1)] {
+            for d in [Decimal::new(n, 0), Decimal::new(n, 1), negative_zero] {
                 assert_eq!(decimal_compact(d), d.to_string(), "{d:?}");
+                let text = d.to_string();
+                let mut exact = vec![0u8; text.len()];
+                assert_eq!(write_decimal(d, &mut exact), Some(text.len()), "{d:?}");
+                assert_eq!(exact, text.as_bytes(), "{d:?}");
+                assert_eq!(write_decimal(d, &mut exact[1..]), None, "{d:?}");
+                assert_eq!(
+                    small_whole(d).map(|n| n.to_string()),
+                    (d.scale() == 0 && (0..100).contains(&n) && !d.is_sign_negative())
+                        .then(|| text.clone()),
+                    "{d:?}"
+                );
             }
         }
         // The wide path's edges: every digit count of a mantissa past a `u64`, and the limits

@@ -3,14 +3,16 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{cmp, concat, decimal_compact, decimal_string, max, min, Piece::Num, Piece::Text};
+use crate::num::{
+    cmp, concat, decimal_compact, decimal_string, max, min, small_whole, Piece::Num, Piece::Text,
+};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
 pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
@@ -531,7 +533,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
                 out.achievement = Some(ach);
                 out.computed = Some(cx.computed(
                     w,
-                    concat(&[Text("按时完成 → W = "), Num(w)]),
+                    with_weight(&ON_TIME, "按时完成 → W = ", w),
                     wta(w, out),
                     Some(Cow::Borrowed(
                         "时限指标按时完成记满分 (on time → full weight) [ours]",
@@ -677,7 +679,7 @@ impl QFormula {
                 Text(" → "),
                 Num(v),
             ]),
-            QFormula::MetAtLeast => concat(&[Text("A ≥ T → W = "), Num(w)]),
+            QFormula::MetAtLeast => with_weight(&MET_AT_LEAST, "A ≥ T → W = ", w),
             QFormula::Proportional { a, t } => concat(&[
                 Text("W × A/T = "),
                 Num(w),
@@ -686,7 +688,7 @@ impl QFormula {
                 Text("/"),
                 Num(t),
             ]),
-            QFormula::MetAtMost => concat(&[Text("A ≤ T → W = "), Num(w)]),
+            QFormula::MetAtMost => with_weight(&MET_AT_MOST, "A ≤ T → W = ", w),
             QFormula::ReverseRatio { a, t } => concat(&[
                 Text("W × T/A = "),
                 Num(w),
@@ -709,7 +711,7 @@ impl QFormula {
             QFormula::ReverseZero { a, t } => {
                 concat(&[Text("T = "), Num(t), Text("，A = "), Num(a), Text(" → 0")])
             }
-            QFormula::MetExact => concat(&[Text("A = T → W = "), Num(w)]),
+            QFormula::MetExact => with_weight(&MET_EXACT, "A = T → W = ", w),
             QFormula::Deviation { a, t } => concat(&[
                 Text("W × (1 − |A−T|/T) = "),
                 Num(w),
@@ -722,6 +724,27 @@ impl QFormula {
                 Text(")"),
             ]),
         }
+    }
+}
+
+/// The formulas of a target met (`A ≥ T → W = 7`) and of a deadline kept (`按时完成 → W = 7`)
+/// for each whole weight 0–99, built on first use: most indicators are scored by one of them,
+/// and a copy of an inline `CompactString` costs a small part of writing and checking it.
+type WeightFormulas = OnceLock<[CompactString; 100]>;
+static MET_AT_LEAST: WeightFormulas = OnceLock::new();
+static MET_AT_MOST: WeightFormulas = OnceLock::new();
+static MET_EXACT: WeightFormulas = OnceLock::new();
+static ON_TIME: WeightFormulas = OnceLock::new();
+
+/// `concat(&[Text(prefix), Num(w)])`, from `table` (which holds exactly that for every whole
+/// `w` of 0–99; each table is used with one prefix) when `w` is such a number.
+fn with_weight(table: &'static WeightFormulas, prefix: &'static str, w: Decimal) -> CompactString {
+    match small_whole(w) {
+        Some(i) => table.get_or_init(|| {
+            std::array::from_fn(|i| concat(&[Text(prefix), Num(Decimal::from(i as u32))]))
+        })[i]
+            .clone(),
+        None => concat(&[Text(prefix), Num(w)]),
     }
 }
 
@@ -877,6 +900,32 @@ fn quantitative(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The weight formulas' tables against writing them.
+    #[test]
+    fn weight_formulas_are_concat() {
+        let mut negative_zero = Decimal::ZERO;
+        negative_zero.set_sign_negative(true);
+        let mut weights = vec![negative_zero, Decimal::MAX, Decimal::new(-7, 0)];
+        for n in 0..=130 {
+            weights.extend([
+                Decimal::new(n, 0),
+                Decimal::new(n, 1),
+                Decimal::new(n * 10, 1),
+            ]);
+        }
+        for w in weights {
+            for (table, prefix) in [
+                (&MET_AT_LEAST, "A ≥ T → W = "),
+                (&MET_AT_MOST, "A ≤ T → W = "),
+                (&MET_EXACT, "A = T → W = "),
+                (&ON_TIME, "按时完成 → W = "),
+            ] {
+                let want = format!("{prefix}{w}");
+                assert_eq!(with_weight(table, prefix, w), want, "{w:?}");
+            }
+        }
+    }
 
     #[test]
     fn rounded_fast_is_rust_decimals_rounding() {
