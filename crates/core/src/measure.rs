@@ -148,21 +148,24 @@ impl Measure {
     }
     /// A canonical spelling such that `parse(canonical(m)).kind == m.kind`.
     pub fn canonical(&self) -> String {
+        self.canonical_compact().into_string()
+    }
+    /// [`Measure::canonical`] as a `CompactString`: inline (no allocation) when short, as
+    /// nearly all are; review messages print it for many findings.
+    pub fn canonical_compact(&self) -> CompactString {
         match &self.kind {
-            MeasureKind::Empty => String::new(),
-            // As `format!` with the numbers' `Display` would write it, without the formatter
-            // (review messages print it for many findings).
+            MeasureKind::Empty => CompactString::const_new(""),
+            // As `format!` with the numbers' `Display` would write it, without the formatter.
             MeasureKind::Quantity { op, number, unit } => concat(&[
                 Text(op.symbol()),
                 Num(*number),
                 Text(unit.as_deref().unwrap_or("")),
-            ])
-            .into_string(),
+            ]),
             MeasureKind::Range { low, high, unit } => {
                 let u = unit.as_deref().unwrap_or("");
-                concat(&[Num(*low), Text(u), Text("~"), Num(*high), Text(u)]).into_string()
+                concat(&[Num(*low), Text(u), Text("~"), Num(*high), Text(u)])
             }
-            MeasureKind::Deadline { text } | MeasureKind::Text { text } => text.to_string(),
+            MeasureKind::Deadline { text } | MeasureKind::Text { text } => text.clone(),
         }
     }
     pub fn is_empty(&self) -> bool {

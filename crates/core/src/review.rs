@@ -643,7 +643,12 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if cmp(s, w).is_lt() {
-            let (a, t, s, w) = (is.actual.printed.trim(), is.target.canonical(), n(s), n(w));
+            let (a, t, s, w) = (
+                is.actual.printed.trim(),
+                is.target.canonical_compact(),
+                n(s),
+                n(w),
+            );
             out.push(
                 hit(
                     msg!(
@@ -685,7 +690,11 @@ fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if cmp(s, w).is_ge() {
-            let (a, t, s) = (is.actual.printed.trim(), is.target.canonical(), n(s));
+            let (a, t, s) = (
+                is.actual.printed.trim(),
+                is.target.canonical_compact(),
+                n(s),
+            );
             out.push(
                 hit(
                     msg!(
@@ -734,7 +743,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                     format!(
                         "「{name}」实际 {} 未达目标 {}，按 {} 应得 {}，填报 {}",
                         is.actual.printed.trim(),
-                        is.target.canonical(),
+                        is.target.canonical_compact(),
                         c.formula,
                         c.display(),
                         n(s)
@@ -742,7 +751,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                     format!(
                         "“{name}”: actual {} vs target {}: {} gives {}, printed {}",
                         is.actual.printed.trim(),
-                        is.target.canonical(),
+                        is.target.canonical_compact(),
                         c.formula,
                         c.display(),
                         n(s)
@@ -835,7 +844,7 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
         };
         // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
         if upward && cmp(ratio, threshold).is_ge() {
-            let (a, t) = (is.actual.printed.trim(), is.target.canonical());
+            let (a, t) = (is.actual.printed.trim(), is.target.canonical_compact());
             let (r, th) = (pct_compact(ratio), pct_compact(threshold));
             out.push(
                 hit(
@@ -900,7 +909,7 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
         } else {
             ("低于", "falls short of")
         };
-        let (t, a) = (is.target.canonical(), is.actual.printed.trim());
+        let (t, a) = (is.target.canonical_compact(), is.actual.printed.trim());
         out.push(
             hit(
                 msg!(

@@ -4,7 +4,8 @@
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
 use crate::num::{
-    cmp, concat, decimal_compact, decimal_string, max, min, small_whole, Piece::Num, Piece::Text,
+    cmp, concat, decimal_compact, decimal_string, max, memoised, min, small_whole, Memo,
+    Piece::Num, Piece::Text,
 };
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
@@ -12,6 +13,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
@@ -590,20 +592,9 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.band = Some((lo, hi));
     let label = ach.label_zh();
     out.computed = Some(match printed {
-        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => cx.computed(
-            p,
-            concat(&[
-                Text(label),
-                Text("：得分在 ["),
-                Num(lo),
-                Text(", "),
-                Num(hi),
-                Text("] 内，按填报 "),
-                Num(p),
-            ]),
-            inputs,
-            None,
-        ),
+        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => {
+            cx.computed(p, in_band_formula(ach, lo, hi, p), inputs, None)
+        }
         Some(p) => {
             let c = min(max(p, lo), hi);
             cx.computed(
@@ -646,6 +637,49 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
             )),
         ),
     });
+}
+
+/// `{label}：得分在 [{lo}, {hi}] 内，按填报 {p}`.
+fn in_band_concat(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
+    concat(&[
+        Text(ach.label_zh()),
+        Text("：得分在 ["),
+        Num(lo),
+        Text(", "),
+        Num(hi),
+        Text("] 内，按填报 "),
+        Num(p),
+    ])
+}
+
+/// Slots of the in-band formula memo: a power of two.
+const IN_BAND_SLOTS: usize = 128;
+
+thread_local! {
+    /// Recent in-band formulas of qualitative scores on this thread (the achievement and the
+    /// three numbers by their exact representation): the band is the weight times the
+    /// profile's fractions and the printed score one of a few, so the same formulas come back
+    /// form after form, and each is a text over 24 bytes written with three numbers (≈ 840
+    /// instructions; a copy is a fraction of it).
+    static IN_BAND: Memo<(Achievement, [u128; 3], CompactString)> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// [`in_band_concat`], from this thread's memo when the same formula was written recently.
+fn in_band_formula(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
+    let key = [lo, hi, p].map(|d| u128::from_le_bytes(d.serialize()));
+    let h = key.iter().fold(ach as u64, |h, k| {
+        (h ^ (*k as u64) ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    });
+    let slot = (h >> 40) as usize & (IN_BAND_SLOTS - 1);
+    memoised(
+        &IN_BAND,
+        IN_BAND_SLOTS,
+        slot,
+        |(a, k, formula)| (*a == ach && *k == key).then(|| formula.clone()),
+        || in_band_concat(ach, lo, hi, p),
+        |formula| (ach, key, formula.clone()),
+    )
 }
 
 /// The formula of a quantitative score, kept as numbers until it is printed.
@@ -923,6 +957,38 @@ mod tests {
             ] {
                 let want = format!("{prefix}{w}");
                 assert_eq!(with_weight(table, prefix, w), want, "{w:?}");
+            }
+        }
+    }
+
+    /// In-band formulas through the memo are the formulas written, whatever the order in
+    /// which they meet again and evict one another.
+    #[test]
+    fn memoised_in_band_formulas_are_written_ones() {
+        let numbers: Vec<Decimal> = (0..40)
+            .flat_map(|n| {
+                [
+                    Decimal::new(n, 0),
+                    Decimal::new(n * 10, 1),
+                    Decimal::new(n, 2),
+                ]
+            })
+            .collect();
+        for _ in 0..2 {
+            for ach in [
+                Achievement::Achieved,
+                Achievement::Partial,
+                Achievement::Unmet,
+            ] {
+                for (i, &lo) in numbers.iter().enumerate() {
+                    for &hi in &numbers[i % 7..i % 7 + 5] {
+                        for &p in &numbers[i % 11..i % 11 + 3] {
+                            let want =
+                                format!("{}：得分在 [{lo}, {hi}] 内，按填报 {p}", ach.label_zh());
+                            assert_eq!(in_band_formula(ach, lo, hi, p), want);
+                        }
+                    }
+                }
             }
         }
     }
