@@ -199,20 +199,22 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     }
     let total = match (&budget_score, &indicator_total) {
         _ if ev.truncated => None,
-        (Some(b), Some(t)) => Some(cx.computed(
-            b.value + t.value,
-            concat(&[
-                Text("预算执行得分 + Σ 指标得分 = "),
-                Num(b.value),
-                Text(" + "),
-                Num(t.value),
-            ]),
-            smallvec![
-                ("预算执行得分", decimal_compact(b.value)),
-                ("指标得分合计", decimal_compact(t.value)),
-            ],
-            t.note.clone(),
-        )),
+        (Some(b), Some(t)) => {
+            // Each number written once, for its input, and copied into the formula (the
+            // indicators' sum is often a 28-digit quotient).
+            let (b_text, t_text) = (decimal_compact(b.value), decimal_compact(t.value));
+            Some(cx.computed(
+                b.value + t.value,
+                concat(&[
+                    Text("预算执行得分 + Σ 指标得分 = "),
+                    Text(&b_text),
+                    Text(" + "),
+                    Text(&t_text),
+                ]),
+                smallvec![("预算执行得分", b_text), ("指标得分合计", t_text)],
+                t.note.clone(),
+            ))
+        }
         _ => None,
     };
     let grade = total.as_ref().and_then(|t| {
@@ -426,9 +428,16 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         return None;
     }
     let rate = executed.checked_div(budget)?;
+    // Each amount written once, for its input, and copied into the formula.
+    let (budget_text, executed_text) = (decimal_compact(budget), decimal_compact(executed));
     Some(cx.computed(
         rate,
-        concat(&[Text("B / A = "), Num(executed), Text(" / "), Num(budget)]),
+        concat(&[
+            Text("B / A = "),
+            Text(&executed_text),
+            Text(" / "),
+            Text(&budget_text),
+        ]),
         smallvec![
             (
                 if label == "全年预算数" {
@@ -436,9 +445,9 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
                 } else {
                     "A（年初预算数）"
                 },
-                decimal_compact(budget),
+                budget_text,
             ),
-            ("B（全年执行数）", decimal_compact(executed)),
+            ("B（全年执行数）", executed_text),
         ],
         note,
     ))
