@@ -612,7 +612,7 @@ pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
             Piece::Num(_) => {
                 if let Some(&(a, b)) = spans.next() {
                     let digits = &out[usize::from(a)..usize::from(b)];
-                    text.extend(digits.iter().map(|&b| char::from(b)));
+                    push_digits(&mut text, digits);
                 }
             }
         }
@@ -636,11 +636,22 @@ fn concat_long(pieces: &[Piece<'_>], words: usize) -> CompactString {
             Piece::Text(t) => text.push_str(t),
             Piece::Num(d) => {
                 let len = write_decimal(d, &mut buf).unwrap_or(0);
-                text.extend(buf[..len].iter().map(|&b| char::from(b)));
+                push_digits(&mut text, &buf[..len]);
             }
         }
     }
     CompactString::from_string_buffer(text)
+}
+
+/// A number's text (ASCII) pushed onto `text`: char by char when short, else checked as
+/// one `&str` and copied (a 28-digit quotient pushed char by char cost ≈ 8 instructions a
+/// digit).
+fn push_digits(text: &mut String, digits: &[u8]) {
+    if digits.len() <= 4 {
+        text.extend(digits.iter().map(|&b| char::from(b)));
+    } else if let Ok(digits) = std::str::from_utf8(digits) {
+        text.push_str(digits);
+    }
 }
 
 /// [`concat`] for derivations longer than its stack buffer or with more numbers.
@@ -690,6 +701,31 @@ mod tests {
             Piece::Num(Decimal::MAX),
         ]);
         assert_eq!(joined, format!("{long}-12.50/{}", Decimal::MAX));
+    }
+
+    /// Numbers of every width and scale in long derivations (the words alone over 24 bytes,
+    /// and short words made long by their numbers) are what `format!` writes.
+    #[test]
+    fn long_derivations_with_numbers_of_every_width() {
+        for (x, mut d) in spread(0xD1B5_4A32_D192_ED03, 5000) {
+            if x & 1 == 1 {
+                d.set_sign_negative(true);
+            }
+            let long = concat(&[
+                Piece::Text("预算执行得分 + Σ 指标得分 = "),
+                Piece::Num(d),
+                Piece::Text(" + "),
+                Piece::Num(d),
+            ]);
+            assert_eq!(long, format!("预算执行得分 + Σ 指标得分 = {d} + {d}"));
+            let short = concat(&[
+                Piece::Text("B / A = "),
+                Piece::Num(d),
+                Piece::Text(" / "),
+                Piece::Num(d),
+            ]);
+            assert_eq!(short, format!("B / A = {d} / {d}"));
+        }
     }
 
     #[test]

@@ -139,20 +139,24 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let budget_score = execution_rate.as_ref().map(|rate| {
         let w = profile.budget.weight;
         let capped = max(min(rate.value, Decimal::ONE), Decimal::ZERO);
+        // Each number written once, for its input, and copied into the formula: the capped
+        // rate is the rate itself (the same representation) from 0 to 100%.
+        let (w_text, rate_text) = (decimal_compact(w), pct_compact(rate.value));
+        let capped_text = if capped.serialize() == rate.value.serialize() {
+            rate_text.clone()
+        } else {
+            pct_compact(capped)
+        };
         let formula = concat(&[
             Text("W × min(执行率, 100%) = "),
-            Num(w),
+            Text(&w_text),
             Text(" × "),
-            Num(percent_2(capped)),
-            Text("%"),
+            Text(&capped_text),
         ]);
         cx.computed(
             w * capped,
             formula,
-            smallvec![
-                ("W", decimal_compact(w)),
-                ("执行率", pct_compact(rate.value))
-            ],
+            smallvec![("W", w_text), ("执行率", rate_text)],
             None,
         )
     });
