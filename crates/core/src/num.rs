@@ -5,8 +5,10 @@
 
 use compact_str::CompactString;
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
+use std::thread::LocalKey;
 
 /// Room for any decimal: 29 digits, a sign, a point and leading zeros of a 28-digit scale.
 pub const DECIMAL_BUF: usize = 48;
@@ -78,10 +80,21 @@ pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
     };
     let scale = d.scale() as usize;
     let negative = usize::from(d.is_sign_negative());
+    if scale == 0 && negative == 0 && m < 100 {
+        // A small whole number (most weights and scores): one or two digits, nothing to split.
+        return if m < 10 {
+            *out.first_mut()? = b'0' + m as u8;
+            Some(1)
+        } else {
+            let pair = m as usize * 2;
+            out.get_mut(..2)?.copy_from_slice(&PAIRS[pair..pair + 2]);
+            Some(2)
+        };
+    }
     // The whole part and the fraction, split with one division (a scale over 19 leaves no
     // whole part in a u64 mantissa).
-    let (whole, fraction) = match 10u64.checked_pow(scale as u32) {
-        Some(power) => (m / power, m % power),
+    let (whole, fraction) = match POW10_U64.get(scale) {
+        Some(&power) => (m / power, m % power),
         None => (0, m),
     };
     // Display writes `0` for a zero whole part, and exactly `scale` fractional digits
@@ -105,6 +118,17 @@ pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
     }
     Some(len)
 }
+
+/// 10⁰ … 10¹⁹: every power of ten a `u64` holds (a table, not `checked_pow`'s loop).
+const POW10_U64: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
 
 /// The last `out.len()` decimal digits of `n`, zero-padded, two at a time.
 fn fill_digits(mut n: u64, out: &mut [u8]) {
@@ -324,6 +348,133 @@ const POW10: [i128; 29] = {
     table
 };
 
+/// A sum of decimals kept as one `i128` mantissa at the largest scale added so far, for the
+/// review checks that sum only to decide (WEIGHT_SUM, WEIGHT_SCHEME, TOTAL_MISMATCH,
+/// FUNDS_ROW_SUM): they fire on few forms, and rust_decimal's addition costs ≈ 100
+/// instructions a term. Every term, aligned to that scale, is below 2⁶³ (else the sum gives
+/// up), so fewer than 2³² terms keep every partial sum below 2⁹⁵: rust_decimal's own
+/// additions are exact then (they round only past 96 bits), and the value is theirs; only
+/// its scale and the sign of a zero may differ, which a comparison ignores. A message prints
+/// the sum rust_decimal computes.
+#[derive(Debug, Clone, Copy)]
+pub struct ExactSum {
+    mantissa: i128,
+    scale: u32,
+    /// False once a term did not fit: the caller takes the general path.
+    exact: bool,
+}
+
+impl ExactSum {
+    pub const ZERO: ExactSum = ExactSum {
+        mantissa: 0,
+        scale: 0,
+        exact: true,
+    };
+
+    #[inline]
+    pub fn add(&mut self, d: Decimal) {
+        let (Ok(m), s) = (i64::try_from(d.mantissa()), d.scale()) else {
+            self.exact = false;
+            return;
+        };
+        let aligned = if s == self.scale {
+            Some(m)
+        } else if s < self.scale {
+            POW10_I64
+                .get((self.scale - s) as usize)
+                .and_then(|&p| m.checked_mul(p))
+        } else {
+            // The sum so far to the new scale, under the same bound as a term.
+            let sum = i64::try_from(self.mantissa).ok().and_then(|sum| {
+                POW10_I64
+                    .get((s - self.scale) as usize)
+                    .and_then(|&p| sum.checked_mul(p))
+            });
+            self.mantissa = i128::from(sum.unwrap_or(0));
+            self.scale = s;
+            self.exact &= sum.is_some();
+            Some(m)
+        };
+        match aligned {
+            Some(m) => self.mantissa += i128::from(m),
+            None => self.exact = false,
+        }
+    }
+
+    /// The sum's value, or `None` when it may differ from rust_decimal's.
+    pub fn value(self) -> Option<Decimal> {
+        if !self.exact {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(self.mantissa, self.scale).ok()
+    }
+}
+
+/// 10⁰ … 10¹⁸: every power of ten an `i64` holds.
+const POW10_I64: [i64; 19] = {
+    let mut table = [1i64; 19];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+impl Default for ExactSum {
+    fn default() -> Self {
+        ExactSum::ZERO
+    }
+}
+
+/// The value of `Σ terms` for a decision: from [`ExactSum`] when exact, else rust_decimal's
+/// sum (the general path).
+pub fn sum_value<I>(terms: impl Fn() -> I) -> Decimal
+where
+    I: Iterator<Item = Decimal>,
+{
+    let mut exact = ExactSum::ZERO;
+    terms().for_each(|d| exact.add(d));
+    exact.value().unwrap_or_else(|| terms().sum())
+}
+
+/// A per-thread memo of a pure function: `slots` entries, direct-mapped (the caller hashes its
+/// key to `slot`), allocated on the first use on a thread (threads that never score pay
+/// nothing). Bounded: one entry a slot, a new one evicts the old.
+pub(crate) type Memo<E> = RefCell<Vec<Option<E>>>;
+
+/// The value `find` reads from the entry in `slot` of this thread's `memo`, else `compute()`,
+/// kept there as `store` makes it. A memo that cannot be used (this thread's storage torn
+/// down, or in use further up the stack) computes. `compute` must not use the same memo.
+pub(crate) fn memoised<E, V>(
+    memo: &'static LocalKey<Memo<E>>,
+    slots: usize,
+    slot: usize,
+    find: impl Fn(&E) -> Option<V>,
+    compute: impl Fn() -> V,
+    store: impl Fn(&V) -> E,
+) -> V {
+    memo.try_with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return compute();
+        };
+        if m.len() != slots {
+            m.clear();
+            m.resize_with(slots, || None);
+        }
+        let Some(entry) = m.get_mut(slot) else {
+            return compute();
+        };
+        if let Some(v) = entry.as_ref().and_then(&find) {
+            return v;
+        }
+        let v = compute();
+        *entry = Some(store(&v));
+        v
+    })
+    .unwrap_or_else(|_| compute())
+}
+
 /// `a.max(b)` (`Decimal::max`: `a` when they are equal, whatever their scales) with [`cmp`].
 pub fn max(a: Decimal, b: Decimal) -> Decimal {
     if cmp(a, b).is_lt() {
@@ -353,17 +504,22 @@ pub enum Piece<'a> {
 /// 24 characters, which is nearly all of them.
 pub fn decimal_compact(d: Decimal) -> CompactString {
     // A whole number below 100 (most weights and scores): its static text, nothing written.
-    if d.scale() == 0 && !d.is_sign_negative() {
-        // A copy of an inline `CompactString`: no bytes written, no `memcpy` call.
-        if let Some(small) = usize::try_from(d.mantissa())
-            .ok()
-            .and_then(|n| SMALL_NUMBERS.get(n))
-        {
-            return small.clone();
-        }
+    // A copy of an inline `CompactString`: no bytes written, no `memcpy` call.
+    if let Some(small) = small_whole(d).and_then(|n| SMALL_NUMBERS.get(n)) {
+        return small.clone();
     }
     let mut buf = [0u8; DECIMAL_BUF];
     CompactString::new(decimal_str(d, &mut buf))
+}
+
+/// `d` when it is a whole number 0–99 written without decimals (scale 0, not `-0`): what
+/// `Display` writes for it is `n.to_string()`, so tables indexed by it stand for writing it.
+#[inline]
+pub fn small_whole(d: Decimal) -> Option<usize> {
+    if d.scale() != 0 || d.is_sign_negative() {
+        return None;
+    }
+    usize::try_from(d.mantissa()).ok().filter(|&n| n < 100)
 }
 
 /// `0` … `99` as inline `CompactString`s, built at compile time.
@@ -456,7 +612,7 @@ pub fn concat(pieces: &[Piece<'_>]) -> CompactString {
             Piece::Num(_) => {
                 if let Some(&(a, b)) = spans.next() {
                     let digits = &out[usize::from(a)..usize::from(b)];
-                    text.extend(digits.iter().map(|&b| char::from(b)));
+                    push_digits(&mut text, digits);
                 }
             }
         }
@@ -480,11 +636,22 @@ fn concat_long(pieces: &[Piece<'_>], words: usize) -> CompactString {
             Piece::Text(t) => text.push_str(t),
             Piece::Num(d) => {
                 let len = write_decimal(d, &mut buf).unwrap_or(0);
-                text.extend(buf[..len].iter().map(|&b| char::from(b)));
+                push_digits(&mut text, &buf[..len]);
             }
         }
     }
     CompactString::from_string_buffer(text)
+}
+
+/// A number's text (ASCII) pushed onto `text`: char by char when short, else checked as
+/// one `&str` and copied (a 28-digit quotient pushed char by char cost ≈ 8 instructions a
+/// digit).
+fn push_digits(text: &mut String, digits: &[u8]) {
+    if digits.len() <= 4 {
+        text.extend(digits.iter().map(|&b| char::from(b)));
+    } else if let Ok(digits) = std::str::from_utf8(digits) {
+        text.push_str(digits);
+    }
 }
 
 /// [`concat`] for derivations longer than its stack buffer or with more numbers.
@@ -536,6 +703,31 @@ mod tests {
         assert_eq!(joined, format!("{long}-12.50/{}", Decimal::MAX));
     }
 
+    /// Numbers of every width and scale in long derivations (the words alone over 24 bytes,
+    /// and short words made long by their numbers) are what `format!` writes.
+    #[test]
+    fn long_derivations_with_numbers_of_every_width() {
+        for (x, mut d) in spread(0xD1B5_4A32_D192_ED03, 5000) {
+            if x & 1 == 1 {
+                d.set_sign_negative(true);
+            }
+            let long = concat(&[
+                Piece::Text("预算执行得分 + Σ 指标得分 = "),
+                Piece::Num(d),
+                Piece::Text(" + "),
+                Piece::Num(d),
+            ]);
+            assert_eq!(long, format!("预算执行得分 + Σ 指标得分 = {d} + {d}"));
+            let short = concat(&[
+                Piece::Text("B / A = "),
+                Piece::Num(d),
+                Piece::Text(" / "),
+                Piece::Num(d),
+            ]);
+            assert_eq!(short, format!("B / A = {d} / {d}"));
+        }
+    }
+
     #[test]
     fn concat_at_the_inline_limit_and_with_many_numbers() {
         use rust_decimal_macros::dec;
@@ -559,6 +751,50 @@ mod tests {
         let want_four: String = numbers[..4].iter().map(|d| format!("{d}、")).collect();
         assert_eq!(concat(&pieces[..8]), want_four);
         assert_eq!(concat(&[]), "");
+    }
+
+    /// The exact sum against rust_decimal's additions (`checked_add`, from zero, in order):
+    /// the same value whenever it claims to be exact, and it claims so for every sum of
+    /// small terms.
+    #[test]
+    fn exact_sum_is_rust_decimals_sum() {
+        let mut values: Vec<Decimal> = spread(0x51_7CC1_B727_220A, 3000)
+            .map(|(x, mut d)| {
+                if x & 1 == 1 {
+                    d.set_sign_negative(true);
+                }
+                d
+            })
+            .collect();
+        let small: Vec<Decimal> = spread(0x2545_F491_4F6C_DD1D, 3000)
+            .map(|(x, _)| {
+                Decimal::new(
+                    ((x >> 40) % 200_001) as i64 - 100_000,
+                    ((x >> 20) % 5) as u32,
+                )
+            })
+            .collect();
+        values.extend([Decimal::MAX, Decimal::MIN, Decimal::ZERO, -Decimal::ZERO]);
+        for (set, all_small) in [(&values, false), (&small, true)] {
+            for start in 0..set.len() {
+                for len in [0, 1, 2, 3, 7, 13] {
+                    let terms = &set[start..(start + len).min(set.len())];
+                    let mut exact = ExactSum::ZERO;
+                    terms.iter().for_each(|d| exact.add(*d));
+                    let general = terms
+                        .iter()
+                        .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(*d));
+                    match (exact.value(), general) {
+                        (Some(v), Some(g)) => assert_eq!(cmp(v, g), Ordering::Equal, "{terms:?}"),
+                        (Some(_), None) => panic!("exact but rust_decimal overflowed: {terms:?}"),
+                        (None, _) => assert!(!all_small, "{terms:?}"),
+                    }
+                    if let Some(general) = general {
+                        assert_eq!(sum_value(|| terms.iter().copied()), general);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -670,9 +906,22 @@ mod tests {
             assert_eq!(exact, d.to_string().as_bytes(), "{d:?}");
             assert_eq!(write_decimal(d, &mut exact[1..]), None, "{d:?}");
         }
+        let mut negative_zero = Decimal::ZERO;
+        negative_zero.set_sign_negative(true);
         for n in -120..=120 {
-            for d in [Decimal::new(n, 0), Decimal::new(n, 1)] {
+            for d in [Decimal::new(n, 0), Decimal::new(n, 1), negative_zero] {
                 assert_eq!(decimal_compact(d), d.to_string(), "{d:?}");
+                let text = d.to_string();
+                let mut exact = vec![0u8; text.len()];
+                assert_eq!(write_decimal(d, &mut exact), Some(text.len()), "{d:?}");
+                assert_eq!(exact, text.as_bytes(), "{d:?}");
+                assert_eq!(write_decimal(d, &mut exact[1..]), None, "{d:?}");
+                assert_eq!(
+                    small_whole(d).map(|n| n.to_string()),
+                    (d.scale() == 0 && (0..100).contains(&n) && !d.is_sign_negative())
+                        .then(|| text.clone()),
+                    "{d:?}"
+                );
             }
         }
         // The wide path's edges: every digit count of a mantissa past a `u64`, and the limits

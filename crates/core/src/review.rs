@@ -7,7 +7,7 @@ use crate::model::{
     compact, compact_eq, compacted, contains_str, may_hold_whitespace, Evaluation, Indicator,
     Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::{cmp, decimal_compact};
+use crate::num::{cmp, decimal_compact, sum_value, ExactSum};
 use crate::profile::Profile;
 use crate::score::{
     effective_total, pct, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
@@ -230,22 +230,26 @@ fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
             .chain(f.extra.iter().map(|(_, r)| r))
     };
     for (zh, en, get) in columns {
-        let (mut printed, mut sum) = (false, Decimal::ZERO);
+        // Decided on the exact sum; rust_decimal's sum is computed only for a message.
+        let (mut printed, mut exact) = (false, ExactSum::ZERO);
         for v in parts().filter_map(get) {
             printed = true;
-            sum += v;
+            exact.add(v);
         }
         // Blank cells are not zeros: with no printed part there is nothing to compare.
         if !printed {
             continue;
         }
+        let sum = || parts().filter_map(get).sum::<Decimal>();
+        let value = exact.value().unwrap_or_else(sum);
         let total = get(&f.total);
         let wrong = match total {
-            Some(t) => cmp(t, sum).is_ne(),
+            Some(t) => cmp(t, value).is_ne(),
             // A blank total above money in its rows is a total never filled in.
-            None => !sum.is_zero(),
+            None => !value.is_zero(),
         };
         if wrong {
+            let sum = sum();
             let t = total.map(n).unwrap_or_else(|| "空".into());
             out.push(
                 hit(
@@ -394,9 +398,17 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let budget_w = ev.funds.weight.unwrap_or(cx.profile.budget.weight);
-    let sum: Decimal = ev.indicators.iter().filter_map(|i| i.weight).sum();
+    let weights = || ev.indicators.iter().filter_map(|i| i.weight);
     let expected = ev.total_weight.unwrap_or(Decimal::ONE_HUNDRED);
-    if budget_w + sum != expected {
+    // Decided on the exact sum (`budget_w + Σ`, the same value); the message prints
+    // rust_decimal's.
+    if cmp(
+        sum_value(|| std::iter::once(budget_w).chain(weights())),
+        expected,
+    )
+    .is_ne()
+    {
+        let sum: Decimal = weights().sum();
         out.push(
             hit(
                 format!(
@@ -417,20 +429,32 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
             .at(ev.at.total.clone()),
         );
     }
-    // A 一级 label printing its points (`产出指标(50分)`) must equal its 三级 weights.
-    for l1 in Level1::ALL {
-        let declared = cx.categorised().find_map(|(i, c)| {
-            (c == Some(l1))
-                .then(|| i.level1.as_deref().and_then(points))
-                .flatten()
-        });
+    // A 一级 label printing its points (`产出指标(50分)`) must equal its 三级 weights. The
+    // points a category declares are those of its first indicator whose label prints them:
+    // found in one pass, each label read at most once (most print none).
+    let mut declared: [Option<Decimal>; Level1::ALL.len()] = [None; Level1::ALL.len()];
+    for (i, c) in cx.categorised() {
+        let Some(k) = c.and_then(|c| Level1::ALL.iter().position(|l| *l == c)) else {
+            continue;
+        };
+        if declared[k].is_none() {
+            // The template's own label (most rows) prints no points: no scan of its bytes.
+            declared[k] = i
+                .level1
+                .as_deref()
+                .filter(|l| *l != Level1::ALL[k].label())
+                .and_then(points);
+        }
+    }
+    for (l1, declared) in Level1::ALL.into_iter().zip(declared) {
         let Some(declared) = declared else { continue };
-        let s: Decimal = cx
-            .categorised()
-            .filter(|(_, c)| *c == Some(l1))
-            .filter_map(|(i, _)| i.weight)
-            .sum();
-        if s != declared {
+        let weights = || {
+            cx.categorised()
+                .filter(move |(_, c)| *c == Some(l1))
+                .filter_map(|(i, _)| i.weight)
+        };
+        if cmp(sum_value(weights), declared).is_ne() {
+            let s: Decimal = weights().sum();
             out.push(hit(
                 format!(
                     "{}标明 {} 分，三级指标分值合计 {}",
@@ -477,21 +501,28 @@ fn weight_scheme(cx: &Context, out: &mut Vec<Finding>) {
         (Level1::Effect, w.effect),
         (Level1::Satisfaction, w.satisfaction),
     ];
-    // (weight of the category's indicators, whether it has any)
-    let mut have = [(Decimal::ZERO, false); 3];
+    // (exact weight of the category's indicators, whether it has any): decided on the exact
+    // sums; the message prints rust_decimal's.
+    let mut exact = [(ExactSum::ZERO, false); 3];
     for (ind, c) in cx.categorised() {
         if let Some(k) = scheme.iter().position(|(l1, _)| Some(*l1) == c) {
-            have[k].1 = true;
+            exact[k].1 = true;
             if let Some(wt) = ind.weight {
-                have[k].0 += wt;
+                exact[k].0.add(wt);
             }
         }
     }
-    let differs = scheme
-        .iter()
-        .zip(&have)
-        .any(|((_, want), (sum, any))| !any || sum != want);
+    let sum_of = |l1: Level1| -> Decimal {
+        cx.categorised()
+            .filter(|(_, c)| *c == Some(l1))
+            .filter_map(|(i, _)| i.weight)
+            .sum()
+    };
+    let differs = scheme.iter().zip(&exact).any(|((l1, want), (sum, any))| {
+        !any || cmp(sum.value().unwrap_or_else(|| sum_of(*l1)), *want).is_ne()
+    });
     if differs {
+        let have = [0, 1, 2].map(|k| (sum_of(scheme[k].0), exact[k].1));
         let parts: Vec<String> = scheme
             .iter()
             .zip(&have)
@@ -526,12 +557,11 @@ fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
     if ev.indicators.iter().any(|i| i.score.is_none()) {
         return;
     }
-    let sum = budget.value
-        + ev.indicators
-            .iter()
-            .filter_map(|i| i.score)
-            .sum::<Decimal>();
-    if !agrees(total, sum) {
+    let scores = || ev.indicators.iter().filter_map(|i| i.score);
+    // Decided on the exact sum (the same value); the message prints rust_decimal's.
+    let value = sum_value(|| std::iter::once(budget.value).chain(scores()));
+    if !agrees(total, value) {
+        let sum = budget.value + scores().sum::<Decimal>();
         out.push(
             hit(
                 format!(
@@ -613,7 +643,12 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if cmp(s, w).is_lt() {
-            let (a, t, s, w) = (is.actual.printed.trim(), is.target.canonical(), n(s), n(w));
+            let (a, t, s, w) = (
+                is.actual.printed.trim(),
+                is.target.canonical_compact(),
+                n(s),
+                n(w),
+            );
             out.push(
                 hit(
                     msg!(
@@ -655,7 +690,11 @@ fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if cmp(s, w).is_ge() {
-            let (a, t, s) = (is.actual.printed.trim(), is.target.canonical(), n(s));
+            let (a, t, s) = (
+                is.actual.printed.trim(),
+                is.target.canonical_compact(),
+                n(s),
+            );
             out.push(
                 hit(
                     msg!(
@@ -704,7 +743,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                     format!(
                         "「{name}」实际 {} 未达目标 {}，按 {} 应得 {}，填报 {}",
                         is.actual.printed.trim(),
-                        is.target.canonical(),
+                        is.target.canonical_compact(),
                         c.formula,
                         c.display(),
                         n(s)
@@ -712,7 +751,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                     format!(
                         "“{name}”: actual {} vs target {}: {} gives {}, printed {}",
                         is.actual.printed.trim(),
-                        is.target.canonical(),
+                        is.target.canonical_compact(),
                         c.formula,
                         c.display(),
                         n(s)
@@ -805,7 +844,7 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
         };
         // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
         if upward && cmp(ratio, threshold).is_ge() {
-            let (a, t) = (is.actual.printed.trim(), is.target.canonical());
+            let (a, t) = (is.actual.printed.trim(), is.target.canonical_compact());
             let (r, th) = (pct_compact(ratio), pct_compact(threshold));
             out.push(
                 hit(
@@ -870,7 +909,7 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
         } else {
             ("低于", "falls short of")
         };
-        let (t, a) = (is.target.canonical(), is.actual.printed.trim());
+        let (t, a) = (is.target.canonical_compact(), is.actual.printed.trim());
         out.push(
             hit(
                 msg!(

@@ -3,14 +3,18 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{cmp, concat, decimal_compact, decimal_string, max, min, Piece::Num, Piece::Text};
+use crate::num::{
+    cmp, concat, decimal_compact, decimal_string, max, memoised, min, small_whole, Memo,
+    Piece::Num, Piece::Text,
+};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::sync::{Arc, OnceLock};
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
 pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
@@ -135,20 +139,24 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let budget_score = execution_rate.as_ref().map(|rate| {
         let w = profile.budget.weight;
         let capped = max(min(rate.value, Decimal::ONE), Decimal::ZERO);
+        // Each number written once, for its input, and copied into the formula: the capped
+        // rate is the rate itself (the same representation) from 0 to 100%.
+        let (w_text, rate_text) = (decimal_compact(w), pct_compact(rate.value));
+        let capped_text = if capped.serialize() == rate.value.serialize() {
+            rate_text.clone()
+        } else {
+            pct_compact(capped)
+        };
         let formula = concat(&[
             Text("W × min(执行率, 100%) = "),
-            Num(w),
+            Text(&w_text),
             Text(" × "),
-            Num(percent_2(capped)),
-            Text("%"),
+            Text(&capped_text),
         ]);
         cx.computed(
             w * capped,
             formula,
-            smallvec![
-                ("W", decimal_compact(w)),
-                ("执行率", pct_compact(rate.value))
-            ],
+            smallvec![("W", w_text), ("执行率", rate_text)],
             None,
         )
     });
@@ -195,20 +203,22 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     }
     let total = match (&budget_score, &indicator_total) {
         _ if ev.truncated => None,
-        (Some(b), Some(t)) => Some(cx.computed(
-            b.value + t.value,
-            concat(&[
-                Text("预算执行得分 + Σ 指标得分 = "),
-                Num(b.value),
-                Text(" + "),
-                Num(t.value),
-            ]),
-            smallvec![
-                ("预算执行得分", decimal_compact(b.value)),
-                ("指标得分合计", decimal_compact(t.value)),
-            ],
-            t.note.clone(),
-        )),
+        (Some(b), Some(t)) => {
+            // Each number written once, for its input, and copied into the formula (the
+            // indicators' sum is often a 28-digit quotient).
+            let (b_text, t_text) = (decimal_compact(b.value), decimal_compact(t.value));
+            Some(cx.computed(
+                b.value + t.value,
+                concat(&[
+                    Text("预算执行得分 + Σ 指标得分 = "),
+                    Text(&b_text),
+                    Text(" + "),
+                    Text(&t_text),
+                ]),
+                smallvec![("预算执行得分", b_text), ("指标得分合计", t_text)],
+                t.note.clone(),
+            ))
+        }
         _ => None,
     };
     let grade = total.as_ref().and_then(|t| {
@@ -422,9 +432,16 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         return None;
     }
     let rate = executed.checked_div(budget)?;
+    // Each amount written once, for its input, and copied into the formula.
+    let (budget_text, executed_text) = (decimal_compact(budget), decimal_compact(executed));
     Some(cx.computed(
         rate,
-        concat(&[Text("B / A = "), Num(executed), Text(" / "), Num(budget)]),
+        concat(&[
+            Text("B / A = "),
+            Text(&executed_text),
+            Text(" / "),
+            Text(&budget_text),
+        ]),
         smallvec![
             (
                 if label == "全年预算数" {
@@ -432,9 +449,9 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
                 } else {
                     "A（年初预算数）"
                 },
-                decimal_compact(budget),
+                budget_text,
             ),
-            ("B（全年执行数）", decimal_compact(executed)),
+            ("B（全年执行数）", executed_text),
         ],
         note,
     ))
@@ -531,7 +548,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
                 out.achievement = Some(ach);
                 out.computed = Some(cx.computed(
                     w,
-                    concat(&[Text("按时完成 → W = "), Num(w)]),
+                    with_weight(&ON_TIME, "按时完成 → W = ", w),
                     wta(w, out),
                     Some(Cow::Borrowed(
                         "时限指标按时完成记满分 (on time → full weight) [ours]",
@@ -588,20 +605,9 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.band = Some((lo, hi));
     let label = ach.label_zh();
     out.computed = Some(match printed {
-        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => cx.computed(
-            p,
-            concat(&[
-                Text(label),
-                Text("：得分在 ["),
-                Num(lo),
-                Text(", "),
-                Num(hi),
-                Text("] 内，按填报 "),
-                Num(p),
-            ]),
-            inputs,
-            None,
-        ),
+        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => {
+            cx.computed(p, in_band_formula(ach, lo, hi, p), inputs, None)
+        }
         Some(p) => {
             let c = min(max(p, lo), hi);
             cx.computed(
@@ -646,6 +652,49 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     });
 }
 
+/// `{label}：得分在 [{lo}, {hi}] 内，按填报 {p}`.
+fn in_band_concat(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
+    concat(&[
+        Text(ach.label_zh()),
+        Text("：得分在 ["),
+        Num(lo),
+        Text(", "),
+        Num(hi),
+        Text("] 内，按填报 "),
+        Num(p),
+    ])
+}
+
+/// Slots of the in-band formula memo: a power of two.
+const IN_BAND_SLOTS: usize = 128;
+
+thread_local! {
+    /// Recent in-band formulas of qualitative scores on this thread (the achievement and the
+    /// three numbers by their exact representation): the band is the weight times the
+    /// profile's fractions and the printed score one of a few, so the same formulas come back
+    /// form after form, and each is a text over 24 bytes written with three numbers (≈ 840
+    /// instructions; a copy is a fraction of it).
+    static IN_BAND: Memo<(Achievement, [u128; 3], CompactString)> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// [`in_band_concat`], from this thread's memo when the same formula was written recently.
+fn in_band_formula(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
+    let key = [lo, hi, p].map(|d| u128::from_le_bytes(d.serialize()));
+    let h = key.iter().fold(ach as u64, |h, k| {
+        (h ^ (*k as u64) ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    });
+    let slot = (h >> 40) as usize & (IN_BAND_SLOTS - 1);
+    memoised(
+        &IN_BAND,
+        IN_BAND_SLOTS,
+        slot,
+        |(a, k, formula)| (*a == ach && *k == key).then(|| formula.clone()),
+        || in_band_concat(ach, lo, hi, p),
+        |formula| (ach, key, formula.clone()),
+    )
+}
+
 /// The formula of a quantitative score, kept as numbers until it is printed.
 enum QFormula {
     /// `T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}`
@@ -677,7 +726,7 @@ impl QFormula {
                 Text(" → "),
                 Num(v),
             ]),
-            QFormula::MetAtLeast => concat(&[Text("A ≥ T → W = "), Num(w)]),
+            QFormula::MetAtLeast => with_weight(&MET_AT_LEAST, "A ≥ T → W = ", w),
             QFormula::Proportional { a, t } => concat(&[
                 Text("W × A/T = "),
                 Num(w),
@@ -686,7 +735,7 @@ impl QFormula {
                 Text("/"),
                 Num(t),
             ]),
-            QFormula::MetAtMost => concat(&[Text("A ≤ T → W = "), Num(w)]),
+            QFormula::MetAtMost => with_weight(&MET_AT_MOST, "A ≤ T → W = ", w),
             QFormula::ReverseRatio { a, t } => concat(&[
                 Text("W × T/A = "),
                 Num(w),
@@ -709,7 +758,7 @@ impl QFormula {
             QFormula::ReverseZero { a, t } => {
                 concat(&[Text("T = "), Num(t), Text("，A = "), Num(a), Text(" → 0")])
             }
-            QFormula::MetExact => concat(&[Text("A = T → W = "), Num(w)]),
+            QFormula::MetExact => with_weight(&MET_EXACT, "A = T → W = ", w),
             QFormula::Deviation { a, t } => concat(&[
                 Text("W × (1 − |A−T|/T) = "),
                 Num(w),
@@ -722,6 +771,27 @@ impl QFormula {
                 Text(")"),
             ]),
         }
+    }
+}
+
+/// The formulas of a target met (`A ≥ T → W = 7`) and of a deadline kept (`按时完成 → W = 7`)
+/// for each whole weight 0–99, built on first use: most indicators are scored by one of them,
+/// and a copy of an inline `CompactString` costs a small part of writing and checking it.
+type WeightFormulas = OnceLock<[CompactString; 100]>;
+static MET_AT_LEAST: WeightFormulas = OnceLock::new();
+static MET_AT_MOST: WeightFormulas = OnceLock::new();
+static MET_EXACT: WeightFormulas = OnceLock::new();
+static ON_TIME: WeightFormulas = OnceLock::new();
+
+/// `concat(&[Text(prefix), Num(w)])`, from `table` (which holds exactly that for every whole
+/// `w` of 0–99; each table is used with one prefix) when `w` is such a number.
+fn with_weight(table: &'static WeightFormulas, prefix: &'static str, w: Decimal) -> CompactString {
+    match small_whole(w) {
+        Some(i) => table.get_or_init(|| {
+            std::array::from_fn(|i| concat(&[Text(prefix), Num(Decimal::from(i as u32))]))
+        })[i]
+            .clone(),
+        None => concat(&[Text(prefix), Num(w)]),
     }
 }
 
@@ -877,6 +947,64 @@ fn quantitative(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The weight formulas' tables against writing them.
+    #[test]
+    fn weight_formulas_are_concat() {
+        let mut negative_zero = Decimal::ZERO;
+        negative_zero.set_sign_negative(true);
+        let mut weights = vec![negative_zero, Decimal::MAX, Decimal::new(-7, 0)];
+        for n in 0..=130 {
+            weights.extend([
+                Decimal::new(n, 0),
+                Decimal::new(n, 1),
+                Decimal::new(n * 10, 1),
+            ]);
+        }
+        for w in weights {
+            for (table, prefix) in [
+                (&MET_AT_LEAST, "A ≥ T → W = "),
+                (&MET_AT_MOST, "A ≤ T → W = "),
+                (&MET_EXACT, "A = T → W = "),
+                (&ON_TIME, "按时完成 → W = "),
+            ] {
+                let want = format!("{prefix}{w}");
+                assert_eq!(with_weight(table, prefix, w), want, "{w:?}");
+            }
+        }
+    }
+
+    /// In-band formulas through the memo are the formulas written, whatever the order in
+    /// which they meet again and evict one another.
+    #[test]
+    fn memoised_in_band_formulas_are_written_ones() {
+        let numbers: Vec<Decimal> = (0..40)
+            .flat_map(|n| {
+                [
+                    Decimal::new(n, 0),
+                    Decimal::new(n * 10, 1),
+                    Decimal::new(n, 2),
+                ]
+            })
+            .collect();
+        for _ in 0..2 {
+            for ach in [
+                Achievement::Achieved,
+                Achievement::Partial,
+                Achievement::Unmet,
+            ] {
+                for (i, &lo) in numbers.iter().enumerate() {
+                    for &hi in &numbers[i % 7..i % 7 + 5] {
+                        for &p in &numbers[i % 11..i % 11 + 3] {
+                            let want =
+                                format!("{}：得分在 [{lo}, {hi}] 内，按填报 {p}", ach.label_zh());
+                            assert_eq!(in_band_formula(ach, lo, hi, p), want);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn rounded_fast_is_rust_decimals_rounding() {
