@@ -248,6 +248,8 @@ pub(crate) fn recognise<'a>(
         }
     }
     starts.dedup();
+    // A form is large (≈ 1 KB): growing the list by doubling copied each one again and again.
+    forms.reserve(starts.len());
     if let Some(&first) = starts.first() {
         let skipped = toks[..first].iter().filter(|t| !t.is_empty()).count();
         if skipped > 0 {
@@ -757,7 +759,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let has_adjusted = self.fund_cols.iter().any(|(c, _)| *c == FundCol::Adjusted)
             || self.fund_cols.is_empty();
         self.ev.funds.has_adjusted_column = has_adjusted;
-        let mut cols: Vec<(FundCol, u32)> = Vec::new();
+        let mut cols: SmallVec<[(FundCol, u32); 8]> = SmallVec::new();
         for &(c, s) in &self.fund_cols {
             if !cols.iter().any(|(k, _)| *k == c) {
                 cols.push((c, s));
