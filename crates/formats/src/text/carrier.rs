@@ -56,6 +56,8 @@ pub(crate) fn detect(text: &str) -> Layout {
     let mut tab_lines = 0usize;
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
+    // Most texts hold no `|` at all: one search of the whole text then spares a count per line.
+    let any_pipe = memchr::memchr(b'|', text.as_bytes()).is_some();
     for line in text.lines().take(4000) {
         if is_blank(line) {
             continue;
@@ -64,7 +66,11 @@ pub(crate) fn detect(text: &str) -> Layout {
         if memchr::memchr(b'\t', line.as_bytes()).is_some() {
             tab_lines += 1;
         }
-        let pipes = memchr::memchr_iter(b'|', line.as_bytes()).count();
+        let pipes = if any_pipe {
+            memchr::memchr_iter(b'|', line.as_bytes()).count()
+        } else {
+            0
+        };
         if pipes > 0 {
             pipe_lines += 1;
         }
