@@ -444,6 +444,9 @@ struct FormBuilder<'t, 'a> {
     total_toks: SmallVec<[&'t Tok<'a>; 12]>,
     total_label: Option<&'t Tok<'a>>,
     split_remnant: Option<&'static str>,
+    /// In a grid: the cells that did not go to the indicator body, but after which blank
+    /// cells would have (a header repeated inside the table), for `blanks_restored`.
+    loud: SmallVec<[u32; 4]>,
 }
 
 impl<'t, 'a> FormBuilder<'t, 'a> {
@@ -468,6 +471,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             total_toks: SmallVec::new(),
             total_label: None,
             split_remnant: None,
+            loud: SmallVec::new(),
         }
     }
 
@@ -487,11 +491,22 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let classes = self.classes;
         for i in 0..toks.len() {
             let tok = &toks[i];
+            let body = self.body.len();
             match classes[i] {
                 Class::Label(label) => self.on_label(label, tok, i),
                 Class::Shared(shared) => self.on_shared(shared, tok),
                 Class::Value => self.on_value(tok, i),
-                Class::Empty => self.on_empty(tok, i),
+                Class::Empty => {
+                    self.on_empty(tok, i);
+                    continue;
+                }
+            }
+            if self.section == Section::Indicators
+                && self.layout.positional_rows
+                && self.body.len() == body
+                && self.takes_blanks()
+            {
+                self.loud.push(i as u32);
             }
         }
         self.flush_pending();
@@ -668,6 +683,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             Section::Total => self.total_toks.push(tok),
             Section::Closing => {}
         }
+    }
+
+    /// Whether a blank cell met now goes to the indicator body (`on_empty`).
+    fn takes_blanks(&self) -> bool {
+        self.layout.keeps_empty
+            && self.pending.is_none()
+            && self.section == Section::Indicators
+            && !self.body.is_empty()
     }
 
     fn on_empty(&mut self, tok: &'t Tok<'a>, i: usize) {
@@ -1248,7 +1271,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     if let (Some(row_toks), Some(row_classes)) =
                         (toks.get(first..=last), classes.get(first..=last))
                     {
-                        self.grid_row(&fields, &slots, row_toks, row_classes, &mut state);
+                        let at = &body[start..end];
+                        self.grid_row(&fields, &slots, row_toks, row_classes, at, &mut state);
                     }
                 } else {
                     let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
@@ -1257,7 +1281,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         .iter()
                         .map(|&i| classes[i as usize])
                         .collect();
-                    self.grid_row(&fields, &slots, &row_toks, &row_classes, &mut state);
+                    let at = &body[start..end];
+                    self.grid_row(&fields, &slots, &row_toks, &row_classes, at, &mut state);
                 }
                 start = end;
             }
@@ -1347,13 +1372,16 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     }
 
     /// One row of a grid's indicator table: its cells (a slice of the text's cells when the
-    /// row's cells are all in the body, as nearly always; else a copy of those that are).
+    /// row's cells are all in the body, as nearly always; else a copy of those that are) and
+    /// their indices in the form's cells (`at`).
+    #[allow(clippy::too_many_arguments)]
     fn grid_row(
         &mut self,
         fields: &[IndCol],
         slots: &SlotTable,
         row: &[Tok<'a>],
         classes: &[Class],
+        at: &[u32],
         state: &mut Levels,
     ) {
         let start = self.take_levels(row, classes, state, 0);
@@ -1379,10 +1407,70 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        let (alignment, read) = self
-            .by_header_slots(fields, slots, name, rest)
-            .unwrap_or_else(|| (align::align(fields, rest), ReadNumbers::default()));
-        self.emit(fields, name, rest, alignment, read, state);
+        match self.by_header_slots(fields, slots, name, rest) {
+            // The placement by slot reads no blank cell.
+            Some((alignment, read)) => self.emit(fields, name, rest, alignment, read, state),
+            None => {
+                // The alignment by content weighs blank cells: give it the row's blanks.
+                let rest = self.blanks_restored(at, start);
+                let alignment = align::align(fields, &rest);
+                self.emit(
+                    fields,
+                    name,
+                    &rest,
+                    alignment,
+                    ReadNumbers::default(),
+                    state,
+                );
+            }
+        }
+    }
+
+    /// The cells after the name of a grid's indicator row (the row's cell `start`, at
+    /// `at[start]` in the form's cells) with the blank cells a tab grid's carrier does not
+    /// keep put back, exactly as the row would hold them had every blank been a cell: a blank
+    /// went to the body (`on_empty`) when the cell before it did, or was one after which the
+    /// body still took blanks (`loud`). The blanks between two cells of a line are told by
+    /// their slots; the last cell of a line is always kept. A grid that keeps every blank (a
+    /// spreadsheet) gets its row back as it is.
+    fn blanks_restored(&self, at: &[u32], start: usize) -> SmallVec<[Tok<'a>; 16]> {
+        let mut out = SmallVec::new();
+        let Some(&name_at) = at.get(start) else {
+            return out;
+        };
+        let toks = self.toks;
+        let Some(name) = toks.get(name_at as usize) else {
+            return out;
+        };
+        let mut members = at.get(start + 1..).unwrap_or_default().iter().peekable();
+        let mut takes = true;
+        let mut slot = name.slot;
+        for (j, tok) in toks
+            .iter()
+            .enumerate()
+            .skip(name_at as usize + 1)
+            .take_while(|(_, t)| t.row == name.row)
+        {
+            if takes {
+                for blank in slot.saturating_add(1)..tok.slot {
+                    out.push(Tok {
+                        text: "",
+                        line: tok.line,
+                        col: 0,
+                        row: tok.row,
+                        slot: blank,
+                    });
+                }
+            }
+            slot = tok.slot;
+            if members.next_if(|&&m| m as usize == j).is_some() {
+                out.push(*tok);
+                takes = true;
+            } else {
+                takes = !tok.is_empty() && self.loud.contains(&(j as u32));
+            }
+        }
+        out
     }
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
@@ -1951,6 +2039,118 @@ fn name_ok(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::carrier;
+
+    /// A grid read without its blank cells (what `carrier::tokenize` gives) reads as with
+    /// every blank kept: the same forms, values, locations and diagnostics. Over the seed and
+    /// many damaged copies of it (cells shifted, merged, replaced by labels and values in the
+    /// middle of the indicator table, lines repeated and dropped), so that the alignment by
+    /// content, repeated headers and rows cut by other labels are all met.
+    #[test]
+    fn a_grid_read_without_its_blanks_reads_as_with_them() {
+        let seed = include_str!("../../../../fixtures/songjiang-2023.tsv");
+        let cells = [
+            "",
+            " ",
+            "三级指标",
+            "分值",
+            "总分",
+            "项目名称",
+            "一级指标",
+            "产出指标",
+            "数量指标",
+            "满意度指标",
+            "绩效指标",
+            "年度资金总额",
+            "10",
+            "8.5",
+            "≥95%",
+            "=",
+            "个",
+            "完成",
+            "优",
+            "—",
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let mut codes = std::collections::BTreeSet::new();
+        let seed_lines: Vec<Vec<String>> = seed
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect();
+        // Every indicator row with a label in one of its cells and a blank added after it,
+        // so that the row is aligned by content with blanks after a cell it does not hold.
+        let rows = seed_lines
+            .iter()
+            .position(|l| l.len() > 6 && l[0].starts_with("绩效指"));
+        let mut variants: Vec<Vec<Vec<String>>> = Vec::new();
+        for l in rows.unwrap_or(0)..seed_lines.len() {
+            for c in 1..seed_lines[l].len() {
+                for label in ["三级指标", "分值", "总分", "项目名称", "满意度指标"]
+                {
+                    let mut lines = seed_lines.clone();
+                    lines[l][c] = label.to_string();
+                    let at = (c + 1 + l % 3).min(lines[l].len());
+                    lines[l].insert(at, String::new());
+                    variants.push(lines);
+                }
+            }
+        }
+        for round in 0..400 {
+            variants.push(seed_lines.clone());
+            let lines = variants.last_mut().unwrap();
+            for _ in 0..(round % 7) {
+                let l = next(lines.len());
+                let width = lines[l].len();
+                let c = next(width);
+                match next(6) {
+                    0 => lines[l].insert(c, String::new()),
+                    1 if width > 1 => {
+                        let cell = lines[l].remove(c);
+                        lines[l][c.min(width - 2)].push_str(&cell);
+                    }
+                    2 => lines[l][c] = cells[next(cells.len())].to_string(),
+                    3 => {
+                        let line = lines[l].clone();
+                        lines.insert(next(lines.len()), line);
+                    }
+                    4 if lines.len() > 1 => {
+                        lines.remove(l);
+                    }
+                    _ => lines[l].truncate(c + 1),
+                }
+            }
+        }
+        for lines in &variants {
+            let text: String = lines.iter().map(|l| l.join("\t") + "\n").collect();
+            let layout = carrier::detect(&text);
+            let sparse = carrier::tokenize(&text, layout);
+            let dense = carrier::tokenize_with_blanks(&text, layout);
+            let (forms, diags) = recognise(&text, &sparse, layout);
+            let want = recognise(&text, &dense, layout);
+            assert_eq!(
+                format!("{:?}", (&forms, &diags)),
+                format!("{want:?}"),
+                "{text}"
+            );
+            for d in forms.iter().flat_map(|f| &f.diagnostics).chain(&diags) {
+                codes.insert(d.code.to_string());
+            }
+        }
+        // The damage reached the paths that read blank cells.
+        for code in [
+            "READ_AMBIGUOUS_ROW",
+            "READ_REPEATED_HEADER",
+            "READ_UNRECOGNISED_ROW",
+        ] {
+            assert!(codes.contains(code), "{code} never met: {codes:?}");
+        }
+    }
 
     #[test]
     fn slot_table_agrees_with_searching_the_header() {
