@@ -68,31 +68,33 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
 /// a direct-mapped memo: one slot per hash of the text, a new text taking the slot of an old
 /// one. Memory stays flat whatever the input, and a lookup is a hash of two words and one
 /// comparison (a hash map cost more than most cells).
+#[inline(never)]
 fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
     const MEMO_MAX_LEN: usize = 64;
     const MEMO_BITS: u32 = 11;
     let mut memo: Vec<Option<(&str, Class)>> = vec![None; 1 << MEMO_BITS];
-    toks.iter()
-        .map(|tok| {
+    let mut classes = Vec::with_capacity(toks.len());
+    for tok in toks {
+        let class = 'class: {
             let Some(&first) = tok.text.as_bytes().first() else {
-                return Class::Empty;
+                break 'class Class::Empty;
             };
             // `classify_tok`'s first test, without hashing: an ASCII number or comparison.
             if matches!(first, b'0'..=b'9' | b'=' | b'>' | b'<')
                 && (tok.text.len() < 6 || tok.text.is_ascii())
             {
-                return Class::Value;
+                break 'class Class::Value;
             }
             // Most values are told from labels by their first character: no hashing.
             if !vocab::may_be_label(tok.text) {
-                return Class::Value;
+                break 'class Class::Value;
             }
             if tok.text.len() > MEMO_MAX_LEN {
-                return classify_tok(tok);
+                break 'class classify_tok(tok);
             }
             let slot = memo_slot(tok.text, MEMO_BITS);
             match memo.get(slot) {
-                Some(Some((text, class))) if *text == tok.text => *class,
+                Some(Some((text, class))) if same_text(text, tok.text) => *class,
                 _ => {
                     let class = classify_tok(tok);
                     if let Some(entry) = memo.get_mut(slot) {
@@ -101,8 +103,37 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
                     class
                 }
             }
-        })
-        .collect()
+        };
+        classes.push(class);
+    }
+    classes
+}
+
+/// `a == b` for the memo's short texts (at most 64 bytes), compared eight bytes at a time
+/// inline (the last word overlapping) instead of a call to `memcmp` for each cell.
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if !(8..=64).contains(&n) {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| {
+        s.get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The memo slot of a cell: a hash of its length and its first and last eight bytes (the
@@ -1407,18 +1438,23 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        match self.by_header_slots(fields, slots, name, rest) {
+        // The alignment is lent to `emit`, not moved (a few hundred bytes copied per row).
+        let mut placed = self.by_header_slots(fields, slots, name, rest);
+        match &mut placed {
             // The placement by slot reads no blank cell.
-            Some((alignment, read)) => self.emit(fields, name, rest, alignment, read, state),
+            Some((alignment, read)) => {
+                let read = *read;
+                self.emit(fields, name, rest, alignment, read, state)
+            }
             None => {
                 // The alignment by content weighs blank cells: give it the row's blanks.
                 let rest = self.blanks_restored(at, start);
-                let alignment = align::align(fields, &rest);
+                let mut alignment = align::align(fields, &rest);
                 self.emit(
                     fields,
                     name,
                     &rest,
-                    alignment,
+                    &mut alignment,
                     ReadNumbers::default(),
                     state,
                 );
@@ -1568,7 +1604,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 cols,
                 cost: 0.0,
                 ambiguous: false,
-                agreed: smallvec::smallvec![true; fields.len()],
+                // Not `smallvec![true; n]`: a call to `from_elem` and `memset` per row.
+                agreed: fields.iter().map(|_| true).collect(),
             },
             read,
         ))
@@ -1686,9 +1723,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 }
                 Step::Record => {
                     self.flush_noise(&mut noise);
-                    let a = align::align(fields, &owned[i + 1..j]);
+                    let mut a = align::align(fields, &owned[i + 1..j]);
                     let read = ReadNumbers::default();
-                    self.emit(fields, body[i], &owned[i + 1..j], a, read, state);
+                    self.emit(fields, body[i], &owned[i + 1..j], &mut a, read, state);
                 }
             }
         }
@@ -1718,7 +1755,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         fields: &[IndCol],
         name: &Tok<'a>,
         rest: &[Tok<'a>],
-        a: align::Alignment,
+        a: &mut align::Alignment,
         read: ReadNumbers,
         state: &mut Levels,
     ) {
@@ -1752,7 +1789,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             self.ev.indicators.push(ind);
             return;
         }
-        let mut a = a;
         if a.ambiguous {
             // Keep what every reading agrees on (often the target); leave the rest unread.
             let mut unsure: Vec<&str> = Vec::new();
@@ -1796,7 +1832,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .rule(RULE_READ),
             );
         }
-        let mut target = String::new();
+        // The first piece of the target becomes its string (one allocation of its size, not
+        // a growth from empty); the split target's other pieces are appended.
+        let mut target: Option<String> = None;
         let mut target_at: Option<Loc> = None;
         for (f, cells) in fields.iter().zip(&a.cols) {
             if cells.is_empty() {
@@ -1817,7 +1855,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             };
             match f {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
-                    target.push_str(&text);
+                    match &mut target {
+                        Some(target) => target.push_str(&text),
+                        None => target = Some(text.into_owned()),
+                    }
                     target_at.get_or_insert(loc(first));
                 }
                 IndCol::Actual => {
@@ -1843,7 +1884,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
             }
         }
-        if !target.is_empty() {
+        if let Some(target) = target.filter(|t| !t.is_empty()) {
             ind.target = Some(target);
             ind.at.target = target_at;
         }
@@ -2149,6 +2190,38 @@ mod tests {
             "READ_UNRECOGNISED_ROW",
         ] {
             assert!(codes.contains(code), "{code} never met: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn same_text_is_str_eq() {
+        let texts: Vec<String> = (0..70)
+            .flat_map(|n| {
+                let base: String = "项目名称ab".chars().cycle().take(n).collect();
+                let mut changed = base.clone().into_bytes();
+                if let Some(b) = changed.last_mut() {
+                    *b ^= 1;
+                }
+                let mut first = base.clone().into_bytes();
+                if let Some(b) = first.first_mut() {
+                    *b ^= 1;
+                }
+                let mut middle = base.clone().into_bytes();
+                let half = middle.len() / 2;
+                if let Some(b) = middle.get_mut(half) {
+                    *b ^= 1;
+                }
+                [base]
+                    .into_iter()
+                    .chain(String::from_utf8(changed).ok())
+                    .chain(String::from_utf8(first).ok())
+                    .chain(String::from_utf8(middle).ok())
+            })
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
         }
     }
 
