@@ -12,6 +12,7 @@ use jixiao_core::{
 };
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
+use std::borrow::Cow;
 
 const RULE_READ: &str = "读取规则：读不准的值报告而不臆造 (readers never guess)";
 
@@ -403,8 +404,10 @@ fn after_label(text: &str, label_chars: usize) -> &str {
     ""
 }
 
-/// A 一级/二级 label as printed, without points, blanks or cell markers.
-fn level_text(text: &str, label: Label) -> String {
+/// A 一级/二级 label as printed, without points, blanks or cell markers. Borrowed when it is
+/// the cell as is: each indicator under it gets its own copy anyway (the model's `String`),
+/// so the carried label need not be one too.
+fn level_text(text: &str, label: Label) -> Cow<'_, str> {
     // The label as the template prints it (nearly always): nothing to remove, no scan.
     let printed = match label {
         Label::Level1(l1) => l1.label(),
@@ -412,16 +415,16 @@ fn level_text(text: &str, label: Label) -> String {
         _ => "",
     };
     if text == printed {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let compacted = jixiao_core::model::compacted(text);
     let stripped = jixiao_core::model::points_stripped(&compacted);
-    if stripped.contains('|') {
+    Cow::Owned(if stripped.contains('|') {
         stripped.replace('|', "")
     } else {
         // One allocation, not three: the common label has nothing to remove.
         stripped.to_string()
-    }
+    })
 }
 
 /// A piece of a broken label: short CJK text without digits.
@@ -1339,7 +1342,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         &mut self,
         toks: &[T],
         classes: &[Class],
-        state: &mut Levels,
+        state: &mut Levels<'a>,
         from: usize,
     ) -> usize {
         let mut i = from;
@@ -1413,7 +1416,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         row: &[Tok<'a>],
         classes: &[Class],
         at: &[u32],
-        state: &mut Levels,
+        state: &mut Levels<'a>,
     ) {
         let start = self.take_levels(row, classes, state, 0);
         let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
@@ -1616,7 +1619,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         fields: &[IndCol],
         body: &[&'t Tok<'a>],
         classes: &[Class],
-        state: &mut Levels,
+        state: &mut Levels<'a>,
     ) {
         // Segment the stream into level labels, records and noise by least cost.
         let n = body.len();
@@ -1757,12 +1760,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         rest: &[Tok<'a>],
         a: &mut align::Alignment,
         read: ReadNumbers,
-        state: &mut Levels,
+        state: &mut Levels<'a>,
     ) {
         state.level1_fresh = false;
         let mut ind = Indicator {
-            level1: state.level1.as_ref().map(|(s, _)| s.clone()),
-            level2: state.level2.as_ref().map(|(s, _)| s.clone()),
+            level1: state.level1.as_ref().map(|(s, _)| s.to_string()),
+            level2: state.level2.as_ref().map(|(s, _)| s.to_string()),
             name: unwrap_cjk(name.text),
             ..Indicator::default()
         };
@@ -2058,10 +2061,10 @@ struct ReadNumbers {
 }
 
 #[derive(Default)]
-struct Levels {
-    level1: Option<(String, Loc)>,
+struct Levels<'a> {
+    level1: Option<(Cow<'a, str>, Loc)>,
     level1_kind: Option<Level1>,
-    level2: Option<(String, Loc)>,
+    level2: Option<(Cow<'a, str>, Loc)>,
     /// A 一级 label was just read and no 二级 or record since.
     level1_fresh: bool,
 }
