@@ -450,6 +450,13 @@ struct FundRowAcc<'t, 'a> {
     values: SmallVec<[&'t Tok<'a>; 8]>,
 }
 
+/// A number of the 总分 row (its cell and its value with the printed decimals), or the place
+/// of one not filled in.
+type TotalNumber<'t> = Option<(&'t Tok<'t>, (Decimal, u32))>;
+
+/// The indicator table's value columns after the name, in the header's order.
+type IndFields = SmallVec<[IndCol; 12]>;
+
 /// Cells placed in the funds columns of one row.
 type Placed<'t, 'a> = SmallVec<[(FundCol, &'t Tok<'a>); 8]>;
 
@@ -1225,8 +1232,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
 
     /// The columns after the name, in the header's order; the split target (指标性质 |
     /// 指标值 | 度量单位) takes the place of 年度指标值.
-    fn indicator_fields(&self) -> (Vec<IndCol>, Vec<(IndCol, u32)>) {
-        let mut seen: Vec<(IndCol, u32)> = Vec::new();
+    /// Both lists inline: a header has about ten columns (two vectors grown a form before).
+    fn indicator_fields(&self) -> (IndFields, SmallVec<[(IndCol, u32); 12]>) {
+        let mut seen: SmallVec<[(IndCol, u32); 12]> = SmallVec::new();
         for &(c, s) in &self.ind_cols {
             if !seen.iter().any(|(k, _)| *k == c) {
                 seen.push((c, s));
@@ -1238,7 +1246,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit
             )
         });
-        let mut fields: Vec<IndCol> = Vec::new();
+        let mut fields = IndFields::new();
         for &(c, _) in &seen {
             match c {
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
@@ -1258,13 +1266,13 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             .iter()
             .any(|c| matches!(c, IndCol::Target | IndCol::TargetValue | IndCol::TargetOp));
         if !has_target || !fields.contains(&IndCol::Weight) {
-            fields = vec![
+            fields = SmallVec::from_slice(&[
                 IndCol::Target,
                 IndCol::Actual,
                 IndCol::Weight,
                 IndCol::Score,
                 IndCol::Reason,
-            ];
+            ]);
         }
         if !fields.contains(&IndCol::Reason) {
             fields.push(IndCol::Reason);
@@ -1921,7 +1929,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         } else {
             self.total_toks.to_vec()
         };
-        let mut numbers: Vec<Option<(&Tok<'_>, (Decimal, u32))>> = Vec::new();
+        // At most two numbers are kept: inline.
+        let mut numbers: SmallVec<[TotalNumber<'_>; 2]> = SmallVec::new();
         let mut grade: Option<&Tok<'_>> = None;
         for tok in toks {
             if tok.is_empty() {
