@@ -1578,9 +1578,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     ) -> Option<(align::Alignment, ReadNumbers)> {
         let name_slot = slots.name_slot?;
         let shift = name.slot as i64 - name_slot as i64;
-        // Built empty, not cloned from an empty one (`smallvec!` clones element by element).
-        let mut cols: smallvec::SmallVec<[align::Cells; 8]> =
-            fields.iter().map(|_| align::Cells::new()).collect();
+        // Built empty, not cloned from an empty one (`smallvec!` clones element by element),
+        // and from a whole inline array when the fields fit it (always: eight value columns
+        // at most), not pushed one by one through `Extend`.
+        let mut cols: smallvec::SmallVec<[align::Cells; 8]> = if fields.len() <= 8 {
+            smallvec::SmallVec::from_buf_and_len(Default::default(), fields.len())
+        } else {
+            fields.iter().map(|_| align::Cells::new()).collect()
+        };
         let mut read = ReadNumbers::default();
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
@@ -1616,7 +1621,11 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 cost: 0.0,
                 ambiguous: false,
                 // Not `smallvec![true; n]`: a call to `from_elem` and `memset` per row.
-                agreed: fields.iter().map(|_| true).collect(),
+                agreed: if fields.len() <= 8 {
+                    smallvec::SmallVec::from_buf_and_len([true; 8], fields.len())
+                } else {
+                    fields.iter().map(|_| true).collect()
+                },
             },
             read,
         ))
@@ -2202,6 +2211,22 @@ mod tests {
             "READ_UNRECOGNISED_ROW",
         ] {
             assert!(codes.contains(code), "{code} never met: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn inline_columns_are_the_collected_ones() {
+        // `by_header_slots` starts from `from_buf_and_len` up to eight fields.
+        for n in 0..=8 {
+            let fields = vec![IndCol::Reason; n];
+            let cols: SmallVec<[align::Cells; 8]> =
+                SmallVec::from_buf_and_len(Default::default(), n);
+            let want: SmallVec<[align::Cells; 8]> =
+                fields.iter().map(|_| align::Cells::new()).collect();
+            assert_eq!(cols, want);
+            let agreed: SmallVec<[bool; 8]> = SmallVec::from_buf_and_len([true; 8], n);
+            let want: SmallVec<[bool; 8]> = fields.iter().map(|_| true).collect();
+            assert_eq!(agreed, want);
         }
     }
 
