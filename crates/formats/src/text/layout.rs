@@ -2087,8 +2087,29 @@ struct Levels<'a> {
     level1_fresh: bool,
 }
 
-/// A cell that can be an indicator's name.
+/// A cell that can be an indicator's name. Most names start with a CJK character (lead byte
+/// `E4`–`EE`: no number, placeholder or white space starts so) and end with one or with
+/// printable ASCII other than `%` (so no percent sign, and nothing for `trim_end` to take):
+/// only the operators (`定性`, `不少于` …) are then left to rule out, without reading the cell
+/// as a number, placeholder or rate (`name_ok_general`; a test compares the two).
 fn name_ok(text: &str) -> bool {
+    let b = text.as_bytes();
+    let cjk_lead = |x: u8| (0xE4..=0xEE).contains(&x);
+    if let (Some(&first), Some(&last)) = (b.first(), b.last()) {
+        let last_plain = (last.is_ascii_graphic() && last != b'%')
+            || b.len()
+                .checked_sub(3)
+                .and_then(|i| b.get(i))
+                .is_some_and(|&x| cjk_lead(x));
+        if cjk_lead(first) && last_plain {
+            return !vocab::is_operator(text);
+        }
+    }
+    name_ok_general(text)
+}
+
+/// [`name_ok`] for any cell.
+fn name_ok_general(text: &str) -> bool {
     !text.is_empty()
         && vocab::plain_number(text).is_none()
         && !vocab::is_operator(text)
@@ -2211,6 +2232,59 @@ mod tests {
             "READ_UNRECOGNISED_ROW",
         ] {
             assert!(codes.contains(code), "{code} never met: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn name_ok_is_name_ok_general() {
+        let pieces = [
+            "",
+            "工伤",
+            "鉴定",
+            "定性",
+            "定量",
+            "不少于",
+            "—",
+            "－",
+            "／",
+            "%",
+            "％",
+            "95",
+            "9.5",
+            " ",
+            "\u{3000}",
+            "a",
+            "≥",
+            "7",
+            "人次",
+            "4,000",
+            "㐀",
+            "\u{ef00}",
+            "\u{f000}",
+            "𠀀",
+            "-",
+            "/",
+        ];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(name_ok(&text), name_ok_general(&text), "{text:?}");
+                    n += usize::from(!text.is_empty() && name_ok(&text));
+                }
+            }
+        }
+        assert!(n > 1000, "{n}");
+        for text in [
+            "定性",
+            "不少于",
+            "工伤鉴定",
+            "满意度95%",
+            "满意度 ",
+            "工伤9",
+        ] {
+            assert_eq!(name_ok(text), name_ok_general(text), "{text:?}");
         }
     }
 
