@@ -44,9 +44,10 @@ impl Tok<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub shape: InputShape,
-    /// Rows are table rows and empty cells are kept in place: positions are meaningful.
+    /// Rows are table rows and cells carry their slots: positions are meaningful (a tab
+    /// grid's blank cells are not all tokens, see [`tokenize`]; their slots tell them).
     pub positional_rows: bool,
-    /// Empty cells are kept as tokens (one cell per line keeps blank cells).
+    /// Blank cells count (one cell per line keeps blank cells; a grid's are told by slots).
     pub keeps_empty: bool,
 }
 
@@ -56,6 +57,8 @@ pub(crate) fn detect(text: &str) -> Layout {
     let mut tab_lines = 0usize;
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
+    // Most texts hold no `|` at all: one search of the whole text then spares a count per line.
+    let any_pipe = memchr::memchr(b'|', text.as_bytes()).is_some();
     for line in text.lines().take(4000) {
         if is_blank(line) {
             continue;
@@ -64,7 +67,11 @@ pub(crate) fn detect(text: &str) -> Layout {
         if memchr::memchr(b'\t', line.as_bytes()).is_some() {
             tab_lines += 1;
         }
-        let pipes = memchr::memchr_iter(b'|', line.as_bytes()).count();
+        let pipes = if any_pipe {
+            memchr::memchr_iter(b'|', line.as_bytes()).count()
+        } else {
+            0
+        };
         if pipes > 0 {
             pipe_lines += 1;
         }
@@ -137,11 +144,20 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// `str::trim`, without decoding anything when the cell neither starts nor ends with white
 /// space (nearly every cell): only the first and the last character are looked at.
-#[inline(always)]
+#[cfg(test)]
 fn trim_cell(cell: &str) -> &str {
+    if trim_sure(cell) {
+        return cell;
+    }
+    trim_cell_slow(cell)
+}
+
+/// Whether a cell surely neither starts nor ends with white space (an empty cell does not).
+#[inline(always)]
+fn trim_sure(cell: &str) -> bool {
     let b = cell.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return cell;
+        return true;
     };
     // Decided on bytes for nearly every cell: a printable ASCII byte, or the lead byte of a
     // character from U+4000 up (`E4`–`EF` starting a three-byte character, `F0`–`F4`), is
@@ -150,10 +166,7 @@ fn trim_cell(cell: &str) -> &str {
     let first_sure = (0x21..=0x7e).contains(&first) || first >= 0xE4;
     let last_sure =
         (0x21..=0x7e).contains(&last) || (last >= 0x80 && b.len() >= 3 && b[b.len() - 3] >= 0xE4);
-    if first_sure && last_sure {
-        return cell;
-    }
-    trim_cell_slow(cell)
+    first_sure && last_sure
 }
 
 #[inline(never)]
@@ -169,7 +182,24 @@ fn trim_cell_slow(cell: &str) -> &str {
 }
 
 /// Split the text into cells according to its layout.
+///
+/// A tab grid's blank cells (half of them) are not kept, except the text's first cell and the
+/// last cell of every line: a grid's cells carry their slot, so the recogniser reads the
+/// blanks between two cells (and from the line's last cell, how many follow) from the slots
+/// where it needs them (`FormBuilder::blanks_restored`), and otherwise never looks at a
+/// blank of a grid. Each blank kept cost a push here and a pass in the recogniser.
 pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
+    tokenize_grid_blanks(text, layout, false)
+}
+
+/// [`tokenize`] keeping every blank cell of a tab grid: the reference the recogniser's reading
+/// of a grid without its blanks is compared with.
+#[cfg(test)]
+pub(crate) fn tokenize_with_blanks<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
+    tokenize_grid_blanks(text, layout, true)
+}
+
+fn tokenize_grid_blanks<'a>(text: &'a str, layout: Layout, blanks: bool) -> Vec<Tok<'a>> {
     // A grid has a cell (most of them empty) for every ≈ 5 bytes of text: one reservation
     // instead of regrowing (a regrowth holds the old and the new vector at once). Pages not
     // written to are never resident, so a text of few, long cells costs nothing extra.
@@ -182,7 +212,12 @@ pub(crate) fn tokenize<'a>(text: &'a str, layout: Layout) -> Vec<Tok<'a>> {
                 if is_blank(line) {
                     continue;
                 }
-                let cell = GridLine { line, line_no, row };
+                let cell = GridLine {
+                    line,
+                    line_no,
+                    row,
+                    blanks,
+                };
                 cell.push_all(&mut toks);
             }
             InputShape::CellPerLine => {
@@ -252,6 +287,8 @@ struct GridLine<'a> {
     line: &'a str,
     line_no: u32,
     row: u32,
+    /// Keep every blank cell (not only the text's first and the line's last).
+    blanks: bool,
 }
 
 impl<'a> GridLine<'a> {
@@ -259,43 +296,70 @@ impl<'a> GridLine<'a> {
     /// eight bytes at a time, each cell pushed as its tab is found (a search call per cell,
     /// counting each cell's column from the line's start, or a list of tabs walked again
     /// after, cost more than the cell). A function of its own, so that the loop and the
-    /// pushes are optimised together, the state in registers.
+    /// pushes are optimised together, the state in registers: whole words by a plain loop
+    /// over `chunks_exact`, then the rest padded with NULs (neither tabs nor characters that
+    /// come before any tab). An iterator chaining the two kept its state on the stack
+    /// (≈ 45 instructions a word instead of ≈ 20).
     #[inline(never)]
     fn push_all(&self, toks: &mut Vec<Tok<'a>>) {
         let bytes = self.line.as_bytes();
-        let mut slot = 0u32;
-        let mut start = 0usize;
-        let mut start_chars = 0u32;
-        let mut at = 0usize;
-        let mut chars = 0u32;
-        // Whole words, then the rest padded with NULs (neither tabs nor characters that
-        // come before any tab): one loop, so the push is inlined once.
-        for word in words(bytes) {
-            let (mut tabs, starts) = tab_mask(word);
-            while tabs != 0 {
-                let bit = tabs.trailing_zeros();
-                // Bytes below this one in the word.
-                let below = (1u64 << (bit & !7)) - 1;
-                let end = at + (bit / 8) as usize;
-                self.push(toks, start, start_chars, end, slot);
-                slot += 1;
-                start = end + 1;
-                // The tab is one character.
-                start_chars = chars + count_high(starts & below) + 1;
-                tabs &= tabs - 1;
-            }
-            chars += count_high(starts);
-            at += 8;
+        let mut cut = Cut::default();
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+            self.word(toks, word, &mut cut);
         }
-        self.push(toks, start, start_chars, bytes.len(), slot);
+        if !chunks.remainder().is_empty() {
+            self.word(toks, last_word(bytes), &mut cut);
+        }
+        self.push(
+            toks,
+            cut.start,
+            cut.start_chars,
+            bytes.len(),
+            cut.slot,
+            true,
+        );
     }
 
-    /// Push the cell at `start..end` of the line, `start_chars` characters into it.
+    /// The tabs of the word at `cut.at`: push the cell each one ends.
     #[inline(always)]
-    fn push(&self, toks: &mut Vec<Tok<'a>>, start: usize, start_chars: u32, end: usize, slot: u32) {
+    fn word(&self, toks: &mut Vec<Tok<'a>>, word: u64, cut: &mut Cut) {
+        let (mut tabs, starts) = tab_mask(word);
+        while tabs != 0 {
+            let bit = tabs.trailing_zeros();
+            // Bytes below this one in the word.
+            let below = (1u64 << (bit & !7)) - 1;
+            let end = cut.at + (bit / 8) as usize;
+            self.push(toks, cut.start, cut.start_chars, end, cut.slot, false);
+            cut.slot += 1;
+            cut.start = end + 1;
+            // The tab is one character.
+            cut.start_chars = cut.chars + count_high(starts & below) + 1;
+            tabs &= tabs - 1;
+        }
+        cut.chars += count_high(starts);
+        cut.at += 8;
+    }
+
+    /// Push the cell at `start..end` of the line, `start_chars` characters into it (a blank
+    /// cell only when it is the `last` of its line or the text's first, see [`tokenize`]).
+    #[inline(always)]
+    fn push(
+        &self,
+        toks: &mut Vec<Tok<'a>>,
+        start: usize,
+        start_chars: u32,
+        end: usize,
+        slot: u32,
+        last: bool,
+    ) {
         if start == end {
-            // An empty cell (half of a grid's): nothing to trim; the empty slice where it
-            // stands (for its offset).
+            if !(last || self.blanks || toks.is_empty()) {
+                return;
+            }
+            // A blank cell kept: nothing to trim; the empty slice where it stands (for its
+            // offset).
             toks.push(Tok {
                 text: self.line.get(start..start).unwrap_or(""),
                 line: self.line_no,
@@ -306,7 +370,16 @@ impl<'a> GridLine<'a> {
             return;
         }
         let piece = self.line.get(start..end).unwrap_or("");
-        let text = trim_cell(piece);
+        let text = if trim_sure(piece) {
+            piece
+        } else {
+            let text = trim_cell_slow(piece);
+            if text.is_empty() && !(last || self.blanks || toks.is_empty()) {
+                // Only white space: as blank as an empty cell.
+                return;
+            }
+            text
+        };
         let lead = text.as_ptr() as usize - piece.as_ptr() as usize;
         // White space trimmed off the front still counts for the column.
         let trimmed = if lead == 0 {
@@ -321,6 +394,40 @@ impl<'a> GridLine<'a> {
             row: self.row,
             slot,
         });
+    }
+}
+
+/// Where the tab scan of a line stands.
+#[derive(Default)]
+struct Cut {
+    /// Byte offset of the current word.
+    at: usize,
+    /// Characters before `at`.
+    chars: u32,
+    /// The current cell: its first byte, the characters before it, its slot.
+    start: usize,
+    start_chars: u32,
+    slot: u32,
+}
+
+/// The last, partial word of `bytes` (its length not a multiple of eight) as a little-endian
+/// word padded with NULs (neither tabs nor characters that come before any tab): the last
+/// eight bytes shifted down when there are as many (one load, no copy).
+#[inline(always)]
+fn last_word(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let rest = n % 8;
+    match n.checked_sub(8).and_then(|i| bytes.get(i..)) {
+        // `rest` is 1..=7 here: the shift stays below 64.
+        Some(last) if rest != 0 => {
+            u64::from_le_bytes(<[u8; 8]>::try_from(last).unwrap_or([0; 8])) >> (8 * (8 - rest))
+        }
+        _ => bytes
+            .get(n - rest..)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b)),
     }
 }
 
@@ -365,8 +472,8 @@ fn for_each_tab(bytes: &[u8], mut each: impl FnMut(usize, u32)) {
 }
 
 /// The bytes as little-endian words of eight, the last one padded with NULs (neither tabs
-/// nor anything counted before a tab).
-#[inline(always)]
+/// nor anything counted before a tab): the reference for the grid carrier's own loop.
+#[cfg(test)]
 fn words(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
     let chunks = bytes.chunks_exact(8);
     let rest = chunks.remainder();
@@ -497,6 +604,18 @@ mod tests {
     }
 
     #[test]
+    fn last_word_is_the_padded_rest() {
+        let bytes: Vec<u8> = (1..=40u8).map(|b| b.wrapping_mul(37)).collect();
+        for n in 0..40 {
+            let line = &bytes[..n];
+            if n % 8 == 0 {
+                continue;
+            }
+            assert_eq!(Some(last_word(line)), words(line).last(), "{n}");
+        }
+    }
+
+    #[test]
     fn trim_cell_is_str_trim() {
         for s in SAMPLES {
             assert_eq!(trim_cell(s), s.trim(), "{s:?}");
@@ -511,6 +630,14 @@ mod tests {
             toks.iter().map(|t| (t.text, t.line, t.column())).collect();
         assert_eq!(
             got,
+            [("甲", 1, 1), ("乙", 1, 4), ("≥95%", 1, 7), ("丙", 2, 2)]
+        );
+        // With every blank kept.
+        let toks = tokenize_with_blanks(text, detect(text));
+        let got: Vec<(&str, u32, u32)> =
+            toks.iter().map(|t| (t.text, t.line, t.column())).collect();
+        assert_eq!(
+            got,
             [
                 ("甲", 1, 1),
                 ("乙", 1, 4),
@@ -518,6 +645,20 @@ mod tests {
                 ("≥95%", 1, 7),
                 ("", 2, 1),
                 ("丙", 2, 2)
+            ]
+        );
+        // The text's first cell and each line's last are kept even when blank.
+        let text = "\t甲\t\n乙\t\t";
+        let toks = tokenize(text, detect(text));
+        let got: Vec<(&str, u32, u32)> = toks.iter().map(|t| (t.text, t.line, t.slot)).collect();
+        assert_eq!(
+            got,
+            [
+                ("", 1, 0),
+                ("甲", 1, 1),
+                ("", 1, 2),
+                ("乙", 2, 0),
+                ("", 2, 2)
             ]
         );
     }
@@ -544,9 +685,10 @@ mod tests {
             }
             text.push('\n');
         }
-        let toks = tokenize(&text, detect(&text));
-        assert!(toks.len() > 100);
-        for tok in &toks {
+        let sparse = tokenize(&text, detect(&text));
+        let dense = tokenize_with_blanks(&text, detect(&text));
+        assert!(sparse.len() > 100 && dense.len() > sparse.len());
+        for tok in sparse.iter().chain(&dense) {
             let line = text.split('\n').nth(tok.line as usize - 1).unwrap();
             let byte = tok.byte_in(&text);
             let offset = byte - (line.as_ptr() as usize - text.as_ptr() as usize);
@@ -557,6 +699,21 @@ mod tests {
             );
             assert_eq!(&text[byte..byte + tok.text.len()], tok.text);
         }
+        // Without its blanks: every cell but the blanks that are neither the first nor the
+        // last of their line's cells, the text's first cell kept.
+        let kept: Vec<(usize, u32, u32)> = dense
+            .iter()
+            .enumerate()
+            .filter(|&(i, t)| {
+                !t.is_empty() || i == 0 || dense.get(i + 1).is_none_or(|n| n.line != t.line)
+            })
+            .map(|(_, t)| (t.byte_in(&text), t.line, t.slot))
+            .collect();
+        let got: Vec<(usize, u32, u32)> = sparse
+            .iter()
+            .map(|t| (t.byte_in(&text), t.line, t.slot))
+            .collect();
+        assert_eq!(got, kept);
     }
 
     #[test]

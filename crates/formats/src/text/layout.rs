@@ -12,6 +12,7 @@ use jixiao_core::{
 };
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
+use std::borrow::Cow;
 
 const RULE_READ: &str = "读取规则：读不准的值报告而不臆造 (readers never guess)";
 
@@ -68,31 +69,33 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
 /// a direct-mapped memo: one slot per hash of the text, a new text taking the slot of an old
 /// one. Memory stays flat whatever the input, and a lookup is a hash of two words and one
 /// comparison (a hash map cost more than most cells).
+#[inline(never)]
 fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
     const MEMO_MAX_LEN: usize = 64;
     const MEMO_BITS: u32 = 11;
     let mut memo: Vec<Option<(&str, Class)>> = vec![None; 1 << MEMO_BITS];
-    toks.iter()
-        .map(|tok| {
+    let mut classes = Vec::with_capacity(toks.len());
+    for tok in toks {
+        let class = 'class: {
             let Some(&first) = tok.text.as_bytes().first() else {
-                return Class::Empty;
+                break 'class Class::Empty;
             };
             // `classify_tok`'s first test, without hashing: an ASCII number or comparison.
             if matches!(first, b'0'..=b'9' | b'=' | b'>' | b'<')
                 && (tok.text.len() < 6 || tok.text.is_ascii())
             {
-                return Class::Value;
+                break 'class Class::Value;
             }
             // Most values are told from labels by their first character: no hashing.
             if !vocab::may_be_label(tok.text) {
-                return Class::Value;
+                break 'class Class::Value;
             }
             if tok.text.len() > MEMO_MAX_LEN {
-                return classify_tok(tok);
+                break 'class classify_tok(tok);
             }
             let slot = memo_slot(tok.text, MEMO_BITS);
             match memo.get(slot) {
-                Some(Some((text, class))) if *text == tok.text => *class,
+                Some(Some((text, class))) if same_text(text, tok.text) => *class,
                 _ => {
                     let class = classify_tok(tok);
                     if let Some(entry) = memo.get_mut(slot) {
@@ -101,8 +104,37 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
                     class
                 }
             }
-        })
-        .collect()
+        };
+        classes.push(class);
+    }
+    classes
+}
+
+/// `a == b` for the memo's short texts (at most 64 bytes), compared eight bytes at a time
+/// inline (the last word overlapping) instead of a call to `memcmp` for each cell.
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if !(8..=64).contains(&n) {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| {
+        s.get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The memo slot of a cell: a hash of its length and its first and last eight bytes (the
@@ -248,6 +280,8 @@ pub(crate) fn recognise<'a>(
         }
     }
     starts.dedup();
+    // A form is large (≈ 1 KB): growing the list by doubling copied each one again and again.
+    forms.reserve(starts.len());
     if let Some(&first) = starts.first() {
         let skipped = toks[..first].iter().filter(|t| !t.is_empty()).count();
         if skipped > 0 {
@@ -370,8 +404,10 @@ fn after_label(text: &str, label_chars: usize) -> &str {
     ""
 }
 
-/// A 一级/二级 label as printed, without points, blanks or cell markers.
-fn level_text(text: &str, label: Label) -> String {
+/// A 一级/二级 label as printed, without points, blanks or cell markers. Borrowed when it is
+/// the cell as is: each indicator under it gets its own copy anyway (the model's `String`),
+/// so the carried label need not be one too.
+fn level_text(text: &str, label: Label) -> Cow<'_, str> {
     // The label as the template prints it (nearly always): nothing to remove, no scan.
     let printed = match label {
         Label::Level1(l1) => l1.label(),
@@ -379,16 +415,16 @@ fn level_text(text: &str, label: Label) -> String {
         _ => "",
     };
     if text == printed {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let compacted = jixiao_core::model::compacted(text);
     let stripped = jixiao_core::model::points_stripped(&compacted);
-    if stripped.contains('|') {
+    Cow::Owned(if stripped.contains('|') {
         stripped.replace('|', "")
     } else {
         // One allocation, not three: the common label has nothing to remove.
         stripped.to_string()
-    }
+    })
 }
 
 /// A piece of a broken label: short CJK text without digits.
@@ -413,6 +449,13 @@ struct FundRowAcc<'t, 'a> {
     label: &'t Tok<'a>,
     values: SmallVec<[&'t Tok<'a>; 8]>,
 }
+
+/// A number of the 总分 row (its cell and its value with the printed decimals), or the place
+/// of one not filled in.
+type TotalNumber<'t> = Option<(&'t Tok<'t>, (Decimal, u32))>;
+
+/// The indicator table's value columns after the name, in the header's order.
+type IndFields = SmallVec<[IndCol; 12]>;
 
 /// Cells placed in the funds columns of one row.
 type Placed<'t, 'a> = SmallVec<[(FundCol, &'t Tok<'a>); 8]>;
@@ -442,6 +485,9 @@ struct FormBuilder<'t, 'a> {
     total_toks: SmallVec<[&'t Tok<'a>; 12]>,
     total_label: Option<&'t Tok<'a>>,
     split_remnant: Option<&'static str>,
+    /// In a grid: the cells that did not go to the indicator body, but after which blank
+    /// cells would have (a header repeated inside the table), for `blanks_restored`.
+    loud: SmallVec<[u32; 4]>,
 }
 
 impl<'t, 'a> FormBuilder<'t, 'a> {
@@ -466,6 +512,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             total_toks: SmallVec::new(),
             total_label: None,
             split_remnant: None,
+            loud: SmallVec::new(),
         }
     }
 
@@ -485,11 +532,22 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let classes = self.classes;
         for i in 0..toks.len() {
             let tok = &toks[i];
+            let body = self.body.len();
             match classes[i] {
                 Class::Label(label) => self.on_label(label, tok, i),
                 Class::Shared(shared) => self.on_shared(shared, tok),
                 Class::Value => self.on_value(tok, i),
-                Class::Empty => self.on_empty(tok, i),
+                Class::Empty => {
+                    self.on_empty(tok, i);
+                    continue;
+                }
+            }
+            if self.section == Section::Indicators
+                && self.layout.positional_rows
+                && self.body.len() == body
+                && self.takes_blanks()
+            {
+                self.loud.push(i as u32);
             }
         }
         self.flush_pending();
@@ -668,6 +726,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
     }
 
+    /// Whether a blank cell met now goes to the indicator body (`on_empty`).
+    fn takes_blanks(&self) -> bool {
+        self.layout.keeps_empty
+            && self.pending.is_none()
+            && self.section == Section::Indicators
+            && !self.body.is_empty()
+    }
+
     fn on_empty(&mut self, tok: &'t Tok<'a>, i: usize) {
         if !self.layout.keeps_empty || self.pending.is_some() {
             return;
@@ -757,7 +823,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let has_adjusted = self.fund_cols.iter().any(|(c, _)| *c == FundCol::Adjusted)
             || self.fund_cols.is_empty();
         self.ev.funds.has_adjusted_column = has_adjusted;
-        let mut cols: Vec<(FundCol, u32)> = Vec::new();
+        let mut cols: SmallVec<[(FundCol, u32); 8]> = SmallVec::new();
         for &(c, s) in &self.fund_cols {
             if !cols.iter().any(|(k, _)| *k == c) {
                 cols.push((c, s));
@@ -1166,8 +1232,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
 
     /// The columns after the name, in the header's order; the split target (指标性质 |
     /// 指标值 | 度量单位) takes the place of 年度指标值.
-    fn indicator_fields(&self) -> (Vec<IndCol>, Vec<(IndCol, u32)>) {
-        let mut seen: Vec<(IndCol, u32)> = Vec::new();
+    /// Both lists inline: a header has about ten columns (two vectors grown a form before).
+    fn indicator_fields(&self) -> (IndFields, SmallVec<[(IndCol, u32); 12]>) {
+        let mut seen: SmallVec<[(IndCol, u32); 12]> = SmallVec::new();
         for &(c, s) in &self.ind_cols {
             if !seen.iter().any(|(k, _)| *k == c) {
                 seen.push((c, s));
@@ -1179,7 +1246,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit
             )
         });
-        let mut fields: Vec<IndCol> = Vec::new();
+        let mut fields = IndFields::new();
         for &(c, _) in &seen {
             match c {
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
@@ -1199,13 +1266,13 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             .iter()
             .any(|c| matches!(c, IndCol::Target | IndCol::TargetValue | IndCol::TargetOp));
         if !has_target || !fields.contains(&IndCol::Weight) {
-            fields = vec![
+            fields = SmallVec::from_slice(&[
                 IndCol::Target,
                 IndCol::Actual,
                 IndCol::Weight,
                 IndCol::Score,
                 IndCol::Reason,
-            ];
+            ]);
         }
         if !fields.contains(&IndCol::Reason) {
             fields.push(IndCol::Reason);
@@ -1246,7 +1313,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     if let (Some(row_toks), Some(row_classes)) =
                         (toks.get(first..=last), classes.get(first..=last))
                     {
-                        self.grid_row(&fields, &slots, row_toks, row_classes, &mut state);
+                        let at = &body[start..end];
+                        self.grid_row(&fields, &slots, row_toks, row_classes, at, &mut state);
                     }
                 } else {
                     let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
@@ -1255,7 +1323,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         .iter()
                         .map(|&i| classes[i as usize])
                         .collect();
-                    self.grid_row(&fields, &slots, &row_toks, &row_classes, &mut state);
+                    let at = &body[start..end];
+                    self.grid_row(&fields, &slots, &row_toks, &row_classes, at, &mut state);
                 }
                 start = end;
             }
@@ -1281,7 +1350,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         &mut self,
         toks: &[T],
         classes: &[Class],
-        state: &mut Levels,
+        state: &mut Levels<'a>,
         from: usize,
     ) -> usize {
         let mut i = from;
@@ -1345,14 +1414,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     }
 
     /// One row of a grid's indicator table: its cells (a slice of the text's cells when the
-    /// row's cells are all in the body, as nearly always; else a copy of those that are).
+    /// row's cells are all in the body, as nearly always; else a copy of those that are) and
+    /// their indices in the form's cells (`at`).
+    #[allow(clippy::too_many_arguments)]
     fn grid_row(
         &mut self,
         fields: &[IndCol],
         slots: &SlotTable,
         row: &[Tok<'a>],
         classes: &[Class],
-        state: &mut Levels,
+        at: &[u32],
+        state: &mut Levels<'a>,
     ) {
         let start = self.take_levels(row, classes, state, 0);
         let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
@@ -1377,10 +1449,75 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        let (alignment, read) = self
-            .by_header_slots(fields, slots, name, rest)
-            .unwrap_or_else(|| (align::align(fields, rest), ReadNumbers::default()));
-        self.emit(fields, name, rest, alignment, read, state);
+        // The alignment is lent to `emit`, not moved (a few hundred bytes copied per row).
+        let mut placed = self.by_header_slots(fields, slots, name, rest);
+        match &mut placed {
+            // The placement by slot reads no blank cell.
+            Some((alignment, read)) => {
+                let read = *read;
+                self.emit(fields, name, rest, alignment, read, state)
+            }
+            None => {
+                // The alignment by content weighs blank cells: give it the row's blanks.
+                let rest = self.blanks_restored(at, start);
+                let mut alignment = align::align(fields, &rest);
+                self.emit(
+                    fields,
+                    name,
+                    &rest,
+                    &mut alignment,
+                    ReadNumbers::default(),
+                    state,
+                );
+            }
+        }
+    }
+
+    /// The cells after the name of a grid's indicator row (the row's cell `start`, at
+    /// `at[start]` in the form's cells) with the blank cells a tab grid's carrier does not
+    /// keep put back, exactly as the row would hold them had every blank been a cell: a blank
+    /// went to the body (`on_empty`) when the cell before it did, or was one after which the
+    /// body still took blanks (`loud`). The blanks between two cells of a line are told by
+    /// their slots; the last cell of a line is always kept. A grid that keeps every blank (a
+    /// spreadsheet) gets its row back as it is.
+    fn blanks_restored(&self, at: &[u32], start: usize) -> SmallVec<[Tok<'a>; 16]> {
+        let mut out = SmallVec::new();
+        let Some(&name_at) = at.get(start) else {
+            return out;
+        };
+        let toks = self.toks;
+        let Some(name) = toks.get(name_at as usize) else {
+            return out;
+        };
+        let mut members = at.get(start + 1..).unwrap_or_default().iter().peekable();
+        let mut takes = true;
+        let mut slot = name.slot;
+        for (j, tok) in toks
+            .iter()
+            .enumerate()
+            .skip(name_at as usize + 1)
+            .take_while(|(_, t)| t.row == name.row)
+        {
+            if takes {
+                for blank in slot.saturating_add(1)..tok.slot {
+                    out.push(Tok {
+                        text: "",
+                        line: tok.line,
+                        col: 0,
+                        row: tok.row,
+                        slot: blank,
+                    });
+                }
+            }
+            slot = tok.slot;
+            if members.next_if(|&&m| m as usize == j).is_some() {
+                out.push(*tok);
+                takes = true;
+            } else {
+                takes = !tok.is_empty() && self.loud.contains(&(j as u32));
+            }
+        }
+        out
     }
 
     /// A row whose only cell stands under the reason column (no name, no weight, no score)
@@ -1441,9 +1578,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     ) -> Option<(align::Alignment, ReadNumbers)> {
         let name_slot = slots.name_slot?;
         let shift = name.slot as i64 - name_slot as i64;
-        // Built empty, not cloned from an empty one (`smallvec!` clones element by element).
-        let mut cols: smallvec::SmallVec<[align::Cells; 8]> =
-            fields.iter().map(|_| align::Cells::new()).collect();
+        // Built empty, not cloned from an empty one (`smallvec!` clones element by element),
+        // and from a whole inline array when the fields fit it (always: eight value columns
+        // at most), not pushed one by one through `Extend`.
+        let mut cols: smallvec::SmallVec<[align::Cells; 8]> = if fields.len() <= 8 {
+            smallvec::SmallVec::from_buf_and_len(Default::default(), fields.len())
+        } else {
+            fields.iter().map(|_| align::Cells::new()).collect()
+        };
         let mut read = ReadNumbers::default();
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
@@ -1478,7 +1620,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 cols,
                 cost: 0.0,
                 ambiguous: false,
-                agreed: smallvec::smallvec![true; fields.len()],
+                // Not `smallvec![true; n]`: a call to `from_elem` and `memset` per row.
+                agreed: if fields.len() <= 8 {
+                    smallvec::SmallVec::from_buf_and_len([true; 8], fields.len())
+                } else {
+                    fields.iter().map(|_| true).collect()
+                },
             },
             read,
         ))
@@ -1489,7 +1636,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         fields: &[IndCol],
         body: &[&'t Tok<'a>],
         classes: &[Class],
-        state: &mut Levels,
+        state: &mut Levels<'a>,
     ) {
         // Segment the stream into level labels, records and noise by least cost.
         let n = body.len();
@@ -1596,9 +1743,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 }
                 Step::Record => {
                     self.flush_noise(&mut noise);
-                    let a = align::align(fields, &owned[i + 1..j]);
+                    let mut a = align::align(fields, &owned[i + 1..j]);
                     let read = ReadNumbers::default();
-                    self.emit(fields, body[i], &owned[i + 1..j], a, read, state);
+                    self.emit(fields, body[i], &owned[i + 1..j], &mut a, read, state);
                 }
             }
         }
@@ -1628,14 +1775,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         fields: &[IndCol],
         name: &Tok<'a>,
         rest: &[Tok<'a>],
-        a: align::Alignment,
+        a: &mut align::Alignment,
         read: ReadNumbers,
-        state: &mut Levels,
+        state: &mut Levels<'a>,
     ) {
         state.level1_fresh = false;
         let mut ind = Indicator {
-            level1: state.level1.as_ref().map(|(s, _)| s.clone()),
-            level2: state.level2.as_ref().map(|(s, _)| s.clone()),
+            level1: state.level1.as_ref().map(|(s, _)| s.to_string()),
+            level2: state.level2.as_ref().map(|(s, _)| s.to_string()),
             name: unwrap_cjk(name.text),
             ..Indicator::default()
         };
@@ -1662,7 +1809,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             self.ev.indicators.push(ind);
             return;
         }
-        let mut a = a;
         if a.ambiguous {
             // Keep what every reading agrees on (often the target); leave the rest unread.
             let mut unsure: Vec<&str> = Vec::new();
@@ -1706,7 +1852,9 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .rule(RULE_READ),
             );
         }
-        let mut target = String::new();
+        // The first piece of the target becomes its string (one allocation of its size, not
+        // a growth from empty); the split target's other pieces are appended.
+        let mut target: Option<String> = None;
         let mut target_at: Option<Loc> = None;
         for (f, cells) in fields.iter().zip(&a.cols) {
             if cells.is_empty() {
@@ -1727,7 +1875,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             };
             match f {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
-                    target.push_str(&text);
+                    match &mut target {
+                        Some(target) => target.push_str(&text),
+                        None => target = Some(text.into_owned()),
+                    }
                     target_at.get_or_insert(loc(first));
                 }
                 IndCol::Actual => {
@@ -1753,7 +1904,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
             }
         }
-        if !target.is_empty() {
+        if let Some(target) = target.filter(|t| !t.is_empty()) {
             ind.target = Some(target);
             ind.at.target = target_at;
         }
@@ -1787,7 +1938,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         } else {
             self.total_toks.to_vec()
         };
-        let mut numbers: Vec<Option<(&Tok<'_>, (Decimal, u32))>> = Vec::new();
+        // At most two numbers are kept: inline.
+        let mut numbers: SmallVec<[TotalNumber<'_>; 2]> = SmallVec::new();
         let mut grade: Option<&Tok<'_>> = None;
         for tok in toks {
             if tok.is_empty() {
@@ -1927,16 +2079,37 @@ struct ReadNumbers {
 }
 
 #[derive(Default)]
-struct Levels {
-    level1: Option<(String, Loc)>,
+struct Levels<'a> {
+    level1: Option<(Cow<'a, str>, Loc)>,
     level1_kind: Option<Level1>,
-    level2: Option<(String, Loc)>,
+    level2: Option<(Cow<'a, str>, Loc)>,
     /// A 一级 label was just read and no 二级 or record since.
     level1_fresh: bool,
 }
 
-/// A cell that can be an indicator's name.
+/// A cell that can be an indicator's name. Most names start with a CJK character (lead byte
+/// `E4`–`EE`: no number, placeholder or white space starts so) and end with one or with
+/// printable ASCII other than `%` (so no percent sign, and nothing for `trim_end` to take):
+/// only the operators (`定性`, `不少于` …) are then left to rule out, without reading the cell
+/// as a number, placeholder or rate (`name_ok_general`; a test compares the two).
 fn name_ok(text: &str) -> bool {
+    let b = text.as_bytes();
+    let cjk_lead = |x: u8| (0xE4..=0xEE).contains(&x);
+    if let (Some(&first), Some(&last)) = (b.first(), b.last()) {
+        let last_plain = (last.is_ascii_graphic() && last != b'%')
+            || b.len()
+                .checked_sub(3)
+                .and_then(|i| b.get(i))
+                .is_some_and(|&x| cjk_lead(x));
+        if cjk_lead(first) && last_plain {
+            return !vocab::is_operator(text);
+        }
+    }
+    name_ok_general(text)
+}
+
+/// [`name_ok`] for any cell.
+fn name_ok_general(text: &str) -> bool {
     !text.is_empty()
         && vocab::plain_number(text).is_none()
         && !vocab::is_operator(text)
@@ -1949,6 +2122,219 @@ fn name_ok(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::carrier;
+
+    /// A grid read without its blank cells (what `carrier::tokenize` gives) reads as with
+    /// every blank kept: the same forms, values, locations and diagnostics. Over the seed and
+    /// many damaged copies of it (cells shifted, merged, replaced by labels and values in the
+    /// middle of the indicator table, lines repeated and dropped), so that the alignment by
+    /// content, repeated headers and rows cut by other labels are all met.
+    #[test]
+    fn a_grid_read_without_its_blanks_reads_as_with_them() {
+        let seed = include_str!("../../../../fixtures/songjiang-2023.tsv");
+        let cells = [
+            "",
+            " ",
+            "三级指标",
+            "分值",
+            "总分",
+            "项目名称",
+            "一级指标",
+            "产出指标",
+            "数量指标",
+            "满意度指标",
+            "绩效指标",
+            "年度资金总额",
+            "10",
+            "8.5",
+            "≥95%",
+            "=",
+            "个",
+            "完成",
+            "优",
+            "—",
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let mut codes = std::collections::BTreeSet::new();
+        let seed_lines: Vec<Vec<String>> = seed
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect();
+        // Every indicator row with a label in one of its cells and a blank added after it,
+        // so that the row is aligned by content with blanks after a cell it does not hold.
+        let rows = seed_lines
+            .iter()
+            .position(|l| l.len() > 6 && l[0].starts_with("绩效指"));
+        let mut variants: Vec<Vec<Vec<String>>> = Vec::new();
+        for l in rows.unwrap_or(0)..seed_lines.len() {
+            for c in 1..seed_lines[l].len() {
+                for label in ["三级指标", "分值", "总分", "项目名称", "满意度指标"]
+                {
+                    let mut lines = seed_lines.clone();
+                    lines[l][c] = label.to_string();
+                    let at = (c + 1 + l % 3).min(lines[l].len());
+                    lines[l].insert(at, String::new());
+                    variants.push(lines);
+                }
+            }
+        }
+        for round in 0..400 {
+            variants.push(seed_lines.clone());
+            let lines = variants.last_mut().unwrap();
+            for _ in 0..(round % 7) {
+                let l = next(lines.len());
+                let width = lines[l].len();
+                let c = next(width);
+                match next(6) {
+                    0 => lines[l].insert(c, String::new()),
+                    1 if width > 1 => {
+                        let cell = lines[l].remove(c);
+                        lines[l][c.min(width - 2)].push_str(&cell);
+                    }
+                    2 => lines[l][c] = cells[next(cells.len())].to_string(),
+                    3 => {
+                        let line = lines[l].clone();
+                        lines.insert(next(lines.len()), line);
+                    }
+                    4 if lines.len() > 1 => {
+                        lines.remove(l);
+                    }
+                    _ => lines[l].truncate(c + 1),
+                }
+            }
+        }
+        for lines in &variants {
+            let text: String = lines.iter().map(|l| l.join("\t") + "\n").collect();
+            let layout = carrier::detect(&text);
+            let sparse = carrier::tokenize(&text, layout);
+            let dense = carrier::tokenize_with_blanks(&text, layout);
+            let (forms, diags) = recognise(&text, &sparse, layout);
+            let want = recognise(&text, &dense, layout);
+            assert_eq!(
+                format!("{:?}", (&forms, &diags)),
+                format!("{want:?}"),
+                "{text}"
+            );
+            for d in forms.iter().flat_map(|f| &f.diagnostics).chain(&diags) {
+                codes.insert(d.code.to_string());
+            }
+        }
+        // The damage reached the paths that read blank cells.
+        for code in [
+            "READ_AMBIGUOUS_ROW",
+            "READ_REPEATED_HEADER",
+            "READ_UNRECOGNISED_ROW",
+        ] {
+            assert!(codes.contains(code), "{code} never met: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn name_ok_is_name_ok_general() {
+        let pieces = [
+            "",
+            "工伤",
+            "鉴定",
+            "定性",
+            "定量",
+            "不少于",
+            "—",
+            "－",
+            "／",
+            "%",
+            "％",
+            "95",
+            "9.5",
+            " ",
+            "\u{3000}",
+            "a",
+            "≥",
+            "7",
+            "人次",
+            "4,000",
+            "㐀",
+            "\u{ef00}",
+            "\u{f000}",
+            "𠀀",
+            "-",
+            "/",
+        ];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(name_ok(&text), name_ok_general(&text), "{text:?}");
+                    n += usize::from(!text.is_empty() && name_ok(&text));
+                }
+            }
+        }
+        assert!(n > 1000, "{n}");
+        for text in [
+            "定性",
+            "不少于",
+            "工伤鉴定",
+            "满意度95%",
+            "满意度 ",
+            "工伤9",
+        ] {
+            assert_eq!(name_ok(text), name_ok_general(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn inline_columns_are_the_collected_ones() {
+        // `by_header_slots` starts from `from_buf_and_len` up to eight fields.
+        for n in 0..=8 {
+            let fields = vec![IndCol::Reason; n];
+            let cols: SmallVec<[align::Cells; 8]> =
+                SmallVec::from_buf_and_len(Default::default(), n);
+            let want: SmallVec<[align::Cells; 8]> =
+                fields.iter().map(|_| align::Cells::new()).collect();
+            assert_eq!(cols, want);
+            let agreed: SmallVec<[bool; 8]> = SmallVec::from_buf_and_len([true; 8], n);
+            let want: SmallVec<[bool; 8]> = fields.iter().map(|_| true).collect();
+            assert_eq!(agreed, want);
+        }
+    }
+
+    #[test]
+    fn same_text_is_str_eq() {
+        let texts: Vec<String> = (0..70)
+            .flat_map(|n| {
+                let base: String = "项目名称ab".chars().cycle().take(n).collect();
+                let mut changed = base.clone().into_bytes();
+                if let Some(b) = changed.last_mut() {
+                    *b ^= 1;
+                }
+                let mut first = base.clone().into_bytes();
+                if let Some(b) = first.first_mut() {
+                    *b ^= 1;
+                }
+                let mut middle = base.clone().into_bytes();
+                let half = middle.len() / 2;
+                if let Some(b) = middle.get_mut(half) {
+                    *b ^= 1;
+                }
+                [base]
+                    .into_iter()
+                    .chain(String::from_utf8(changed).ok())
+                    .chain(String::from_utf8(first).ok())
+                    .chain(String::from_utf8(middle).ok())
+            })
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn slot_table_agrees_with_searching_the_header() {

@@ -104,17 +104,27 @@ fn has_key_mark(text: &str) -> bool {
 pub(crate) fn has_whitespace(text: &str) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether any byte of the word is below `n` (exact for the word as a whole; `n` ≤ 0x80).
-    let any_below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    // The high bit of every byte of the word below `n` (`n` ≤ 0x80), and perhaps of bytes
+    // above one that is (a borrow): every flagged byte is looked at, so a few more is no harm.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let candidates =
+        |x: u64| below(x, 0x21) | below(x ^ (ONES * 0xC2), 1) | below(x ^ (ONES * 0xE0), 4);
     let bytes = text.as_bytes();
+    // Only the flagged bytes of a word are looked at (`≥`, `—`, `。` flag one byte each).
+    let any_at = |base: usize, mut flags: u64| {
+        while flags != 0 {
+            if whitespace_at(bytes, base + (flags.trailing_zeros() / 8) as usize) {
+                return true;
+            }
+            flags &= flags - 1;
+        }
+        false
+    };
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
-    let candidate = |x: u64| {
-        any_below(x, 0x21) || any_below(x ^ (ONES * 0xC2), 1) || any_below(x ^ (ONES * 0xE0), 4)
-    };
     for chunk in &mut chunks {
         let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
-        if candidate(word) && (at..at + 8).any(|i| whitespace_at(bytes, i)) {
+        if any_at(at, candidates(word)) {
             return true;
         }
         at += 8;
@@ -124,13 +134,24 @@ pub(crate) fn has_whitespace(text: &str) -> bool {
     }
     // The rest: the last eight bytes when there are as many (overlapping what was seen, which
     // held no white space), else the rest padded with `A`, which is no candidate.
-    let word = match bytes.len().checked_sub(8).and_then(|i| bytes.get(i..)) {
-        Some(last) => u64::from_le_bytes(<[u8; 8]>::try_from(last).unwrap_or_default()),
-        None => (0..8).rev().fold(0u64, |w, i| {
-            (w << 8) | u64::from(bytes.get(i).copied().unwrap_or(b'A'))
-        }),
-    };
-    candidate(word) && (at..bytes.len()).any(|i| whitespace_at(bytes, i))
+    match bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|i| Some((i, bytes.get(i..)?)))
+    {
+        Some((base, last)) => any_at(
+            base,
+            candidates(u64::from_le_bytes(
+                <[u8; 8]>::try_from(last).unwrap_or_default(),
+            )),
+        ),
+        None => any_at(
+            0,
+            candidates((0..8).rev().fold(0u64, |w, i| {
+                (w << 8) | u64::from(bytes.get(i).copied().unwrap_or(b'A'))
+            })),
+        ),
+    }
 }
 
 /// Whether a white-space character starts at byte `i` of valid UTF-8 (see [`has_whitespace`]).
