@@ -110,9 +110,9 @@ pub fn write_scorecard(
         };
         rows.push([
             (i + 1).to_string(),
-            ind.name.clone(),
-            ind.target.clone().unwrap_or_else(dash),
-            ind.actual.clone().unwrap_or_else(dash),
+            ind.name.to_string(),
+            ind.target.as_deref().map_or_else(dash, str::to_owned),
+            ind.actual.as_deref().map_or_else(dash, str::to_owned),
             num(ind.weight),
             num(ind.score),
             computed(c),

@@ -4,6 +4,7 @@
 //! Nothing here is computed: scores and rates computed by the rules live in
 //! [`crate::score::Scorecard`]. Printed text is always kept; parsed values sit beside it.
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -400,21 +401,21 @@ pub fn points_stripped(text: &str) -> &str {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Indicator {
     /// 一级指标 as printed (carried down from the merged cell above when blank).
-    pub level1: Option<String>,
+    pub level1: Option<CompactString>,
     /// 二级指标 as printed (carried down likewise).
-    pub level2: Option<String>,
+    pub level2: Option<CompactString>,
     /// 三级指标: the indicator's name, line-wrap spaces between CJK characters removed.
-    pub name: String,
+    pub name: CompactString,
     /// 年度指标值 as printed (split variants joined: `≧` `735` `人次` → `≧735人次`).
-    pub target: Option<String>,
+    pub target: Option<CompactString>,
     /// 实际完成值 as printed.
-    pub actual: Option<String>,
+    pub actual: Option<CompactString>,
     /// 分值 / 权重.
     pub weight: Option<Decimal>,
     /// 得分 as printed.
     pub score: Option<Decimal>,
     /// 偏差原因分析及改进措施 / 未完成原因分析.
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// Where each part was read.
     #[serde(default)]
     pub at: IndicatorLocs,

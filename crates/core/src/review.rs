@@ -200,8 +200,8 @@ fn n(v: Decimal) -> CompactString {
 /// What a reason cell holds when no reason is given.
 const NO_TEXT: [&str; 4] = ["无", "/", "—", "-"];
 
-fn blank(s: &Option<String>) -> bool {
-    s.as_deref().is_none_or(|t| {
+fn blank(s: Option<&str>) -> bool {
+    s.is_none_or(|t| {
         if !may_hold_whitespace(t) {
             // No white space to compact away (most cells, checked for every indicator):
             // blank only when empty or exactly a placeholder.
@@ -325,7 +325,9 @@ fn exec_low_no_reason(cx: &Context, out: &mut Vec<Finding>) {
     let Some(rate) = &cx.card.execution_rate else {
         return;
     };
-    if cmp(rate.value, cx.profile.budget.reason_below).is_lt() && blank(&cx.ev.funds.reason) {
+    if cmp(rate.value, cx.profile.budget.reason_below).is_lt()
+        && blank(cx.ev.funds.reason.as_deref())
+    {
         let (rate, below) = (
             pct_compact(rate.value),
             pct_compact(cx.profile.budget.reason_below),
@@ -944,7 +946,7 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
 fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
     let over = cx.profile.scoring.over_achievement_reason_above;
     for (i, ind, is, name) in cx.indicators() {
-        if !blank(&ind.reason) {
+        if !blank(ind.reason.as_deref()) {
             continue;
         }
         let deducted = matches!((ind.score, ind.weight), (Some(s), Some(w)) if cmp(s, w).is_lt());

@@ -250,7 +250,7 @@ impl<'p, I: Write, F: Write> CsvWriter<'p, I, F> {
                 (i + 1).to_string(),
                 text(ind.level1.as_deref()),
                 text(ind.level2.as_deref()),
-                ind.name.clone(),
+                ind.name.to_string(),
                 text(ind.target.as_deref()),
                 text(ind.actual.as_deref()),
                 dec(ind.weight),

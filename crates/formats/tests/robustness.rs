@@ -545,12 +545,27 @@ fn values(out: &ReadOutcome) -> Vec<(String, String)> {
             put(k, Some(d.to_string()));
         }
         for (i, ind) in ev.indicators.iter().enumerate() {
-            put(format!("indicator {i} name"), Some(ind.name.clone()));
-            put(format!("indicator {i} level1"), ind.level1.clone());
-            put(format!("indicator {i} level2"), ind.level2.clone());
-            put(format!("indicator {i} target"), ind.target.clone());
-            put(format!("indicator {i} actual"), ind.actual.clone());
-            put(format!("indicator {i} reason"), ind.reason.clone());
+            put(format!("indicator {i} name"), Some(ind.name.to_string()));
+            put(
+                format!("indicator {i} level1"),
+                ind.level1.as_deref().map(str::to_owned),
+            );
+            put(
+                format!("indicator {i} level2"),
+                ind.level2.as_deref().map(str::to_owned),
+            );
+            put(
+                format!("indicator {i} target"),
+                ind.target.as_deref().map(str::to_owned),
+            );
+            put(
+                format!("indicator {i} actual"),
+                ind.actual.as_deref().map(str::to_owned),
+            );
+            put(
+                format!("indicator {i} reason"),
+                ind.reason.as_deref().map(str::to_owned),
+            );
         }
     }
     v

@@ -74,15 +74,15 @@ pub fn diff(old: &Evaluation, new: &Evaluation) -> Vec<String> {
         match (old.indicators.get(i), new.indicators.get(i)) {
             (Some(a), Some(b)) => {
                 let p = format!("indicators[{i}]");
-                field(format!("{p}.name"), a.name.clone(), b.name.clone());
+                field(format!("{p}.name"), a.name.to_string(), b.name.to_string());
                 field(format!("{p}.target"), show(&a.target), show(&b.target));
                 field(format!("{p}.actual"), show(&a.actual), show(&b.actual));
                 field(format!("{p}.weight"), show(&a.weight), show(&b.weight));
                 field(format!("{p}.score"), show(&a.score), show(&b.score));
                 field(format!("{p}.reason"), show(&a.reason), show(&b.reason));
             }
-            (Some(a), None) => field(format!("indicators[{i}]"), a.name.clone(), "—".into()),
-            (None, Some(b)) => field(format!("indicators[{i}]"), "—".into(), b.name.clone()),
+            (Some(a), None) => field(format!("indicators[{i}]"), a.name.to_string(), "—".into()),
+            (None, Some(b)) => field(format!("indicators[{i}]"), "—".into(), b.name.to_string()),
             (None, None) => {}
         }
     }

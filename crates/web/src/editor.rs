@@ -125,7 +125,7 @@ impl EditorInput {
                 .map(|i| RowInput {
                     level1: opt(&i.level1),
                     level2: opt(&i.level2),
-                    name: i.name.clone(),
+                    name: i.name.to_string(),
                     target: opt(&i.target),
                     actual: opt(&i.actual),
                     weight: opt(&i.weight),
@@ -273,7 +273,7 @@ impl EditorInput {
                 Indicator {
                     level1: text(&r.level1),
                     level2: text(&r.level2),
-                    name: r.name.trim().to_owned(),
+                    name: r.name.trim().into(),
                     target: text(&r.target),
                     actual: text(&r.actual),
                     weight: num(&format!("第 {n} 行 分值"), &r.weight),
@@ -386,9 +386,9 @@ impl EditorInput {
     }
 }
 
-fn text(s: &str) -> Option<String> {
+fn text<T: for<'a> From<&'a str>>(s: &str) -> Option<T> {
     let t = s.trim();
-    (!t.is_empty()).then(|| t.to_owned())
+    (!t.is_empty()).then(|| T::from(t))
 }
 
 fn printed(d: Decimal) -> PrintedDecimal {

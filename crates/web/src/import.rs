@@ -199,7 +199,7 @@ pub async fn import_post(
                         place: f
                             .indicator
                             .and_then(|i| ev.indicators.get(i))
-                            .map(|ind| ind.name.clone())
+                            .map(|ind| ind.name.to_string())
                             .unwrap_or_default(),
                     })
                     .collect(),

@@ -783,8 +783,9 @@ fn d_(v: Option<Decimal>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn s(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
+fn s<T: AsRef<str>>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(String::new, |t| t.as_ref().to_owned())
 }
 
 /// The official table of a form with its verdict (stored with the version: no engine run).
@@ -822,7 +823,7 @@ pub fn form_view(ev: &Evaluation, d: &Derived, source: &str) -> FormView {
             .map(|(i, ind)| IndicatorView {
                 level1: s(&ind.level1),
                 level2: s(&ind.level2),
-                name: ind.name.clone(),
+                name: ind.name.to_string(),
                 target: s(&ind.target),
                 actual: s(&ind.actual),
                 weight: d_(ind.weight),

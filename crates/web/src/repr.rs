@@ -212,11 +212,11 @@ fn printed(d: Decimal) -> PrintedDecimal {
     PrintedDecimal::new(d, d.scale())
 }
 
-fn text(s: &Option<String>) -> Option<String> {
+fn text<T: for<'a> From<&'a str>>(s: &Option<String>) -> Option<T> {
     s.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+        .map(T::from)
 }
 
 /// Limits that keep one form a form.
@@ -280,7 +280,7 @@ impl FormIn {
             .map(|i| Indicator {
                 level1: text(&i.level1),
                 level2: text(&i.level2),
-                name: i.name.trim().to_owned(),
+                name: i.name.trim().into(),
                 target: text(&i.target),
                 actual: text(&i.actual),
                 weight: dec(i.weight),

@@ -71,7 +71,7 @@ impl Form {
             _ => "效益指标",
         };
         let row = self.ev.indicators.len() as u32 + 10;
-        let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        let opt = |v: &str| (!v.is_empty()).then(|| v.into());
         self.ev.indicators.push(Indicator {
             level1: Some(level1.into()),
             level2: Some(l2.into()),
@@ -180,8 +180,8 @@ fn printed(v: &Value) -> Option<PrintedDecimal> {
     }
 }
 
-fn text(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
+fn text<T: for<'a> From<&'a str>>(v: &Value) -> Option<T> {
+    v.as_str().map(T::from)
 }
 
 fn fund_row(v: &Value, line: u32) -> FundRow {

@@ -8,11 +8,11 @@ use super::vocab::{self, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
 use jixiao_core::model::{compact, FormLocs};
 use jixiao_core::{
-    Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal, Severity,
+    CompactString, Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal,
+    Severity,
 };
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
-use std::borrow::Cow;
 
 const RULE_READ: &str = "读取规则：读不准的值报告而不臆造 (readers never guess)";
 
@@ -161,6 +161,15 @@ fn memo_slot(text: &str, bits: u32) -> usize {
 
 fn loc(tok: &Tok<'_>) -> Loc {
     Loc::text(tok.line, tok.column())
+}
+
+/// `unwrap_cjk` into the model's `CompactString`: a cell without white space (nearly every
+/// name and actual) is copied straight in — inline up to 24 bytes, no `String` between.
+fn unwrap_cjk_compact(text: &str) -> CompactString {
+    if !vocab::has_whitespace(text) {
+        return CompactString::from(text);
+    }
+    unwrap_cjk(text).into()
 }
 
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
@@ -404,10 +413,10 @@ fn after_label(text: &str, label_chars: usize) -> &str {
     ""
 }
 
-/// A 一级/二级 label as printed, without points, blanks or cell markers. Borrowed when it is
-/// the cell as is: each indicator under it gets its own copy anyway (the model's `String`),
-/// so the carried label need not be one too.
-fn level_text(text: &str, label: Label) -> Cow<'_, str> {
+/// A 一级/二级 label as printed, without points, blanks or cell markers. Each indicator under
+/// it gets a clone: the template's spelling is the label's `&'static str` (a clone is a copy,
+/// even for the 27 bytes of 服务对象满意度指标), any other is inline up to 24 bytes.
+fn level_text(text: &str, label: Label) -> CompactString {
     // The label as the template prints it (nearly always): nothing to remove, no scan.
     let printed = match label {
         Label::Level1(l1) => l1.label(),
@@ -415,16 +424,16 @@ fn level_text(text: &str, label: Label) -> Cow<'_, str> {
         _ => "",
     };
     if text == printed {
-        return Cow::Borrowed(text);
+        return CompactString::const_new(printed);
     }
     let compacted = jixiao_core::model::compacted(text);
     let stripped = jixiao_core::model::points_stripped(&compacted);
-    Cow::Owned(if stripped.contains('|') {
-        stripped.replace('|', "")
+    if stripped.contains('|') {
+        stripped.replace('|', "").into()
     } else {
-        // One allocation, not three: the common label has nothing to remove.
-        stripped.to_string()
-    })
+        // One allocation at most, not three: the common label has nothing to remove.
+        CompactString::from(stripped)
+    }
 }
 
 /// A piece of a broken label: short CJK text without digits.
@@ -1350,7 +1359,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         &mut self,
         toks: &[T],
         classes: &[Class],
-        state: &mut Levels<'a>,
+        state: &mut Levels,
         from: usize,
     ) -> usize {
         let mut i = from;
@@ -1424,7 +1433,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         row: &[Tok<'a>],
         classes: &[Class],
         at: &[u32],
-        state: &mut Levels<'a>,
+        state: &mut Levels,
     ) {
         let start = self.take_levels(row, classes, state, 0);
         let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
@@ -1552,8 +1561,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 _ => &mut prev.reason,
             };
             *slot = Some(match slot.take() {
-                Some(before) => unwrap_cjk(&format!("{before} {}", tok.text)),
-                None => tok.text.to_string(),
+                Some(before) => unwrap_cjk(&format!("{before} {}", tok.text)).into(),
+                None => tok.text.into(),
             });
         }
         let at = placed.first().map(|(_, t)| loc(t));
@@ -1636,7 +1645,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         fields: &[IndCol],
         body: &[&'t Tok<'a>],
         classes: &[Class],
-        state: &mut Levels<'a>,
+        state: &mut Levels,
     ) {
         // Segment the stream into level labels, records and noise by least cost.
         let n = body.len();
@@ -1777,13 +1786,13 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         rest: &[Tok<'a>],
         a: &mut align::Alignment,
         read: ReadNumbers,
-        state: &mut Levels<'a>,
+        state: &mut Levels,
     ) {
         state.level1_fresh = false;
         let mut ind = Indicator {
-            level1: state.level1.as_ref().map(|(s, _)| s.to_string()),
-            level2: state.level2.as_ref().map(|(s, _)| s.to_string()),
-            name: unwrap_cjk(name.text),
+            level1: state.level1.as_ref().map(|(s, _)| s.clone()),
+            level2: state.level2.as_ref().map(|(s, _)| s.clone()),
+            name: unwrap_cjk_compact(name.text),
             ..Indicator::default()
         };
         ind.at.row = Some(loc(name));
@@ -1852,9 +1861,10 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .rule(RULE_READ),
             );
         }
-        // The first piece of the target becomes its string (one allocation of its size, not
-        // a growth from empty); the split target's other pieces are appended.
-        let mut target: Option<String> = None;
+        // The first piece of the target becomes its string (inline up to 24 bytes, else one
+        // allocation of its size, not a growth from empty); a split target's other pieces
+        // are appended.
+        let mut target: Option<CompactString> = None;
         let mut target_at: Option<Loc> = None;
         for (f, cells) in fields.iter().zip(&a.cols) {
             if cells.is_empty() {
@@ -1877,12 +1887,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
                     match &mut target {
                         Some(target) => target.push_str(&text),
-                        None => target = Some(text.into_owned()),
+                        None => target = Some(CompactString::from(text)),
                     }
                     target_at.get_or_insert(loc(first));
                 }
                 IndCol::Actual => {
-                    ind.actual = Some(unwrap_cjk(&text));
+                    ind.actual = Some(unwrap_cjk_compact(&text));
                     ind.at.actual = Some(loc(first));
                 }
                 IndCol::Weight => {
@@ -1898,7 +1908,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
-                    ind.reason = Some(text.into_owned());
+                    ind.reason = Some(CompactString::from(text));
                     ind.at.reason = Some(loc(first));
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
@@ -2079,10 +2089,10 @@ struct ReadNumbers {
 }
 
 #[derive(Default)]
-struct Levels<'a> {
-    level1: Option<(Cow<'a, str>, Loc)>,
+struct Levels {
+    level1: Option<(CompactString, Loc)>,
     level1_kind: Option<Level1>,
-    level2: Option<(Cow<'a, str>, Loc)>,
+    level2: Option<(CompactString, Loc)>,
     /// A 一级 label was just read and no 二级 or record since.
     level1_fresh: bool,
 }
@@ -2285,6 +2295,78 @@ mod tests {
             "工伤9",
         ] {
             assert_eq!(name_ok(text), name_ok_general(text), "{text:?}");
+        }
+    }
+
+    /// `unwrap_cjk_compact` (the model's strings) is `unwrap_cjk`, inline or not: over
+    /// texts joined from CJK, Latin, white space of every kind and pieces long enough to
+    /// cross the 24 bytes kept inline.
+    #[test]
+    fn unwrap_cjk_compact_is_unwrap_cjk() {
+        let pieces = [
+            "",
+            "依法",
+            " ",
+            "\u{3000}",
+            "\t",
+            "a",
+            "bc d",
+            "≥95%",
+            "人次",
+            "服务对象满意度",
+            "12345678901234567890",
+            "𠀀",
+            "\u{a0}",
+        ];
+        let mut inline = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in ["", " ", "指标", "x"] {
+                        let text = format!("{a}{b}{c}{d}");
+                        let fast = unwrap_cjk_compact(&text);
+                        assert_eq!(fast.as_str(), unwrap_cjk(&text), "{text:?}");
+                        inline += usize::from(!fast.is_heap_allocated());
+                    }
+                }
+            }
+        }
+        assert!(inline > 1000, "{inline}");
+    }
+
+    /// A carried 一级/二级 label is the template's spelling as a static string (cloned per
+    /// indicator without allocating) or the cell cleaned as before.
+    #[test]
+    fn level_text_is_the_label_cleaned() {
+        for l1 in Level1::ALL {
+            let label = Label::Level1(l1);
+            let text = level_text(l1.label(), label);
+            assert_eq!(text, l1.label());
+            assert!(!text.clone().is_heap_allocated());
+        }
+        for l2 in jixiao_core::Level2::ALL {
+            let label = Label::Level2(l2);
+            let text = level_text(l2.label(), label);
+            assert_eq!(text, l2.label());
+            // 服务对象满意度指标 is 27 bytes: a static reference, not a heap copy.
+            assert!(!text.clone().is_heap_allocated(), "{}", l2.label());
+        }
+        for (cell, want) in [
+            ("产出指标(50分)", "产出指标"),
+            ("数量 指标", "数量指标"),
+            ("服务对象满意度指标（10分）", "服务对象满意度指标"),
+            ("质量|指标", "质量指标"),
+        ] {
+            let want_general = {
+                let compacted = jixiao_core::model::compacted(cell);
+                jixiao_core::model::points_stripped(&compacted).replace('|', "")
+            };
+            assert_eq!(want, want_general);
+            assert_eq!(
+                level_text(cell, Label::Level1(Level1::Output)),
+                want,
+                "{cell}"
+            );
         }
     }
 

@@ -456,7 +456,7 @@ fn write_form(
     }
     for (i, ind) in ev.indicators.iter().enumerate() {
         let row = first + i as u32;
-        ws.write_string_with_format(row, 3, &ind.name, &text_fmt())?;
+        ws.write_string_with_format(row, 3, ind.name.as_str(), &text_fmt())?;
         heights.fit(row, &ind.name, 3, 3);
         for (c, value) in [(4u16, &ind.target), (5, &ind.actual)] {
             let v = value.as_deref().unwrap_or("");
