@@ -215,150 +215,171 @@ fn grid_cells(text: &str) -> Vec<Tok<'_>> {
     // As in `tokenize_grid_blanks`: one reservation for a cell every ≈ 5 bytes.
     let mut toks = Vec::with_capacity(text.len() / 5 + 16);
     let bytes = text.as_bytes();
-    let mut scan = GridScan {
-        text,
-        line_no: 1,
-        row: 0,
-        line_chars: 0,
-        line_first: 0,
-        start: 0,
-        start_chars: 0,
-        slot: 0,
-    };
+    // The scan's state in locals of this one function, so that it may stay in registers
+    // (a struct reached through `&mut self` was loaded and stored at every tab).
+    let mut line_no = 1u32;
+    let mut row = 0u32;
+    // Characters of the text before the current line; the line's first cell in the list.
+    let mut line_chars = 0u32;
+    let mut line_first = 0usize;
+    // The current cell: its first byte in the text, the characters of its line before it,
+    // its slot.
+    let mut start = 0usize;
+    let mut start_chars = 0u32;
+    let mut slot = 0u32;
+    // Byte offset of the word and the characters before it.
     let mut at = 0usize;
     let mut chars = 0u32;
+    macro_rules! word {
+        ($word:expr) => {{
+            let word: u64 = $word;
+            let mut flags = low_bytes(word);
+            let starts = starts_mask(word);
+            while flags != 0 {
+                let bit = flags.trailing_zeros();
+                flags &= flags - 1;
+                let pos = at + (bit / 8) as usize;
+                // Bytes below this one in the word.
+                let below = (1u64 << (bit & !7)) - 1;
+                // The characters of the text up to and with this byte (a separator is one).
+                let through = chars
+                    .wrapping_add(count_high(starts & below))
+                    .wrapping_add(1);
+                match bytes.get(pos) {
+                    Some(b'\t') => {
+                        let cell = Cell {
+                            line_no,
+                            row,
+                            start,
+                            start_chars,
+                            slot,
+                        };
+                        push_grid_cell(&mut toks, text, &cell, pos, false);
+                        slot += 1;
+                        start = pos + 1;
+                        start_chars = through.wrapping_sub(line_chars);
+                    }
+                    Some(b'\n') => {
+                        let cell = Cell {
+                            line_no,
+                            row,
+                            start,
+                            start_chars,
+                            slot,
+                        };
+                        end_grid_line(&mut toks, text, &cell, pos, line_first);
+                        line_no = line_no.wrapping_add(1);
+                        row = row.wrapping_add(1);
+                        line_chars = through;
+                        line_first = toks.len();
+                        start = pos + 1;
+                        start_chars = 0;
+                        slot = 0;
+                    }
+                    // Another byte below `0B`, one a borrow flagged, or the padding.
+                    _ => {}
+                }
+            }
+            chars = chars.wrapping_add(count_high(starts));
+            at += 8;
+        }};
+    }
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
-        scan.word(&mut toks, word, at, chars);
-        chars = chars.wrapping_add(count_high(starts_mask(word)));
-        at += 8;
+        word!(u64::from_le_bytes(
+            <[u8; 8]>::try_from(chunk).unwrap_or([0; 8])
+        ));
     }
     if !chunks.remainder().is_empty() {
-        let word = last_word(bytes);
-        scan.word(&mut toks, word, at, chars);
+        word!(last_word(bytes));
     }
     // The text's last line (what follows its last newline, perhaps nothing).
-    scan.end_line(&mut toks, bytes.len());
+    let cell = Cell {
+        line_no,
+        row,
+        start,
+        start_chars,
+        slot,
+    };
+    end_grid_line(&mut toks, text, &cell, bytes.len(), line_first);
+    // The last word's step leaves its offset and count unread.
+    let _ = (at, chars);
     toks
 }
 
-/// Where the scan of a whole grid stands: the current line and cell. Touched only at a
-/// separator (about one a word), so it may live in memory.
-struct GridScan<'a> {
-    text: &'a str,
+/// The cell a grid scan is in: its line, and its first byte in the text, the characters of
+/// its line before it, its slot.
+struct Cell {
     line_no: u32,
     row: u32,
-    /// Characters of the text before the current line.
-    line_chars: u32,
-    /// The line's first cell in the list.
-    line_first: usize,
-    /// The current cell: its first byte in the text, the characters of its line before it,
-    /// its slot.
     start: usize,
     start_chars: u32,
     slot: u32,
 }
 
-impl<'a> GridScan<'a> {
-    /// The separators of the word at byte `at`, `chars` characters into the text.
-    #[inline(always)]
-    fn word(&mut self, toks: &mut Vec<Tok<'a>>, word: u64, at: usize, chars: u32) {
-        let mut flags = low_bytes(word);
-        if flags == 0 {
+/// The line's last cell ends at `end`: push it, and take the line's cells (from
+/// `line_first`) back when all are blank (the line is white space only: `str::trim` leaves
+/// nothing of it).
+#[inline(always)]
+fn end_grid_line<'a>(
+    toks: &mut Vec<Tok<'a>>,
+    text: &'a str,
+    cell: &Cell,
+    end: usize,
+    line_first: usize,
+) {
+    push_grid_cell(toks, text, cell, end, true);
+    // A line with a cell that is not blank pushed it; only the text's first cell and the
+    // line's last are pushed blank.
+    if toks
+        .get(line_first..)
+        .is_some_and(|line| line.iter().all(Tok::is_empty))
+    {
+        toks.truncate(line_first);
+    }
+}
+
+/// Push the cell, ending at `end` (a blank cell only when it is the `last` of its line or
+/// the text's first). The same cell as `GridLine::push` makes.
+#[inline(always)]
+fn push_grid_cell<'a>(toks: &mut Vec<Tok<'a>>, text: &'a str, cell: &Cell, end: usize, last: bool) {
+    let start = cell.start;
+    if start == end {
+        if !(last || toks.is_empty()) {
             return;
         }
-        let starts = starts_mask(word);
-        while flags != 0 {
-            let bit = flags.trailing_zeros();
-            flags &= flags - 1;
-            let pos = at + (bit / 8) as usize;
-            // Bytes below this one in the word.
-            let below = (1u64 << (bit & !7)) - 1;
-            // The characters of the text up to and with this byte (a separator is one).
-            let through = chars
-                .wrapping_add(count_high(starts & below))
-                .wrapping_add(1);
-            match self.text.as_bytes().get(pos) {
-                Some(b'\t') => {
-                    self.push(toks, pos, false);
-                    self.slot += 1;
-                    self.start = pos + 1;
-                    self.start_chars = through.wrapping_sub(self.line_chars);
-                }
-                Some(b'\n') => {
-                    self.end_line(toks, pos);
-                    self.line_no = self.line_no.wrapping_add(1);
-                    self.row = self.row.wrapping_add(1);
-                    self.line_chars = through;
-                    self.line_first = toks.len();
-                    self.start = pos + 1;
-                    self.start_chars = 0;
-                    self.slot = 0;
-                }
-                // Another byte below `0B`, one a borrow flagged, or the padding.
-                _ => {}
-            }
-        }
-    }
-
-    /// The line's last cell ends at `end`: push it, and take the line's cells back when all
-    /// are blank (the line is white space only: `str::trim` leaves nothing of it).
-    #[inline(always)]
-    fn end_line(&mut self, toks: &mut Vec<Tok<'a>>, end: usize) {
-        self.push(toks, end, true);
-        // A line with a cell that is not blank pushed it; only the text's first cell and the
-        // line's last are pushed blank.
-        if toks
-            .get(self.line_first..)
-            .is_some_and(|line| line.iter().all(Tok::is_empty))
-        {
-            toks.truncate(self.line_first);
-        }
-    }
-
-    /// Push the current cell, ending at `end` (a blank cell only when it is the `last` of
-    /// its line or the text's first). The same cell as `GridLine::push` makes.
-    #[inline(always)]
-    fn push(&self, toks: &mut Vec<Tok<'a>>, end: usize, last: bool) {
-        let start = self.start;
-        if start == end {
-            if !(last || toks.is_empty()) {
-                return;
-            }
-            toks.push(Tok {
-                text: self.text.get(start..start).unwrap_or(""),
-                line: self.line_no,
-                col: self.start_chars.wrapping_add(1),
-                row: self.row,
-                slot: self.slot,
-            });
-            return;
-        }
-        let piece = self.text.get(start..end).unwrap_or("");
-        let text = if trim_sure(piece) {
-            piece
-        } else {
-            let text = trim_cell_slow(piece);
-            if text.is_empty() && !(last || toks.is_empty()) {
-                return;
-            }
-            text
-        };
-        let lead = text.as_ptr() as usize - piece.as_ptr() as usize;
-        let trimmed = if lead == 0 {
-            0
-        } else {
-            piece.get(..lead).map_or(0, |t| t.chars().count() as u32)
-        };
         toks.push(Tok {
-            text,
-            line: self.line_no,
-            col: self.start_chars.wrapping_add(trimmed).wrapping_add(1),
-            row: self.row,
-            slot: self.slot,
+            text: text.get(start..start).unwrap_or(""),
+            line: cell.line_no,
+            col: cell.start_chars.wrapping_add(1),
+            row: cell.row,
+            slot: cell.slot,
         });
+        return;
     }
+    let piece = text.get(start..end).unwrap_or("");
+    let trimmed_text = if trim_sure(piece) {
+        piece
+    } else {
+        let t = trim_cell_slow(piece);
+        if t.is_empty() && !(last || toks.is_empty()) {
+            return;
+        }
+        t
+    };
+    let lead = trimmed_text.as_ptr() as usize - piece.as_ptr() as usize;
+    let trimmed = if lead == 0 {
+        0
+    } else {
+        piece.get(..lead).map_or(0, |t| t.chars().count() as u32)
+    };
+    toks.push(Tok {
+        text: trimmed_text,
+        line: cell.line_no,
+        col: cell.start_chars.wrapping_add(trimmed).wrapping_add(1),
+        row: cell.row,
+        slot: cell.slot,
+    });
 }
 
 /// The high bit of every byte below `0B` (tabs and newlines among them) of a little-endian
