@@ -107,8 +107,10 @@ pub(crate) fn has_whitespace(text: &str) -> bool {
     // The high bit of every byte of the word below `n` (`n` ≤ 0x80), and perhaps of bytes
     // above one that is (a borrow): every flagged byte is looked at, so a few more is no harm.
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let candidates =
-        |x: u64| below(x, 0x21) | below(x ^ (ONES * 0xC2), 1) | below(x ^ (ONES * 0xE0), 4);
+    // `C2` and `E0`–`E3` in one test: with bit 5 cleared they are `C2` and `C0`–`C3`, found
+    // as `00`–`03` after an XOR with `C0` (`C0`, `C1` and `C3` flagged too: looked at, never
+    // white space).
+    let candidates = |x: u64| below(x, 0x21) | below((x & (ONES * 0xDF)) ^ (ONES * 0xC0), 4);
     let bytes = text.as_bytes();
     // Only the flagged bytes of a word are looked at (`≥`, `—`, `。` flag one byte each).
     let any_at = |base: usize, mut flags: u64| {
@@ -388,12 +390,14 @@ pub(crate) fn may_be_label(text: &str) -> bool {
 /// eight bytes at a time (a search call costs more than a short cell), and the two bytes
 /// before each `A8` found compared.
 fn holds_biao(bytes: &[u8]) -> bool {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     const A8: u64 = 0xA8A8_A8A8_A8A8_A8A8;
-    // The high bit of exactly the bytes that are A8 (no carry crosses a byte).
+    // The high bit of every byte that is A8, and perhaps of bytes above one that is (a
+    // borrow): every flagged byte is checked by `biao_ends_at`, so a few more is no harm.
     let a8_bytes = |word: u64| {
         let y = word ^ A8;
-        !(((y & LOW7) + LOW7) | y | LOW7)
+        y.wrapping_sub(ONES) & !y & HIGH
     };
     let biao_ends_at = |i: usize| i >= 2 && bytes.get(i - 2..i) == Some(&[0xE8, 0xA1]);
     let in_word = |at: usize, word: u64| {
@@ -1095,6 +1099,26 @@ mod prefilter_tests {
             assert!(may_be_label(&format!("{filler}表{filler}")), "{n}");
             assert!(!may_be_label(&format!("{filler}衣{filler}")), "{n}");
         }
+    }
+
+    #[test]
+    fn holds_biao_is_contains_biao() {
+        // Characters whose bytes are A8 or A9 (a flagged A8 borrows into an A9 above it) in
+        // every position, with 表 and its look-alikes, over cells of every length up to 30.
+        let pieces = [
+            "表", "衣", "訨", "訩", "訨表", "ꂨ", "¨", "©", "a", "工", "表訩", "詨",
+        ];
+        let mut cells = 0;
+        for n in 0..10usize {
+            for seed in 0..pieces.len() * pieces.len() {
+                let cell: String = (0..n)
+                    .map(|k| pieces[(seed * 7 + k * (seed % 5 + 1)) % pieces.len()])
+                    .collect();
+                assert_eq!(holds_biao(cell.as_bytes()), cell.contains('表'), "{cell}");
+                cells += 1;
+            }
+        }
+        assert!(cells > 1000);
     }
 
     #[test]
