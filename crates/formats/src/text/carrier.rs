@@ -747,6 +747,29 @@ fn split_pipes<'a>(toks: &mut Vec<Tok<'a>>, line: &'a str, line_no: u32, row: u3
 mod tests {
     use super::*;
 
+    /// Cell texts for the generated grids: CJK, white space of every kind, numbers, a
+    /// character outside the BMP.
+    const GRID_PIECES: [&str; 9] = [
+        "甲乙丙",
+        " ",
+        "\u{3000}",
+        "≥95%",
+        "",
+        "a",
+        "\u{a0}x",
+        "𠀀",
+        "12.5",
+    ];
+
+    /// The `seed`th text of `len` pieces (deterministic; `div` and `step` vary the strides).
+    fn generated_text(pieces: &[&str], seed: usize, len: usize, div: usize, step: usize) -> String {
+        (0..len)
+            .map(|k| {
+                pieces[(seed / div + k * (seed % step + 1) + k * k * (seed % 3)) % pieces.len()]
+            })
+            .collect()
+    }
+
     /// Cells with white space of every kind at either end, CJK inside, empty pieces.
     const SAMPLES: &[&str] = &[
         "",
@@ -873,16 +896,7 @@ mod tests {
     /// The whole-text grid scan gives exactly the cells of the line by line carrier.
     #[test]
     fn grid_cells_are_the_line_by_line_cells() {
-        let pieces = [
-            "甲乙丙",
-            " ",
-            "\u{3000}",
-            "≥95%",
-            "",
-            "a",
-            "\u{a0}x",
-            "𠀀",
-            "12.5",
+        let more = [
             "\t",
             "\n",
             "\r\n",
@@ -895,6 +909,7 @@ mod tests {
             "\u{3000}\t\n",
             "工伤鉴定认定准确送达率",
         ];
+        let pieces: Vec<&str> = GRID_PIECES.iter().chain(&more).copied().collect();
         let layout = Layout {
             shape: InputShape::TabGrid,
             positional_rows: true,
@@ -907,12 +922,7 @@ mod tests {
         };
         let mut compared = 0;
         for seed in 0..3000usize {
-            let n = seed % 37;
-            let text: String = (0..n)
-                .map(|k| {
-                    pieces[(seed / 37 + k * (seed % 7 + 1) + k * k * (seed % 3)) % pieces.len()]
-                })
-                .collect();
+            let text = generated_text(&pieces, seed, seed % 37, 37, 7);
             let ours = grid_cells(&text);
             let reference = tokenize_grid_blanks(&text, layout, false);
             assert_eq!(key(&ours, &text), key(&reference, &text), "{text:?}");
@@ -923,17 +933,7 @@ mod tests {
 
     #[test]
     fn grid_columns_match_a_count_from_the_line_start() {
-        let pieces = [
-            "甲乙丙",
-            " ",
-            "\u{3000}",
-            "≥95%",
-            "",
-            "a",
-            "\u{a0}x",
-            "𠀀",
-            "12.5",
-        ];
+        let pieces = GRID_PIECES;
         let mut text = String::new();
         for n in 0..60 {
             for k in 0..(n % 11) {
@@ -996,12 +996,7 @@ mod tests {
         ];
         let mut shapes = std::collections::HashSet::new();
         for seed in 0..4000usize {
-            let n = seed % 29;
-            let text: String = (0..n)
-                .map(|k| {
-                    pieces[(seed / 29 + k * (seed % 5 + 1) + k * k * (seed % 3)) % pieces.len()]
-                })
-                .collect();
+            let text = generated_text(&pieces, seed, seed % 29, 29, 5);
             let want = detect_in_lines(&text, text.lines());
             assert_eq!(detect(&text), want, "{text:?}");
             shapes.insert(format!("{:?}", want.shape));
