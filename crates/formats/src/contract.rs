@@ -1476,6 +1476,24 @@ mod tests {
     use rust_decimal::RoundingStrategy;
     use rust_decimal_macros::dec;
 
+    /// A deterministic spread of decimals over every mantissa width, with scales
+    /// `min_scale..min_scale + scales`, each with its generator state (for a sign). Core's
+    /// `num::spread` is the same generator (test-only, so not reachable from here).
+    fn spread(count: usize, min_scale: u32, scales: u128) -> Vec<(u128, Decimal)> {
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
+        (0..count)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let bits = (x >> 32) % (1u128 << 96);
+                let mantissa = (bits >> (x % 96)) as i128;
+                let scale = min_scale + ((x >> 8) % scales) as u32;
+                (x, Decimal::from_i128_with_scale(mantissa, scale))
+            })
+            .collect()
+    }
+
     fn form() -> Evaluation {
         let mut e = Evaluation {
             year: Some(2023),
@@ -1621,15 +1639,7 @@ mod tests {
             Decimal::MAX / dec!(7),
             Decimal::new(5, 28),
         ];
-        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..20_000 {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let bits = (x >> 32) % (1u128 << 96);
-            let mantissa = (bits >> (x % 96)) as i128;
-            let scale = 5 + ((x >> 8) % 24) as u32;
-            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+        for (x, mut d) in spread(20_000, 5, 24) {
             d.set_sign_negative(x & 1 == 1);
             values.push(d);
         }
@@ -1848,15 +1858,7 @@ mod tests {
             values.extend([Decimal::new(m, 0), Decimal::new(m, 1)]);
         }
         // A deterministic spread over mantissas and scales.
-        let mut x: u128 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..20_000 {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let bits = (x >> 32) % (1u128 << 96);
-            let mantissa = (bits >> (x % 96)) as i128;
-            let scale = ((x >> 8) % 29) as u32;
-            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+        for (x, mut d) in spread(20_000, 0, 29) {
             if x & 1 == 1 {
                 d.set_sign_negative(true);
             }
