@@ -108,7 +108,11 @@ pub fn postgres_url() -> Option<String> {
             }
             static ONCE: std::sync::Once = std::sync::Once::new();
             ONCE.call_once(|| {
-                eprintln!(
+                // Straight to the process's stderr: the test harness captures `eprintln!` of a
+                // passing test, and this note is for the person running the tests.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr().lock(),
                     "note: PostgreSQL tests skipped: {POSTGRES_ENV} is not set \
                      (run `scripts/test-postgres.sh cargo test --workspace` to include them)"
                 );
