@@ -163,10 +163,10 @@ pub fn review(ev: &Evaluation, card: &Scorecard, profile: &Profile) -> Vec<Findi
         let start = out.len();
         (check.run)(&ctx, &mut out);
         for f in &mut out[start..] {
-            f.code = check.code.to_string();
+            f.code = Cow::Borrowed(check.code);
             f.severity = check.severity;
             if f.rule.is_empty() {
-                f.rule = check.rule.to_string();
+                f.rule = Cow::Borrowed(check.rule);
             }
         }
     }
@@ -175,7 +175,7 @@ pub fn review(ev: &Evaluation, card: &Scorecard, profile: &Profile) -> Vec<Findi
 
 /// A finding whose code, severity and rule `review` fills in.
 fn hit(zh: impl Into<String>, en: impl Into<String>) -> Finding {
-    Finding::new(String::new(), Severity::Info, zh, en)
+    Finding::new("", Severity::Info, zh, en)
 }
 
 fn loc(a: &Option<Loc>, b: &Option<Loc>) -> Option<Loc> {
