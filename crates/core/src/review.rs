@@ -18,17 +18,18 @@ use std::borrow::Cow;
 
 /// The text pieces joined into one `String`, allocated once at its exact size: what
 /// `format!` gives for plain `{}` arguments, without the formatting machinery (the checks
-/// that fire on many forms build their messages with it).
+/// that fire on many forms build their messages with it). Each piece is pushed by its own
+/// statement, not copied from a slice of pieces in a loop: a literal piece's length is then
+/// known to the compiler and its copy is a few stores instead of a call to `memcpy` (half
+/// the pieces of a message are literals; ≈ 10 k findings a 2 000-form run, two messages each).
 macro_rules! msg {
-    ($($piece:expr),* $(,)?) => {
-        join_exact(&[$(AsRef::<str>::as_ref(&$piece)),*])
-    };
-}
-
-fn join_exact(pieces: &[&str]) -> String {
-    // The standard library's join sizes the result once and copies without a capacity check
-    // per piece.
-    pieces.concat()
+    ($($piece:expr),* $(,)?) => {{
+        let mut len = 0usize;
+        $(len += AsRef::<str>::as_ref(&$piece).len();)*
+        let mut joined = String::with_capacity(len);
+        $(joined.push_str(AsRef::<str>::as_ref(&$piece));)*
+        joined
+    }};
 }
 
 /// What every check sees.
@@ -1332,6 +1333,40 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `msg!` is `concat` of its pieces, for pieces of every kind a message holds (literals,
+    /// `&str`, `String`, `CompactString`, empty ones), at every length the capacity is
+    /// computed from.
+    #[test]
+    fn msg_joins_as_concat() {
+        let words = [
+            "",
+            "「",
+            "」实际 ",
+            "a",
+            "指标名称很长的一个指标名称很长的一个",
+            "≥95%",
+            "12.5",
+            "/",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..2_000 {
+            let a = words[next(words.len())];
+            let b = String::from(words[next(words.len())]).repeat(next(4));
+            let c = CompactString::from(words[next(words.len())]);
+            let d = n(Decimal::new(next(100_000) as i64 - 50_000, next(4) as u32));
+            let joined = msg!("「", a, "」实际 ", b, c, "（", d, "）", a);
+            let want = ["「", a, "」实际 ", &b, &c, "（", &d, "）", a].concat();
+            assert_eq!(joined, want);
+            assert_eq!(joined.capacity(), want.len());
+        }
+    }
 
     #[test]
     fn boilerplate_is_recognised_by_its_first_character() {
