@@ -254,12 +254,16 @@ fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
         if wrong {
             let sum = sum();
             let t = total.map(n).unwrap_or_else(|| "空".into());
+            let sum = n(sum);
             out.push(
                 hit(
-                    format!("{zh}：年度资金总额为 {t}，而其中各项合计为 {}", n(sum)),
-                    format!(
-                        "{en}: the total row prints {t} but its rows add up to {}",
-                        n(sum)
+                    msg!(zh, "：年度资金总额为 ", t, "，而其中各项合计为 ", sum),
+                    msg!(
+                        en,
+                        ": the total row prints ",
+                        t,
+                        " but its rows add up to ",
+                        sum
                     ),
                 )
                 .at(loc(&f.total.at, &cx.ev.at.funds_total)),
@@ -304,19 +308,17 @@ fn exec_score_mismatch(cx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     if !agrees(printed, s.value) {
+        let (p, shown) = (n(printed.value), s.display());
         out.push(
             hit(
-                format!(
-                    "预算执行得分填报 {}，按 {} 应为 {}",
-                    n(printed.value),
+                msg!("预算执行得分填报 ", p, "，按 ", s.formula, " 应为 ", shown),
+                msg!(
+                    "budget score printed ",
+                    p,
+                    "; ",
                     s.formula,
-                    s.display()
-                ),
-                format!(
-                    "budget score printed {}; {} gives {}",
-                    n(printed.value),
-                    s.formula,
-                    s.display()
+                    " gives ",
+                    shown
                 ),
             )
             .at(loc(&cx.ev.at.funds_score, &cx.ev.funds.total.at)),
@@ -567,18 +569,16 @@ fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
     let value = sum_value(|| std::iter::once(budget.value).chain(scores()));
     if !agrees(total, value) {
         let sum = budget.value + scores().sum::<Decimal>();
+        let (total, sum) = (n(total.value), n(sum));
         out.push(
             hit(
-                format!(
-                    "总分填报 {}，而预算执行得分与各指标得分合计为 {}",
-                    n(total.value),
-                    n(sum)
+                msg!(
+                    "总分填报 ",
+                    total,
+                    "，而预算执行得分与各指标得分合计为 ",
+                    sum
                 ),
-                format!(
-                    "total printed {} but the scores add up to {}",
-                    n(total.value),
-                    n(sum)
-                ),
+                msg!("total printed ", total, " but the scores add up to ", sum),
             )
             .at(ev.at.total.clone()),
         );
@@ -589,10 +589,11 @@ fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
     let f = &cx.ev.funds;
     if let (Some(s), Some(w)) = (f.score, f.weight) {
         if cmp(s.value, w).is_gt() {
+            let (s, w) = (n(s.value), n(w));
             out.push(
                 hit(
-                    format!("预算执行得分 {} 超过分值 {}", n(s.value), n(w)),
-                    format!("budget score {} exceeds its weight {}", n(s.value), n(w)),
+                    msg!("预算执行得分 ", s, " 超过分值 ", w),
+                    msg!("budget score ", s, " exceeds its weight ", w),
                 )
                 .at(loc(&cx.ev.at.funds_score, &f.total.at)),
             );
@@ -603,10 +604,11 @@ fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if cmp(s, w).is_gt() || cmp(s, Decimal::ZERO).is_lt() {
+            let (s, w) = (n(s), n(w));
             out.push(
                 hit(
-                    format!("「{name}」得分 {} 不在 0 到分值 {} 之间", n(s), n(w)),
-                    format!("“{name}” scores {} outside 0..{}", n(s), n(w)),
+                    msg!("「", name, "」得分 ", s, " 不在 0 到分值 ", w, " 之间"),
+                    msg!("“", name, "” scores ", s, " outside 0..", w),
                 )
                 .indicator(i)
                 .at(loc(&ind.at.score, &ind.at.row)),
@@ -1329,12 +1331,15 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
         let Some(t) = text else { continue };
         let t = compacted(t);
         if let Some(claim) = NO_DEVIATION.iter().find(|p| t.contains(*p)) {
+            let rate = pct(rate.value);
             out.push(
                 hit(
-                    format!("文字称「{claim}」，但执行率仅为 {}", pct(rate.value)),
-                    format!(
-                        "the text claims “{claim}” while the execution rate is {}",
-                        pct(rate.value)
+                    msg!("文字称「", claim, "」，但执行率仅为 ", rate),
+                    msg!(
+                        "the text claims “",
+                        claim,
+                        "” while the execution rate is ",
+                        rate
                     ),
                 )
                 .at(at.clone()),
