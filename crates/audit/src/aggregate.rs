@@ -253,7 +253,7 @@ impl Aggregate {
         for f in all() {
             let stats = self
                 .codes
-                .entry(f.code.clone())
+                .entry(f.code.to_string())
                 .or_insert_with(|| CodeStats {
                     severity: f.severity,
                     count: 0,
@@ -385,7 +385,7 @@ impl Aggregate {
             let findings = shown
                 .into_iter()
                 .take(TOP_FORM_FINDINGS)
-                .map(|f| (f.severity, f.code.clone(), f.message.clone()))
+                .map(|f| (f.severity, f.code.to_string(), f.message.clone()))
                 .collect();
             self.push_top(SeriousForm {
                 anchor: anchor.clone(),

@@ -3,6 +3,7 @@
 
 use crate::model::Loc;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// How serious a finding is. `Error` findings make `jixiao check` exit 1.
@@ -42,8 +43,9 @@ impl fmt::Display for Severity {
 /// where it is, and the rule it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Stable code, e.g. `MET_BUT_DEDUCTED`, `READ_SHIFTED_ROW`.
-    pub code: String,
+    /// Stable code, e.g. `MET_BUT_DEDUCTED`, `READ_SHIFTED_ROW`. Every producer names a fixed
+    /// code, so it is borrowed (no allocation a finding); a finding read back from JSON owns it.
+    pub code: Cow<'static, str>,
     pub severity: Severity,
     /// 中文说明.
     pub message: String,
@@ -54,13 +56,14 @@ pub struct Finding {
     /// Where in the source.
     pub location: Option<Loc>,
     /// The rule it rests on (e.g. `财预〔2020〕10号 …` or `RULES.md §5 [ours]`).
+    /// Borrowed for the registry's fixed rules, owned for the few written per finding.
     #[serde(default)]
-    pub rule: String,
+    pub rule: Cow<'static, str>,
 }
 
 impl Finding {
     pub fn new(
-        code: impl Into<String>,
+        code: impl Into<Cow<'static, str>>,
         severity: Severity,
         message: impl Into<String>,
         message_en: impl Into<String>,
@@ -72,7 +75,7 @@ impl Finding {
             message_en: message_en.into(),
             indicator: None,
             location: None,
-            rule: String::new(),
+            rule: Cow::Borrowed(""),
         }
     }
     pub fn at(mut self, loc: Option<Loc>) -> Self {
@@ -83,8 +86,32 @@ impl Finding {
         self.indicator = Some(index);
         self
     }
-    pub fn rule(mut self, rule: impl Into<String>) -> Self {
+    pub fn rule(mut self, rule: impl Into<Cow<'static, str>>) -> Self {
         self.rule = rule.into();
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A borrowed code and rule serialise as the owned strings did, and read back owned.
+    #[test]
+    fn borrowed_code_and_rule_round_trip() {
+        let borrowed = Finding::new("GOAL_COPY", Severity::Info, "照抄", "copies")
+            .rule("RULES.md §5 [ours]")
+            .indicator(2);
+        let owned = Finding::new(String::from("GOAL_COPY"), Severity::Info, "照抄", "copies")
+            .rule(String::from("RULES.md §5 [ours]"))
+            .indicator(2);
+        let json = serde_json::to_string(&borrowed).unwrap();
+        assert_eq!(json, serde_json::to_string(&owned).unwrap());
+        let back: Finding = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, borrowed);
+        assert!(matches!(back.code, Cow::Owned(_)));
+        // A finding stored before `rule` existed reads back with an empty rule.
+        let old = r#"{"code":"X","severity":"info","message":"m","message_en":"e","indicator":null,"location":null}"#;
+        assert_eq!(serde_json::from_str::<Finding>(old).unwrap().rule, "");
     }
 }

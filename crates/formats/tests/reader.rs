@@ -7,9 +7,9 @@ fn read(text: &str) -> ReadOutcome {
 }
 
 fn codes(out: &ReadOutcome) -> Vec<String> {
-    let mut all: Vec<String> = out.diagnostics.iter().map(|d| d.code.clone()).collect();
+    let mut all: Vec<String> = out.diagnostics.iter().map(|d| d.code.to_string()).collect();
     for f in &out.forms {
-        all.extend(f.diagnostics.iter().map(|d| d.code.clone()));
+        all.extend(f.diagnostics.iter().map(|d| d.code.to_string()));
     }
     all
 }

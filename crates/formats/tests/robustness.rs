@@ -299,7 +299,7 @@ fn all_codes(out: &ReadOutcome) -> Vec<String> {
     out.diagnostics
         .iter()
         .chain(out.forms.iter().flat_map(|f| f.diagnostics.iter()))
-        .map(|d| d.code.clone())
+        .map(|d| d.code.to_string())
         .collect()
 }
 

@@ -154,7 +154,7 @@ fn codes(out: &ReadOutcome, form: usize) -> Vec<String> {
     out.forms[form]
         .diagnostics
         .iter()
-        .map(|d| d.code.clone())
+        .map(|d| d.code.to_string())
         .collect()
 }
 

@@ -48,7 +48,7 @@ fn codes(outcome: &ReadOutcome) -> Vec<String> {
         .diagnostics
         .iter()
         .chain(outcome.forms.iter().flat_map(|f| &f.diagnostics))
-        .map(|f| f.code.clone())
+        .map(|f| f.code.to_string())
         .collect()
 }
 

@@ -19,7 +19,7 @@ fn scored(form: &Evaluation) -> Scored {
     for f in &a.findings {
         match codes.iter_mut().find(|(c, _)| *c == f.code) {
             Some((_, n)) => *n += 1,
-            None => codes.push((f.code.clone(), 1)),
+            None => codes.push((f.code.to_string(), 1)),
         }
     }
     let card = a.scorecard;

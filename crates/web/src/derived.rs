@@ -42,7 +42,7 @@ pub fn scored(form: &Evaluation, assessment: &Assessment, profile: &Profile) -> 
         }
         match codes.iter_mut().find(|(c, _)| *c == f.code) {
             Some((_, n)) => *n += 1,
-            None => codes.push((f.code.clone(), 1)),
+            None => codes.push((f.code.to_string(), 1)),
         }
     }
     scored.codes = codes;

@@ -517,7 +517,7 @@ pub fn compute(
                 FindingOut {
                     severity: f.severity.as_str().to_owned(),
                     severity_label: severity_label(f.severity).to_owned(),
-                    code: f.code.clone(),
+                    code: f.code.to_string(),
                     message: f.message.clone(),
                     message_en: f.message_en.clone(),
                     row,

@@ -194,7 +194,7 @@ pub async fn import_post(
                     .map(|f| FindingRow {
                         severity: f.severity.as_str(),
                         severity_label: severity_label(f.severity),
-                        code: f.code.clone(),
+                        code: f.code.to_string(),
                         message: f.message.clone(),
                         place: f
                             .indicator

@@ -525,7 +525,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
     }
 
-    fn diag(&mut self, code: &str, severity: Severity, zh: String, en: String, at: Option<Loc>) {
+    fn diag(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        zh: String,
+        en: String,
+        at: Option<Loc>,
+    ) {
         self.diags
             .push(Finding::new(code, severity, zh, en).at(at).rule(RULE_READ));
     }

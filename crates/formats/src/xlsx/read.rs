@@ -41,7 +41,13 @@ pub const LIMITS: Limits = Limits {
     merged: 100_000,
 };
 
-fn diag(code: &str, severity: Severity, zh: String, en: String, at: Option<Loc>) -> Finding {
+fn diag(
+    code: &'static str,
+    severity: Severity,
+    zh: String,
+    en: String,
+    at: Option<Loc>,
+) -> Finding {
     Finding::new(code, severity, zh, en).at(at).rule(RULE_READ)
 }
 

@@ -592,14 +592,14 @@ fn write_findings(
             let cells = [
                 sheet.clone(),
                 ev.project.clone().unwrap_or_default(),
-                f.code.clone(),
+                f.code.to_string(),
                 f.severity.label_zh().to_string(),
                 f.location
                     .as_ref()
                     .map(|l| l.to_string())
                     .unwrap_or_default(),
                 format!("{name}{}", f.message),
-                f.rule.clone(),
+                f.rule.to_string(),
             ];
             let mut lines = 1.0f64;
             for (c, v) in cells.iter().enumerate() {
