@@ -356,6 +356,25 @@ const LABEL_FIRSTS: [u64; (CJK_LEN / 64) as usize] = {
 /// (names, texts) are told from labels here.
 pub(crate) fn may_be_label(text: &str) -> bool {
     let b = text.as_bytes();
+    let b = match b.first() {
+        // A key that starts with `=`, `>` or `<` keeps it at the start through `key` and
+        // `strip_decor` (they remove white space, `|`, `其中`, colons, digits and dots, and
+        // only those): no spelling and no 二级 stem starts so, only a title may (`自评表`
+        // anywhere). Targets such as `=4878人次` are decided here.
+        Some(b'=' | b'>' | b'<') => return holds_biao(b),
+        // Leading digits are what `strip_decor` removes (`1.项目年度目标完成情况`): when a CJK
+        // character follows them directly (not white space, `|`, a dot or `、`, which `key`
+        // and `strip_decor` would remove as well), the key after `strip_decor` starts with it,
+        // and it is judged as a first character. Actuals such as `4954人次` are decided here.
+        Some(b'0'..=b'9') => {
+            let digits = b.iter().take_while(|d| d.is_ascii_digit()).count();
+            match b.get(digits..) {
+                Some(rest @ [0xE4..=0xE9, _, _, ..]) => rest,
+                _ => return true,
+            }
+        }
+        _ => b,
+    };
     // A character of the CJK block (lead byte E4–E9) decoded from its three bytes; any
     // other first character by `chars`.
     let first = match (b.first(), b.get(1), b.get(2)) {
@@ -363,7 +382,11 @@ pub(crate) fn may_be_label(text: &str) -> bool {
             (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
         }
         _ => {
-            let Some(first) = text.chars().next() else {
+            // (`b` is the whole text here: the digits' rest always decodes above.)
+            let Some(first) = text
+                .get(text.len() - b.len()..)
+                .and_then(|t| t.chars().next())
+            else {
                 return false;
             };
             // No white space lies above U+3000: CJK is decided by a comparison.
@@ -1041,6 +1064,100 @@ mod prefilter_tests {
             }
         }
         assert!(count > 100, "{count}");
+    }
+
+    /// Cells that start with digits or a comparison (`=4878人次`, `4954人次`, `1.项目…`):
+    /// whenever `may_be_label` says no, neither `classify` nor `shared_column` names the key.
+    /// Every spelling of the source, and values, behind every kind of prefix `key` and
+    /// `strip_decor` might change or remove.
+    #[test]
+    fn numbered_and_compared_cells_that_may_not_be_labels_are_none() {
+        let ours = include_str!("vocab.rs");
+        let ours = &ours[ours.find("pub(crate) fn classify(").unwrap()
+            ..ours.find("pub(crate) fn may_be_label(").unwrap()];
+        let mut bodies: Vec<&str> = ours
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|l| !l.is_empty() && !l.contains('\\'))
+            .collect();
+        bodies.extend([
+            "人次",
+            "件",
+            "人",
+            "万元",
+            "表",
+            "自评表",
+            "自 评表",
+            "衣",
+            "㐀",
+            "项目",
+            "其中：当年财政拨款",
+            "（万元）",
+            "、产出指标",
+            ".数量指标",
+            " 数量指标",
+            "|数量指标",
+            "数量 指标",
+            "指标",
+        ]);
+        let prefixes = [
+            "",
+            "1",
+            "12",
+            "2024",
+            "0",
+            "=",
+            ">=",
+            "<=",
+            ">",
+            "<",
+            "=12",
+            ">=95",
+            "3 ",
+            "4.",
+            "5、",
+            "6|",
+            "7：",
+            "8,",
+            "9（",
+            "10 0",
+            "1.2",
+            "=自评",
+            "12自",
+            "3\u{3000}",
+        ];
+        let suffixes = ["", "(10分)", "（10分）", "人次", "表", "指标", "等", " "];
+        let mut said_no = 0;
+        for prefix in prefixes {
+            for body in &bodies {
+                for suffix in suffixes {
+                    let cell = format!("{prefix}{body}{suffix}");
+                    let cell = cell.trim();
+                    if cell.is_empty() || may_be_label(cell) {
+                        continue;
+                    }
+                    said_no += 1;
+                    let key = key(cell);
+                    assert_eq!(classify(&key), None, "{cell}");
+                    assert_eq!(shared_column(&key), None, "{cell}");
+                }
+            }
+        }
+        assert!(said_no > 1000, "{said_no}");
+        for cell in ["=4878人次", "4954人次", ">=95%合格", "<=800元", "12件"] {
+            assert!(!may_be_label(cell), "{cell}");
+        }
+        for cell in [
+            "1.项目年度目标完成情况",
+            "2024年度项目支出绩效自评表",
+            "=自评表",
+            "3 数量指标",
+            "12数量指标",
+            "1、产出指标",
+        ] {
+            assert!(may_be_label(cell), "{cell}");
+        }
     }
 
     #[test]
