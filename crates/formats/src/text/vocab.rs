@@ -353,7 +353,9 @@ const LABEL_FIRSTS: [u64; (CJK_LEN / 64) as usize] = {
 /// what [`key`] or `strip_decor` remove or change (ASCII, white space, `其中`, `：`, `、`,
 /// `（`); a title holds `自评表` anywhere, so its text holds `表`. Decided on the first
 /// character and a search for one byte, before any hashing or normalising: most values
-/// (names, texts) are told from labels here.
+/// (names, texts) are told from labels here. Inlined into `classify_all`, its one caller
+/// on the hot path (a call per cell); the search for 表 stays a call.
+#[inline]
 pub(crate) fn may_be_label(text: &str) -> bool {
     let b = text.as_bytes();
     let b = match b.first() {
@@ -412,6 +414,7 @@ pub(crate) fn may_be_label(text: &str) -> bool {
 /// Whether the bytes hold `表` (`E8 A1 A8`): its last byte, a continuation byte, looked for
 /// eight bytes at a time (a search call costs more than a short cell), and the two bytes
 /// before each `A8` found compared.
+#[inline(never)]
 fn holds_biao(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
