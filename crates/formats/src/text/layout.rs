@@ -414,8 +414,10 @@ fn after_label(text: &str, label_chars: usize) -> &str {
 /// A 一级/二级 label as printed, without points, blanks or cell markers. Each indicator under
 /// it gets a clone: the template's spelling is the label's `&'static str` (a clone is a copy,
 /// even for the 27 bytes of 服务对象满意度指标), any other is inline up to 24 bytes.
+#[inline(always)]
 fn level_text(text: &str, label: Label) -> CompactString {
-    // The label as the template prints it (nearly always): nothing to remove, no scan.
+    // The label as the template prints it (nearly always): nothing to remove, no scan, and
+    // no call (inlined; the cleaning below is one).
     let printed = match label {
         Label::Level1(l1) => l1.label(),
         Label::Level2(l2) => l2.label(),
@@ -424,6 +426,12 @@ fn level_text(text: &str, label: Label) -> CompactString {
     if text == printed {
         return CompactString::const_new(printed);
     }
+    level_text_cleaned(text)
+}
+
+/// [`level_text`] of a label printed otherwise than the template prints it.
+#[inline(never)]
+fn level_text_cleaned(text: &str) -> CompactString {
     let compacted = jixiao_core::model::compacted(text);
     let stripped = jixiao_core::model::points_stripped(&compacted);
     if stripped.contains('|') {
@@ -792,7 +800,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
     }
 
+    /// Every label flushes (≈ 28 a form), and nearly always nothing is pending: the test is
+    /// inlined, the work stays a call (its saved registers cost more than the test).
+    #[inline(always)]
     fn flush_pending(&mut self) {
+        if self.pending.is_some() {
+            self.flush_pending_now();
+        }
+    }
+
+    #[inline(never)]
+    fn flush_pending_now(&mut self) {
         if let Some((label, values)) = self.pending.take() {
             if values.is_empty() {
                 return;
