@@ -353,9 +353,30 @@ const LABEL_FIRSTS: [u64; (CJK_LEN / 64) as usize] = {
 /// what [`key`] or `strip_decor` remove or change (ASCII, white space, `其中`, `：`, `、`,
 /// `（`); a title holds `自评表` anywhere, so its text holds `表`. Decided on the first
 /// character and a search for one byte, before any hashing or normalising: most values
-/// (names, texts) are told from labels here.
+/// (names, texts) are told from labels here. Inlined into `classify_all`, its one caller
+/// on the hot path (a call per cell); the search for 表 stays a call.
+#[inline]
 pub(crate) fn may_be_label(text: &str) -> bool {
     let b = text.as_bytes();
+    let b = match b.first() {
+        // A key that starts with `=`, `>` or `<` keeps it at the start through `key` and
+        // `strip_decor` (they remove white space, `|`, `其中`, colons, digits and dots, and
+        // only those): no spelling and no 二级 stem starts so, only a title may (`自评表`
+        // anywhere). Targets such as `=4878人次` are decided here.
+        Some(b'=' | b'>' | b'<') => return holds_biao(b),
+        // Leading digits are what `strip_decor` removes (`1.项目年度目标完成情况`): when a CJK
+        // character follows them directly (not white space, `|`, a dot or `、`, which `key`
+        // and `strip_decor` would remove as well), the key after `strip_decor` starts with it,
+        // and it is judged as a first character. Actuals such as `4954人次` are decided here.
+        Some(b'0'..=b'9') => {
+            let digits = b.iter().take_while(|d| d.is_ascii_digit()).count();
+            match b.get(digits..) {
+                Some(rest @ [0xE4..=0xE9, _, _, ..]) => rest,
+                _ => return true,
+            }
+        }
+        _ => b,
+    };
     // A character of the CJK block (lead byte E4–E9) decoded from its three bytes; any
     // other first character by `chars`.
     let first = match (b.first(), b.get(1), b.get(2)) {
@@ -363,7 +384,11 @@ pub(crate) fn may_be_label(text: &str) -> bool {
             (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
         }
         _ => {
-            let Some(first) = text.chars().next() else {
+            // (`b` is the whole text here: the digits' rest always decodes above.)
+            let Some(first) = text
+                .get(text.len() - b.len()..)
+                .and_then(|t| t.chars().next())
+            else {
                 return false;
             };
             // No white space lies above U+3000: CJK is decided by a comparison.
@@ -389,6 +414,7 @@ pub(crate) fn may_be_label(text: &str) -> bool {
 /// Whether the bytes hold `表` (`E8 A1 A8`): its last byte, a continuation byte, looked for
 /// eight bytes at a time (a search call costs more than a short cell), and the two bytes
 /// before each `A8` found compared.
+#[inline(never)]
 fn holds_biao(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -488,16 +514,62 @@ pub(crate) fn is_placeholder(text: &str) -> bool {
 /// plain number.
 #[inline]
 pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
-    // Whole numbers of at most 19 digits and nothing else (most weights, scores, counts),
-    // read where they are asked for: the mantissa is the digits, scale 0, exactly what
-    // `plain_number_general` builds for them (a test compares the two on short strings).
+    // At most 19 bytes of digits, one dot and thousands commas, starting with a digit (most
+    // weights, scores and amounts), read in one pass where they are asked for: the mantissa
+    // is the digits and the scale the digits after the dot, exactly what
+    // `plain_number_general` builds for them by the same rules (a test compares the two).
+    // Any other byte hands the text to it.
     let b = text.as_bytes();
-    if !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) {
-        let m = b.iter().fold(0u64, |m, &d| m * 10 + u64::from(d - b'0'));
-        return Some((
-            Decimal::from_parts(m as u32, (m >> 32) as u32, 0, false, 0),
-            0,
-        ));
+    if matches!(b.first(), Some(b'0'..=b'9')) && b.len() <= 19 {
+        let mut mantissa = 0u64;
+        let mut dot: Option<usize> = None;
+        let mut commas = false;
+        let mut group = 0usize;
+        let mut groups_ok = true;
+        let mut plain = true;
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'0'..=b'9' => {
+                    // At most 19 digits: no overflow.
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    group += 1;
+                }
+                b'.' if dot.is_none() => {
+                    dot = Some(i);
+                    groups_ok &= !commas || group == 3;
+                }
+                b',' if dot.is_none() => {
+                    groups_ok &= if commas {
+                        group == 3
+                    } else {
+                        (1..=3).contains(&group)
+                    };
+                    commas = true;
+                    group = 0;
+                }
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+        if plain {
+            let decimals = match dot {
+                Some(d) if d + 1 == b.len() => return None,
+                Some(d) => (b.len() - d - 1) as u32,
+                None => {
+                    groups_ok &= !commas || group == 3;
+                    0
+                }
+            };
+            if commas && !groups_ok {
+                return None;
+            }
+            return Some((
+                Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, decimals),
+                decimals,
+            ));
+        }
     }
     plain_number_general(text)
 }
@@ -1041,6 +1113,155 @@ mod prefilter_tests {
             }
         }
         assert!(count > 100, "{count}");
+    }
+
+    /// Cells that start with digits or a comparison (`=4878人次`, `4954人次`, `1.项目…`):
+    /// whenever `may_be_label` says no, neither `classify` nor `shared_column` names the key.
+    /// Every spelling of the source, and values, behind every kind of prefix `key` and
+    /// `strip_decor` might change or remove.
+    #[test]
+    fn numbered_and_compared_cells_that_may_not_be_labels_are_none() {
+        let ours = include_str!("vocab.rs");
+        let ours = &ours[ours.find("pub(crate) fn classify(").unwrap()
+            ..ours.find("pub(crate) fn may_be_label(").unwrap()];
+        let mut bodies: Vec<&str> = ours
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|l| !l.is_empty() && !l.contains('\\'))
+            .collect();
+        bodies.extend([
+            "人次",
+            "件",
+            "人",
+            "万元",
+            "表",
+            "自评表",
+            "自 评表",
+            "衣",
+            "㐀",
+            "项目",
+            "其中：当年财政拨款",
+            "（万元）",
+            "、产出指标",
+            ".数量指标",
+            " 数量指标",
+            "|数量指标",
+            "数量 指标",
+            "指标",
+        ]);
+        let prefixes = [
+            "",
+            "1",
+            "12",
+            "2024",
+            "0",
+            "=",
+            ">=",
+            "<=",
+            ">",
+            "<",
+            "=12",
+            ">=95",
+            "3 ",
+            "4.",
+            "5、",
+            "6|",
+            "7：",
+            "8,",
+            "9（",
+            "10 0",
+            "1.2",
+            "=自评",
+            "12自",
+            "3\u{3000}",
+        ];
+        let suffixes = ["", "(10分)", "（10分）", "人次", "表", "指标", "等", " "];
+        let mut said_no = 0;
+        for prefix in prefixes {
+            for body in &bodies {
+                for suffix in suffixes {
+                    let cell = format!("{prefix}{body}{suffix}");
+                    let cell = cell.trim();
+                    if cell.is_empty() || may_be_label(cell) {
+                        continue;
+                    }
+                    said_no += 1;
+                    let key = key(cell);
+                    assert_eq!(classify(&key), None, "{cell}");
+                    assert_eq!(shared_column(&key), None, "{cell}");
+                }
+            }
+        }
+        assert!(said_no > 1000, "{said_no}");
+        for cell in ["=4878人次", "4954人次", ">=95%合格", "<=800元", "12件"] {
+            assert!(!may_be_label(cell), "{cell}");
+        }
+        for cell in [
+            "1.项目年度目标完成情况",
+            "2024年度项目支出绩效自评表",
+            "=自评表",
+            "3 数量指标",
+            "12数量指标",
+            "1、产出指标",
+        ] {
+            assert!(may_be_label(cell), "{cell}");
+        }
+    }
+
+    /// `plain_number`'s one-pass reading gives what `plain_number_general` gives, over texts
+    /// joined from digits, dots, commas (well and badly placed), signs, white space, units
+    /// and full-width commas, of every length around the 19 bytes it takes.
+    #[test]
+    fn plain_number_is_plain_number_general() {
+        let pieces = [
+            "0",
+            "1",
+            "5",
+            "9",
+            "00",
+            "12",
+            "123",
+            "4567",
+            ".",
+            ",",
+            "-",
+            " ",
+            "%",
+            "万元",
+            "，",
+            "e",
+            "07",
+            "999",
+            "1,000",
+            "12,345.67",
+            "0.5",
+            "5,07,500",
+            "999999999",
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let mut some = 0;
+        for round in 0..60_000 {
+            let text: String = (0..1 + round % 7)
+                .map(|_| pieces[next(pieces.len())])
+                .collect();
+            let want = plain_number_general(&text);
+            some += usize::from(want.is_some());
+            let got = plain_number(&text);
+            // The same value and scale (`Decimal`'s `==` ignores the scale).
+            assert_eq!(
+                got.map(|(v, d)| (v.mantissa(), v.scale(), d)),
+                want.map(|(v, d)| (v.mantissa(), v.scale(), d)),
+                "{text}"
+            );
+        }
+        assert!(some > 3_000, "{some}");
     }
 
     #[test]
