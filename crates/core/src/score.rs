@@ -3,18 +3,15 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{
-    cmp, concat, decimal_compact, decimal_string, max, memoised, min, small_whole, Memo,
-    Piece::Num, Piece::Text,
-};
+use crate::num::{cmp, concat, decimal_compact, decimal_string, max, min, Piece::Num, Piece::Text};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::fmt;
+use std::sync::Arc;
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
 pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
@@ -24,8 +21,8 @@ pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
 pub struct Computed {
     /// Exact value; round only for display.
     pub value: Decimal,
-    /// e.g. `W × A/T = 7 × 99/100` (inline when short, as most are).
-    pub formula: CompactString,
+    /// e.g. `W × A/T = 7 × 99/100`, kept as its numbers until printed.
+    pub formula: Formula,
     /// Named inputs in order (`W`, `T`, `A` …), values as printed or computed.
     pub inputs: Inputs,
     /// Rule profile name and version, shared by every number of a scorecard.
@@ -42,6 +39,365 @@ impl Computed {
     }
 }
 
+/// The fixed words of the formulas, shared by [`Formula`]'s `Display` and the writers that
+/// print a formula straight from its numbers (`check --format json`). None needs a JSON
+/// escape (a test holds it).
+pub mod words {
+    pub const EXECUTION_RATE: &str = "B / A = ";
+    pub const OVER: &str = " / ";
+    pub const BUDGET_SCORE: &str = "W × min(执行率, 100%) = ";
+    pub const TIMES: &str = " × ";
+    pub const PERCENT: &str = "%";
+    pub const INDICATOR_SUM: &str = "Σ 三级指标得分";
+    pub const TOTAL: &str = "预算执行得分 + Σ 指标得分 = ";
+    pub const PLUS: &str = " + ";
+    pub const ZERO_TARGET: &str = "T = 0：A ≤ 0 → W，否则 0；A = ";
+    pub const ARROW: &str = " → ";
+    pub const MET_AT_LEAST: &str = "A ≥ T → W = ";
+    pub const PROPORTIONAL: &str = "W × A/T = ";
+    pub const SLASH: &str = "/";
+    pub const MET_AT_MOST: &str = "A ≤ T → W = ";
+    pub const REVERSE_RATIO: &str = "W × T/A = ";
+    pub const REVERSE_LINEAR: &str = "W × max(0, 1 − (A−T)/T) = ";
+    pub const REVERSE_LINEAR_OPEN: &str = " × max(0, 1 − (";
+    pub const MINUS: &str = "−";
+    pub const CLOSE_OVER: &str = ")/";
+    pub const CLOSE: &str = ")";
+    pub const REVERSE_ZERO: &str = "T = ";
+    pub const REVERSE_ZERO_A: &str = "，A = ";
+    pub const REVERSE_ZERO_END: &str = " → 0";
+    pub const MET_EXACT: &str = "A = T → W = ";
+    pub const DEVIATION: &str = "W × (1 − |A−T|/T) = ";
+    pub const DEVIATION_OPEN: &str = " × (1 − |";
+    pub const BAR_OVER: &str = "|/";
+    pub const ON_TIME: &str = "按时完成 → W = ";
+    pub const PRINTED: &str = "按填报得分 ";
+    pub const IN_BAND: &str = "：得分在 [";
+    pub const COMMA: &str = ", ";
+    pub const IN_BAND_END: &str = "] 内，按填报 ";
+    pub const CLAMPED: &str = "：得分限于 [";
+    pub const CLAMPED_END: &str = "]，填报 ";
+    pub const TOP_OF_BAND: &str = "：未填报得分，取档上限 ";
+    pub const AT_LEAST: &str = " ≥ ";
+    pub const ACHIEVED: &str = "达成";
+    pub const PARTIAL: &str = "部分达成";
+    pub const UNMET: &str = "未达成";
+    pub const UNKNOWN: &str = "未知";
+
+    /// Every word above, for the test that none needs an escape.
+    #[rustfmt::skip]
+    pub const ALL: &[&str] = &[
+        EXECUTION_RATE, OVER, BUDGET_SCORE, TIMES, PERCENT, INDICATOR_SUM, TOTAL, PLUS,
+        ZERO_TARGET, ARROW, MET_AT_LEAST, PROPORTIONAL, SLASH, MET_AT_MOST, REVERSE_RATIO,
+        REVERSE_LINEAR, REVERSE_LINEAR_OPEN, MINUS, CLOSE_OVER, CLOSE, REVERSE_ZERO,
+        REVERSE_ZERO_A, REVERSE_ZERO_END, MET_EXACT, DEVIATION, DEVIATION_OPEN, BAR_OVER,
+        ON_TIME, PRINTED, IN_BAND, COMMA, IN_BAND_END, CLAMPED, CLAMPED_END, TOP_OF_BAND,
+        AT_LEAST, ACHIEVED, PARTIAL, UNMET, UNKNOWN,
+    ];
+}
+
+/// A derivation's formula, kept as its shape and its numbers until it is printed
+/// (`W × A/T = 7 × 99/100`): writing the text for every number of every form cost more than
+/// scoring it, and most formulas are never printed but by the JSON writer, which prints them
+/// straight from the numbers. `Display` (and so `to_string`, `format!`, serde) gives the text,
+/// each number as its `Display` writes it; two formulas are equal when their texts are.
+#[derive(Debug, Clone)]
+pub enum Formula {
+    /// A formula given as text.
+    Text(CompactString),
+    /// `B / A = {executed} / {budget}`
+    ExecutionRate { executed: Decimal, budget: Decimal },
+    /// `W × min(执行率, 100%) = {w} × {capped}%`, `capped` the capped rate in percent as
+    /// printed (2 decimals).
+    BudgetScore { w: Decimal, capped: Decimal },
+    /// `Σ 三级指标得分`
+    IndicatorSum,
+    /// `预算执行得分 + Σ 指标得分 = {b} + {t}`
+    Total { b: Decimal, t: Decimal },
+    /// `T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}`
+    ZeroTarget { a: Decimal, v: Decimal },
+    /// `A ≥ T → W = {w}`
+    MetAtLeast { w: Decimal },
+    /// `W × A/T = {w} × {a}/{t}`
+    Proportional { w: Decimal, a: Decimal, t: Decimal },
+    /// `A ≤ T → W = {w}`
+    MetAtMost { w: Decimal },
+    /// `W × T/A = {w} × {t}/{a}`
+    ReverseRatio { w: Decimal, a: Decimal, t: Decimal },
+    /// `W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})`
+    ReverseLinear { w: Decimal, a: Decimal, t: Decimal },
+    /// `T = {t}，A = {a} → 0`
+    ReverseZero { a: Decimal, t: Decimal },
+    /// `A = T → W = {w}`
+    MetExact { w: Decimal },
+    /// `W × (1 − |A−T|/T) = {w} × (1 − |{a}−{t}|/{t})`
+    Deviation { w: Decimal, a: Decimal, t: Decimal },
+    /// `按时完成 → W = {w}`
+    OnTime { w: Decimal },
+    /// `按填报得分 {p}`
+    Printed { p: Decimal },
+    /// `{achievement}：得分在 [{lo}, {hi}] 内，按填报 {p}`
+    InBand {
+        achievement: Achievement,
+        lo: Decimal,
+        hi: Decimal,
+        p: Decimal,
+    },
+    /// `{achievement}：得分限于 [{lo}, {hi}]，填报 {p} → {c}`, `c` the printed score `p`
+    /// clamped to the band ([`Formula::clamped`]).
+    Clamped {
+        achievement: Achievement,
+        lo: Decimal,
+        hi: Decimal,
+        p: Decimal,
+    },
+    /// `{achievement}：未填报得分，取档上限 {hi}`
+    TopOfBand {
+        achievement: Achievement,
+        hi: Decimal,
+    },
+}
+
+/// A piece of a formula's text: fixed words, a number as `Display` writes it, or other text.
+#[derive(Debug, Clone, Copy)]
+pub enum FormulaPiece<'a> {
+    Words(&'static str),
+    Num(Decimal),
+    Text(&'a str),
+}
+
+impl Formula {
+    /// The score of [`Formula::Clamped`]: the printed score within the band.
+    pub fn clamped(p: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
+        min(max(p, lo), hi)
+    }
+
+    /// The formula's text piece by piece, in order, to `out` (stops at the first error).
+    pub fn pieces<E>(
+        &self,
+        mut out: impl FnMut(FormulaPiece<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use words as w;
+        use FormulaPiece::{Num as N, Words as W};
+        match self {
+            Formula::Text(text) => out(FormulaPiece::Text(text)),
+            Formula::ExecutionRate { executed, budget } => {
+                out(W(w::EXECUTION_RATE))?;
+                out(N(*executed))?;
+                out(W(w::OVER))?;
+                out(N(*budget))
+            }
+            Formula::BudgetScore { w: weight, capped } => {
+                out(W(w::BUDGET_SCORE))?;
+                out(N(*weight))?;
+                out(W(w::TIMES))?;
+                out(N(*capped))?;
+                out(W(w::PERCENT))
+            }
+            Formula::IndicatorSum => out(W(w::INDICATOR_SUM)),
+            Formula::Total { b, t } => {
+                out(W(w::TOTAL))?;
+                out(N(*b))?;
+                out(W(w::PLUS))?;
+                out(N(*t))
+            }
+            Formula::ZeroTarget { a, v } => {
+                out(W(w::ZERO_TARGET))?;
+                out(N(*a))?;
+                out(W(w::ARROW))?;
+                out(N(*v))
+            }
+            Formula::MetAtLeast { w: weight } => {
+                out(W(w::MET_AT_LEAST))?;
+                out(N(*weight))
+            }
+            Formula::Proportional { w: weight, a, t } => {
+                out(W(w::PROPORTIONAL))?;
+                out(N(*weight))?;
+                out(W(w::TIMES))?;
+                out(N(*a))?;
+                out(W(w::SLASH))?;
+                out(N(*t))
+            }
+            Formula::MetAtMost { w: weight } => {
+                out(W(w::MET_AT_MOST))?;
+                out(N(*weight))
+            }
+            Formula::ReverseRatio { w: weight, a, t } => {
+                out(W(w::REVERSE_RATIO))?;
+                out(N(*weight))?;
+                out(W(w::TIMES))?;
+                out(N(*t))?;
+                out(W(w::SLASH))?;
+                out(N(*a))
+            }
+            Formula::ReverseLinear { w: weight, a, t } => {
+                out(W(w::REVERSE_LINEAR))?;
+                out(N(*weight))?;
+                out(W(w::REVERSE_LINEAR_OPEN))?;
+                out(N(*a))?;
+                out(W(w::MINUS))?;
+                out(N(*t))?;
+                out(W(w::CLOSE_OVER))?;
+                out(N(*t))?;
+                out(W(w::CLOSE))
+            }
+            Formula::ReverseZero { a, t } => {
+                out(W(w::REVERSE_ZERO))?;
+                out(N(*t))?;
+                out(W(w::REVERSE_ZERO_A))?;
+                out(N(*a))?;
+                out(W(w::REVERSE_ZERO_END))
+            }
+            Formula::MetExact { w: weight } => {
+                out(W(w::MET_EXACT))?;
+                out(N(*weight))
+            }
+            Formula::Deviation { w: weight, a, t } => {
+                out(W(w::DEVIATION))?;
+                out(N(*weight))?;
+                out(W(w::DEVIATION_OPEN))?;
+                out(N(*a))?;
+                out(W(w::MINUS))?;
+                out(N(*t))?;
+                out(W(w::BAR_OVER))?;
+                out(N(*t))?;
+                out(W(w::CLOSE))
+            }
+            Formula::OnTime { w: weight } => {
+                out(W(w::ON_TIME))?;
+                out(N(*weight))
+            }
+            Formula::Printed { p } => {
+                out(W(w::PRINTED))?;
+                out(N(*p))
+            }
+            Formula::InBand {
+                achievement,
+                lo,
+                hi,
+                p,
+            } => {
+                out(W(achievement.label_zh()))?;
+                out(W(w::IN_BAND))?;
+                out(N(*lo))?;
+                out(W(w::COMMA))?;
+                out(N(*hi))?;
+                out(W(w::IN_BAND_END))?;
+                out(N(*p))
+            }
+            Formula::Clamped {
+                achievement,
+                lo,
+                hi,
+                p,
+            } => {
+                out(W(achievement.label_zh()))?;
+                out(W(w::CLAMPED))?;
+                out(N(*lo))?;
+                out(W(w::COMMA))?;
+                out(N(*hi))?;
+                out(W(w::CLAMPED_END))?;
+                out(N(*p))?;
+                out(W(w::ARROW))?;
+                out(N(Formula::clamped(*p, *lo, *hi)))
+            }
+            Formula::TopOfBand { achievement, hi } => {
+                out(W(achievement.label_zh()))?;
+                out(W(w::TOP_OF_BAND))?;
+                out(N(*hi))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Formula {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; crate::num::DECIMAL_BUF];
+        self.pieces(|piece| match piece {
+            FormulaPiece::Words(text) => f.write_str(text),
+            FormulaPiece::Text(text) => f.write_str(text),
+            FormulaPiece::Num(d) => f.write_str(crate::num::decimal_str(d, &mut buf)),
+        })
+    }
+}
+
+impl PartialEq for Formula {
+    /// Equal texts (a number's representation counts: `7` is not `7.0` here).
+    fn eq(&self, other: &Formula) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for Formula {}
+
+impl PartialEq<&str> for Formula {
+    /// The text is `other` (compared as it is written, without building it).
+    fn eq(&self, other: &&str) -> bool {
+        /// What is left of the text to match.
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(other);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
+impl From<&str> for Formula {
+    fn from(text: &str) -> Self {
+        Formula::Text(CompactString::new(text))
+    }
+}
+
+impl Serialize for Formula {
+    /// The text, as a string.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The grade's formula, `{total} ≥ {min} → {label}` (`94.00 ≥ 90 → 优`), kept as its
+/// numbers and label until it is printed, like [`Formula`].
+#[derive(Debug, Clone)]
+pub struct GradeFormula {
+    /// The total, rounded half-up to 2 decimals.
+    pub total: Decimal,
+    /// The band's lower bound.
+    pub min: Decimal,
+    /// The band's label (from the profile: any text).
+    pub label: CompactString,
+}
+
+impl fmt::Display for GradeFormula {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; crate::num::DECIMAL_BUF];
+        f.write_str(crate::num::decimal_str(self.total, &mut buf))?;
+        f.write_str(words::AT_LEAST)?;
+        f.write_str(crate::num::decimal_str(self.min, &mut buf))?;
+        f.write_str(words::ARROW)?;
+        f.write_str(&self.label)
+    }
+}
+
+impl PartialEq for GradeFormula {
+    /// Equal texts, as [`Formula`].
+    fn eq(&self, other: &GradeFormula) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for GradeFormula {}
+
+impl Serialize for GradeFormula {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Round half-up (四舍五入, not banker's) and print with exactly `decimals` decimals.
 pub fn display_decimal(value: Decimal, decimals: u32) -> String {
     decimal_string(rounded(value, decimals))
@@ -51,8 +407,8 @@ pub fn display_decimal(value: Decimal, decimals: u32) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GradeResult {
     pub grade: String,
-    /// e.g. `94 ≥ 90 → 优`.
-    pub formula: String,
+    /// e.g. `94.00 ≥ 90 → 优`, kept as its numbers until printed.
+    pub formula: GradeFormula,
     pub profile: Arc<str>,
     pub profile_version: Arc<str>,
 }
@@ -84,10 +440,10 @@ pub enum Achievement {
 impl Achievement {
     pub fn label_zh(self) -> &'static str {
         match self {
-            Achievement::Achieved => "达成",
-            Achievement::Partial => "部分达成",
-            Achievement::Unmet => "未达成",
-            Achievement::Unknown => "未知",
+            Achievement::Achieved => words::ACHIEVED,
+            Achievement::Partial => words::PARTIAL,
+            Achievement::Unmet => words::UNMET,
+            Achievement::Unknown => words::UNKNOWN,
         }
     }
 }
@@ -141,22 +497,22 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         let capped = max(min(rate.value, Decimal::ONE), Decimal::ZERO);
         // Each number written once, for its input, and copied into the formula: the capped
         // rate is the rate itself (the same representation) from 0 to 100%.
-        let (w_text, rate_text) = (decimal_compact(w), pct_compact(rate.value));
-        let capped_text = if capped.serialize() == rate.value.serialize() {
-            rate_text.clone()
+        let rate_percent = percent_2(rate.value);
+        let capped_percent = if capped.serialize() == rate.value.serialize() {
+            rate_percent
         } else {
-            pct_compact(capped)
+            percent_2(capped)
         };
-        let formula = concat(&[
-            Text("W × min(执行率, 100%) = "),
-            Text(&w_text),
-            Text(" × "),
-            Text(&capped_text),
-        ]);
         cx.computed(
             w * capped,
-            formula,
-            smallvec![("W", w_text), ("执行率", rate_text)],
+            Formula::BudgetScore {
+                w,
+                capped: capped_percent,
+            },
+            smallvec![
+                ("W", decimal_compact(w)),
+                ("执行率", concat(&[Num(rate_percent), Text("%")]))
+            ],
             None,
         )
     });
@@ -191,7 +547,7 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         });
         Some(cx.computed(
             sum,
-            CompactString::const_new("Σ 三级指标得分"),
+            Formula::IndicatorSum,
             smallvec![("指标数", count_compact(indicators.len()))],
             note,
         ))
@@ -204,17 +560,13 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let total = match (&budget_score, &indicator_total) {
         _ if ev.truncated => None,
         (Some(b), Some(t)) => {
-            // Each number written once, for its input, and copied into the formula (the
-            // indicators' sum is often a 28-digit quotient).
             let (b_text, t_text) = (decimal_compact(b.value), decimal_compact(t.value));
             Some(cx.computed(
                 b.value + t.value,
-                concat(&[
-                    Text("预算执行得分 + Σ 指标得分 = "),
-                    Text(&b_text),
-                    Text(" + "),
-                    Text(&t_text),
-                ]),
+                Formula::Total {
+                    b: b.value,
+                    t: t.value,
+                },
                 smallvec![("预算执行得分", b_text), ("指标得分合计", t_text)],
                 t.note.clone(),
             ))
@@ -228,14 +580,11 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             .find(|g| cmp(t.value, g.min).is_ge())?;
         Some(GradeResult {
             grade: band.label.clone(),
-            formula: concat(&[
-                Num(rounded(t.value, 2)),
-                Text(" ≥ "),
-                Num(band.min),
-                Text(" → "),
-                Text(&band.label),
-            ])
-            .into_string(),
+            formula: GradeFormula {
+                total: rounded(t.value, 2),
+                min: band.min,
+                label: CompactString::new(&band.label),
+            },
             profile: cx.name.clone(),
             profile_version: cx.version.clone(),
         })
@@ -264,7 +613,7 @@ impl Cx<'_> {
     fn computed(
         &self,
         value: Decimal,
-        formula: CompactString,
+        formula: Formula,
         inputs: Inputs,
         note: Option<Cow<'static, str>>,
     ) -> Computed {
@@ -432,16 +781,10 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         return None;
     }
     let rate = executed.checked_div(budget)?;
-    // Each amount written once, for its input, and copied into the formula.
     let (budget_text, executed_text) = (decimal_compact(budget), decimal_compact(executed));
     Some(cx.computed(
         rate,
-        concat(&[
-            Text("B / A = "),
-            Text(&executed_text),
-            Text(" / "),
-            Text(&budget_text),
-        ]),
+        Formula::ExecutionRate { executed, budget },
         smallvec![
             (
                 if label == "全年预算数" {
@@ -548,7 +891,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
                 out.achievement = Some(ach);
                 out.computed = Some(cx.computed(
                     w,
-                    with_weight(&ON_TIME, "按时完成 → W = ", w),
+                    Formula::OnTime { w },
                     wta(w, out),
                     Some(Cow::Borrowed(
                         "时限指标按时完成记满分 (on time → full weight) [ours]",
@@ -592,7 +935,7 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         out.computed = printed.map(|p| {
             cx.computed(
                 p,
-                concat(&[Text("按填报得分 "), Num(p)]),
+                Formula::Printed { p },
                 inputs,
                 Some(Cow::Borrowed(
                     "无法判断完成情况，沿用填报得分 (achievement unknown: printed score kept)",
@@ -605,24 +948,27 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.band = Some((lo, hi));
     let label = ach.label_zh();
     out.computed = Some(match printed {
-        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => {
-            cx.computed(p, in_band_formula(ach, lo, hi, p), inputs, None)
-        }
+        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => cx.computed(
+            p,
+            Formula::InBand {
+                achievement: ach,
+                lo,
+                hi,
+                p,
+            },
+            inputs,
+            None,
+        ),
         Some(p) => {
-            let c = min(max(p, lo), hi);
+            let c = Formula::clamped(p, lo, hi);
             cx.computed(
                 c,
-                concat(&[
-                    Text(label),
-                    Text("：得分限于 ["),
-                    Num(lo),
-                    Text(", "),
-                    Num(hi),
-                    Text("]，填报 "),
-                    Num(p),
-                    Text(" → "),
-                    Num(c),
-                ]),
+                Formula::Clamped {
+                    achievement: ach,
+                    lo,
+                    hi,
+                    p,
+                },
                 inputs,
                 // `format!` with the numbers' Display, without the formatter.
                 Some(Cow::Owned(
@@ -643,156 +989,16 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         }
         None => cx.computed(
             hi,
-            concat(&[Text(label), Text("：未填报得分，取档上限 "), Num(hi)]),
+            Formula::TopOfBand {
+                achievement: ach,
+                hi,
+            },
             inputs,
             Some(Cow::Borrowed(
                 "未填报得分，取该档上限 (no printed score: top of the band)",
             )),
         ),
     });
-}
-
-/// `{label}：得分在 [{lo}, {hi}] 内，按填报 {p}`.
-fn in_band_concat(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
-    concat(&[
-        Text(ach.label_zh()),
-        Text("：得分在 ["),
-        Num(lo),
-        Text(", "),
-        Num(hi),
-        Text("] 内，按填报 "),
-        Num(p),
-    ])
-}
-
-/// Slots of the in-band formula memo: a power of two.
-const IN_BAND_SLOTS: usize = 128;
-
-thread_local! {
-    /// Recent in-band formulas of qualitative scores on this thread (the achievement and the
-    /// three numbers by their exact representation): the band is the weight times the
-    /// profile's fractions and the printed score one of a few, so the same formulas come back
-    /// form after form, and each is a text over 24 bytes written with three numbers (≈ 840
-    /// instructions; a copy is a fraction of it).
-    static IN_BAND: Memo<(Achievement, [u128; 3], CompactString)> =
-        const { RefCell::new(Vec::new()) };
-}
-
-/// [`in_band_concat`], from this thread's memo when the same formula was written recently.
-fn in_band_formula(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
-    let key = [lo, hi, p].map(|d| u128::from_le_bytes(d.serialize()));
-    let h = key.iter().fold(ach as u64, |h, k| {
-        (h ^ (*k as u64) ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    });
-    let slot = (h >> 40) as usize & (IN_BAND_SLOTS - 1);
-    memoised(
-        &IN_BAND,
-        IN_BAND_SLOTS,
-        slot,
-        |(a, k, formula)| (*a == ach && *k == key).then(|| formula.clone()),
-        || in_band_concat(ach, lo, hi, p),
-        |formula| (ach, key, formula.clone()),
-    )
-}
-
-/// The formula of a quantitative score, kept as numbers until it is printed.
-enum QFormula {
-    /// `T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}`
-    ZeroTarget { a: Decimal, v: Decimal },
-    /// `A ≥ T → W = {w}`
-    MetAtLeast,
-    /// `W × A/T = {w} × {a}/{t}`
-    Proportional { a: Decimal, t: Decimal },
-    /// `A ≤ T → W = {w}`
-    MetAtMost,
-    /// `W × T/A = {w} × {t}/{a}`
-    ReverseRatio { a: Decimal, t: Decimal },
-    /// `W × max(0, 1 − (A−T)/T) = …`
-    ReverseLinear { a: Decimal, t: Decimal },
-    /// `T = {t}，A = {a} → 0`
-    ReverseZero { a: Decimal, t: Decimal },
-    /// `A = T → W = {w}`
-    MetExact,
-    /// `W × (1 − |A−T|/T) = …`
-    Deviation { a: Decimal, t: Decimal },
-}
-
-impl QFormula {
-    fn render(&self, w: Decimal) -> CompactString {
-        match *self {
-            QFormula::ZeroTarget { a, v } => concat(&[
-                Text("T = 0：A ≤ 0 → W，否则 0；A = "),
-                Num(a),
-                Text(" → "),
-                Num(v),
-            ]),
-            QFormula::MetAtLeast => with_weight(&MET_AT_LEAST, "A ≥ T → W = ", w),
-            QFormula::Proportional { a, t } => concat(&[
-                Text("W × A/T = "),
-                Num(w),
-                Text(" × "),
-                Num(a),
-                Text("/"),
-                Num(t),
-            ]),
-            QFormula::MetAtMost => with_weight(&MET_AT_MOST, "A ≤ T → W = ", w),
-            QFormula::ReverseRatio { a, t } => concat(&[
-                Text("W × T/A = "),
-                Num(w),
-                Text(" × "),
-                Num(t),
-                Text("/"),
-                Num(a),
-            ]),
-            QFormula::ReverseLinear { a, t } => concat(&[
-                Text("W × max(0, 1 − (A−T)/T) = "),
-                Num(w),
-                Text(" × max(0, 1 − ("),
-                Num(a),
-                Text("−"),
-                Num(t),
-                Text(")/"),
-                Num(t),
-                Text(")"),
-            ]),
-            QFormula::ReverseZero { a, t } => {
-                concat(&[Text("T = "), Num(t), Text("，A = "), Num(a), Text(" → 0")])
-            }
-            QFormula::MetExact => with_weight(&MET_EXACT, "A = T → W = ", w),
-            QFormula::Deviation { a, t } => concat(&[
-                Text("W × (1 − |A−T|/T) = "),
-                Num(w),
-                Text(" × (1 − |"),
-                Num(a),
-                Text("−"),
-                Num(t),
-                Text("|/"),
-                Num(t),
-                Text(")"),
-            ]),
-        }
-    }
-}
-
-/// The formulas of a target met (`A ≥ T → W = 7`) and of a deadline kept (`按时完成 → W = 7`)
-/// for each whole weight 0–99, built on first use: most indicators are scored by one of them,
-/// and a copy of an inline `CompactString` costs a small part of writing and checking it.
-type WeightFormulas = OnceLock<[CompactString; 100]>;
-static MET_AT_LEAST: WeightFormulas = OnceLock::new();
-static MET_AT_MOST: WeightFormulas = OnceLock::new();
-static MET_EXACT: WeightFormulas = OnceLock::new();
-static ON_TIME: WeightFormulas = OnceLock::new();
-
-/// `concat(&[Text(prefix), Num(w)])`, from `table` (which holds exactly that for every whole
-/// `w` of 0–99; each table is used with one prefix) when `w` is such a number.
-fn with_weight(table: &'static WeightFormulas, prefix: &'static str, w: Decimal) -> CompactString {
-    match small_whole(w) {
-        Some(i) => table.get_or_init(|| {
-            std::array::from_fn(|i| concat(&[Text(prefix), Num(Decimal::from(i as u32))]))
-        })[i]
-            .clone(),
-        None => concat(&[Text(prefix), Num(w)]),
-    }
 }
 
 const NO_OP_NOTE: &str = "目标未写比较符，按正向指标（≥）计分 (no operator: scored as ≥)";
@@ -844,7 +1050,7 @@ fn quantitative(
         || op == Operator::NoOperator
         || (op == Operator::Exact && rules.exact_as_positive);
     // (value, formula, whether the no-operator note applies)
-    let result: Option<(Decimal, QFormula, bool)> = if (op == Operator::Exact
+    let result: Option<(Decimal, Formula, bool)> = if (op == Operator::Exact
         || op == Operator::NoOperator)
         && t.is_zero()
         && rules.zero_target_all_or_nothing
@@ -853,7 +1059,7 @@ fn quantitative(
         let met = cmp(a, Decimal::ZERO).is_le();
         out.met = Some(met);
         let v = if met { w } else { Decimal::ZERO };
-        Some((v, QFormula::ZeroTarget { a, v }, no_op))
+        Some((v, Formula::ZeroTarget { a, v }, no_op))
     } else if positive_like {
         let met = match op {
             Operator::Greater => cmp(a, t).is_gt(),
@@ -861,10 +1067,10 @@ fn quantitative(
         };
         out.met = Some(met);
         if met {
-            Some((w, QFormula::MetAtLeast, no_op))
+            Some((w, Formula::MetAtLeast { w }, no_op))
         } else if cmp(t, Decimal::ZERO).is_gt() {
             let v = w * a / t;
-            Some((v, QFormula::Proportional { a, t }, no_op))
+            Some((v, Formula::Proportional { w, a, t }, no_op))
         } else {
             None
         }
@@ -875,20 +1081,20 @@ fn quantitative(
         };
         out.met = Some(met);
         if met {
-            Some((w, QFormula::MetAtMost, false))
+            Some((w, Formula::MetAtMost { w }, false))
         } else {
             match rules.reverse_formula {
                 ReverseFormula::Ratio
                     if cmp(a, Decimal::ZERO).is_gt() && cmp(t, Decimal::ZERO).is_ge() =>
                 {
-                    Some((w * t / a, QFormula::ReverseRatio { a, t }, false))
+                    Some((w * t / a, Formula::ReverseRatio { w, a, t }, false))
                 }
                 ReverseFormula::Linear if cmp(t, Decimal::ZERO).is_gt() => Some((
                     w * (Decimal::ONE - (a - t) / t),
-                    QFormula::ReverseLinear { a, t },
+                    Formula::ReverseLinear { w, a, t },
                     false,
                 )),
-                _ => Some((Decimal::ZERO, QFormula::ReverseZero { a, t }, false)),
+                _ => Some((Decimal::ZERO, Formula::ReverseZero { a, t }, false)),
             }
         }
     } else {
@@ -896,12 +1102,12 @@ fn quantitative(
         let met = cmp(a, t).is_eq();
         out.met = Some(met);
         if met {
-            Some((w, QFormula::MetExact, false))
+            Some((w, Formula::MetExact { w }, false))
         } else if cmp(t, Decimal::ZERO).is_gt() {
             let dev = (a - t).abs() / t;
             Some((
                 w * (Decimal::ONE - dev),
-                QFormula::Deviation { a, t },
+                Formula::Deviation { w, a, t },
                 false,
             ))
         } else {
@@ -924,7 +1130,7 @@ fn quantitative(
                 (false, Some(n)) => Some(Cow::Owned(n.clone())),
                 (false, None) => None,
             };
-            Some(cx.computed(value, formula.render(w), wta(w, out), note))
+            Some(cx.computed(value, formula, wta(w, out), note))
         }
         Some(_) => {
             // Not kept (no weight): only `met` and `ratio` matter; the caller sets the note.
@@ -948,62 +1154,126 @@ fn quantitative(
 mod tests {
     use super::*;
 
-    /// The weight formulas' tables against writing them.
+    /// Each formula's text is what the scoring wrote with `format!` before formulas were kept
+    /// as numbers, for numbers of every width, scale and sign; equality is the texts'.
     #[test]
-    fn weight_formulas_are_concat() {
-        let mut negative_zero = Decimal::ZERO;
-        negative_zero.set_sign_negative(true);
-        let mut weights = vec![negative_zero, Decimal::MAX, Decimal::new(-7, 0)];
-        for n in 0..=130 {
-            weights.extend([
-                Decimal::new(n, 0),
-                Decimal::new(n, 1),
-                Decimal::new(n * 10, 1),
-            ]);
-        }
-        for w in weights {
-            for (table, prefix) in [
-                (&MET_AT_LEAST, "A ≥ T → W = "),
-                (&MET_AT_MOST, "A ≤ T → W = "),
-                (&MET_EXACT, "A = T → W = "),
-                (&ON_TIME, "按时完成 → W = "),
-            ] {
-                let want = format!("{prefix}{w}");
-                assert_eq!(with_weight(table, prefix, w), want, "{w:?}");
-            }
-        }
-    }
-
-    /// In-band formulas through the memo are the formulas written, whatever the order in
-    /// which they meet again and evict one another.
-    #[test]
-    fn memoised_in_band_formulas_are_written_ones() {
-        let numbers: Vec<Decimal> = (0..40)
-            .flat_map(|n| {
-                [
-                    Decimal::new(n, 0),
-                    Decimal::new(n * 10, 1),
-                    Decimal::new(n, 2),
-                ]
+    fn formulas_display_as_format_wrote_them() {
+        let numbers: Vec<Decimal> = crate::num::spread(0x2545_F491_4F6C_DD1D, 800)
+            .map(|(x, mut d)| {
+                if x % 3 == 0 {
+                    d.set_sign_negative(true);
+                }
+                d
             })
+            .chain((0..120).map(|n| Decimal::new(n, (n % 3) as u32)))
             .collect();
-        for _ in 0..2 {
-            for ach in [
+        for (i, &a) in numbers.iter().enumerate() {
+            let (b, c) = (
+                numbers[(i * 7 + 1) % numbers.len()],
+                numbers[(i * 13 + 5) % numbers.len()],
+            );
+            let ach = [
                 Achievement::Achieved,
                 Achievement::Partial,
                 Achievement::Unmet,
-            ] {
-                for (i, &lo) in numbers.iter().enumerate() {
-                    for &hi in &numbers[i % 7..i % 7 + 5] {
-                        for &p in &numbers[i % 11..i % 11 + 3] {
-                            let want =
-                                format!("{}：得分在 [{lo}, {hi}] 内，按填报 {p}", ach.label_zh());
-                            assert_eq!(in_band_formula(ach, lo, hi, p), want);
-                        }
-                    }
-                }
+                Achievement::Unknown,
+            ][i % 4];
+            let label = ach.label_zh();
+            let clamped = a.max(b).min(c);
+            let cases = [
+                (Formula::Text("任意 text".into()), "任意 text".to_string()),
+                (
+                    Formula::ExecutionRate {
+                        executed: a,
+                        budget: b,
+                    },
+                    format!("B / A = {a} / {b}"),
+                ),
+                (
+                    Formula::BudgetScore { w: a, capped: b },
+                    format!("W × min(执行率, 100%) = {a} × {b}%"),
+                ),
+                (Formula::IndicatorSum, "Σ 三级指标得分".to_string()),
+                (
+                    Formula::Total { b: a, t: b },
+                    format!("预算执行得分 + Σ 指标得分 = {a} + {b}"),
+                ),
+                (
+                    Formula::ZeroTarget { a, v: b },
+                    format!("T = 0：A ≤ 0 → W，否则 0；A = {a} → {b}"),
+                ),
+                (Formula::MetAtLeast { w: a }, format!("A ≥ T → W = {a}")),
+                (
+                    Formula::Proportional { w: a, a: b, t: c },
+                    format!("W × A/T = {a} × {b}/{c}"),
+                ),
+                (Formula::MetAtMost { w: a }, format!("A ≤ T → W = {a}")),
+                (
+                    Formula::ReverseRatio { w: a, a: b, t: c },
+                    format!("W × T/A = {a} × {c}/{b}"),
+                ),
+                (
+                    Formula::ReverseLinear { w: a, a: b, t: c },
+                    format!("W × max(0, 1 − (A−T)/T) = {a} × max(0, 1 − ({b}−{c})/{c})"),
+                ),
+                (
+                    Formula::ReverseZero { a, t: b },
+                    format!("T = {b}，A = {a} → 0"),
+                ),
+                (Formula::MetExact { w: a }, format!("A = T → W = {a}")),
+                (
+                    Formula::Deviation { w: a, a: b, t: c },
+                    format!("W × (1 − |A−T|/T) = {a} × (1 − |{b}−{c}|/{c})"),
+                ),
+                (Formula::OnTime { w: a }, format!("按时完成 → W = {a}")),
+                (Formula::Printed { p: a }, format!("按填报得分 {a}")),
+                (
+                    Formula::InBand {
+                        achievement: ach,
+                        lo: a,
+                        hi: b,
+                        p: c,
+                    },
+                    format!("{label}：得分在 [{a}, {b}] 内，按填报 {c}"),
+                ),
+                (
+                    Formula::Clamped {
+                        achievement: ach,
+                        lo: b,
+                        hi: c,
+                        p: a,
+                    },
+                    format!("{label}：得分限于 [{b}, {c}]，填报 {a} → {clamped}"),
+                ),
+                (
+                    Formula::TopOfBand {
+                        achievement: ach,
+                        hi: a,
+                    },
+                    format!("{label}：未填报得分，取档上限 {a}"),
+                ),
+            ];
+            for (formula, want) in cases {
+                assert_eq!(formula.to_string(), want, "{formula:?}");
+                assert_eq!(formula, want.as_str());
+                assert_eq!(formula, Formula::from(want.as_str()));
             }
+            let g = GradeFormula {
+                total: a,
+                min: b,
+                label: "良".into(),
+            };
+            assert_eq!(g.to_string(), format!("{a} ≥ {b} → 良"));
         }
+        // A number's representation counts.
+        assert_ne!(
+            Formula::MetAtLeast {
+                w: Decimal::new(7, 0)
+            },
+            Formula::MetAtLeast {
+                w: Decimal::new(70, 1)
+            }
+        );
     }
 
     #[test]
