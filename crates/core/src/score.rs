@@ -14,7 +14,111 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
-pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
+pub type NamedInputs = SmallVec<[(&'static str, CompactString); 3]>;
+
+/// A derivation's named inputs, in order (`W`, `T`, `A` …), values as printed or computed.
+#[derive(Debug, Clone)]
+pub enum Inputs {
+    /// Names and texts.
+    Named(NamedInputs),
+    /// An indicator's `W`, `T` and `A`: the weight (its text is its `Display`), the target
+    /// and the actual as printed. Most derivations: the weight is not written until printed.
+    Wta {
+        w: Decimal,
+        t: CompactString,
+        a: CompactString,
+    },
+}
+
+/// An input's value: a text, or a number as its `Display` writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum InputValue<'a> {
+    Text(&'a str),
+    Num(Decimal),
+}
+
+impl fmt::Display for InputValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            InputValue::Text(text) => f.write_str(text),
+            InputValue::Num(d) => {
+                let mut buf = [0u8; crate::num::DECIMAL_BUF];
+                f.write_str(crate::num::decimal_str(d, &mut buf))
+            }
+        }
+    }
+}
+
+impl Serialize for InputValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            InputValue::Text(text) => serializer.serialize_str(text),
+            InputValue::Num(_) => serializer.collect_str(self),
+        }
+    }
+}
+
+impl Inputs {
+    /// The names and values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, InputValue<'_>)> + '_ {
+        let (named, wta) = match self {
+            Inputs::Named(named) => (&named[..], None),
+            Inputs::Wta { w, t, a } => (&[][..], Some((*w, t.as_str(), a.as_str()))),
+        };
+        named
+            .iter()
+            .map(|(k, v)| (*k, InputValue::Text(v)))
+            .chain(wta.into_iter().flat_map(|(w, t, a)| {
+                [
+                    ("W", InputValue::Num(w)),
+                    ("T", InputValue::Text(t)),
+                    ("A", InputValue::Text(a)),
+                ]
+            }))
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Inputs::Named(named) => named.len(),
+            Inputs::Wta { .. } => 3,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl PartialEq for Inputs {
+    /// The same names and texts (a number's representation counts).
+    fn eq(&self, other: &Inputs) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|((k, v), (l, u))| k == l && v.to_string() == u.to_string())
+    }
+}
+
+impl Eq for Inputs {}
+
+impl From<Vec<(&'static str, CompactString)>> for Inputs {
+    fn from(named: Vec<(&'static str, CompactString)>) -> Self {
+        Inputs::Named(named.into())
+    }
+}
+
+impl Serialize for Inputs {
+    /// An object of the names and texts, in order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, &v)?;
+        }
+        map.end()
+    }
+}
 
 /// A computed number with its derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -509,10 +613,10 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
                 w,
                 capped: capped_percent,
             },
-            smallvec![
+            Inputs::Named(smallvec![
                 ("W", decimal_compact(w)),
                 ("执行率", concat(&[Num(rate_percent), Text("%")]))
-            ],
+            ]),
             None,
         )
     });
@@ -548,7 +652,7 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         Some(cx.computed(
             sum,
             Formula::IndicatorSum,
-            smallvec![("指标数", count_compact(indicators.len()))],
+            Inputs::Named(smallvec![("指标数", count_compact(indicators.len()))]),
             note,
         ))
     };
@@ -567,7 +671,10 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
                     b: b.value,
                     t: t.value,
                 },
-                smallvec![("预算执行得分", b_text), ("指标得分合计", t_text)],
+                Inputs::Named(smallvec![
+                    ("预算执行得分", b_text),
+                    ("指标得分合计", t_text)
+                ]),
                 t.note.clone(),
             ))
         }
@@ -630,11 +737,11 @@ impl Cx<'_> {
 
 /// The inputs of an indicator's score: weight, target and actual as printed.
 fn wta(w: Decimal, out: &IndicatorScore) -> Inputs {
-    smallvec![
-        ("W", decimal_compact(w)),
-        ("T", out.target.printed.clone()),
-        ("A", out.actual.printed.clone()),
-    ]
+    Inputs::Wta {
+        w,
+        t: out.target.printed.clone(),
+        a: out.actual.printed.clone(),
+    }
 }
 
 /// A fraction in percent, rounded half-up to 2 decimals (the number [`pct`] prints).
@@ -785,7 +892,7 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
     Some(cx.computed(
         rate,
         Formula::ExecutionRate { executed, budget },
-        smallvec![
+        Inputs::Named(smallvec![
             (
                 if label == "全年预算数" {
                     "A（全年预算数）"
@@ -795,7 +902,7 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
                 budget_text,
             ),
             ("B（全年执行数）", executed_text),
-        ],
+        ]),
         note,
     ))
 }

@@ -17,7 +17,7 @@ use jixiao_core::{
     Profile, Severity,
 };
 use rust_decimal::Decimal;
-use serde::ser::{Error as _, SerializeMap};
+use serde::ser::Error as _;
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
 
@@ -223,15 +223,11 @@ impl Serialize for Location<'_> {
 }
 
 /// Named inputs written as a JSON object in their order.
-pub struct Inputs<'a>(&'a [(&'static str, jixiao_core::CompactString)]);
+pub struct Inputs<'a>(&'a jixiao_core::score::Inputs);
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        self.0.serialize(serializer)
     }
 }
 
@@ -928,10 +924,22 @@ fn write_grade_formula<'o>(o: Out<'o>, g: &GradeFormula) -> Option<Out<'o>> {
 /// A derivation: the bytes serde writes for `Explain::from(c)`, with `exact` the value
 /// normalised.
 fn write_explain<'o>(o: Out<'o>, c: &Computed, exact: Decimal) -> Option<Out<'o>> {
-    let mut o = write_formula(o, &c.formula)?.lit(b",\"inputs\":{")?;
-    for (i, (k, v)) in c.inputs.iter().enumerate() {
-        o = o.comma(i)?.pair_str(k, v)?;
-    }
+    let mut o = write_formula(o, &c.formula)?;
+    o = match &c.inputs {
+        // An indicator's: the keys are constants and the weight a number.
+        jixiao_core::score::Inputs::Wta { w, t, a } => o
+            .lit(b",\"inputs\":{\"W\":\"")?
+            .decimal(*w)?
+            .key_str(b"\",\"T\":", t)?
+            .key_str(b",\"A\":", a)?,
+        jixiao_core::score::Inputs::Named(named) => {
+            o = o.lit(b",\"inputs\":{")?;
+            for (i, (k, v)) in named.iter().enumerate() {
+                o = o.comma(i)?.pair_str(k, v)?;
+            }
+            o
+        }
+    };
     o = o.lit(b"},\"exact\":\"")?.decimal(exact)?;
     match c.note.as_deref() {
         None => o.lit(b"\",\"note\":null}"),
@@ -1322,10 +1330,19 @@ impl<'a> Out<'a> {
     fn decimal(self, d: Decimal) -> Option<Self> {
         // Most exact scores (`explain.exact`): a whole number of one or two digits, written
         // here without the call.
-        if d.scale() == 0 && !d.is_sign_negative() {
+        if !d.is_sign_negative() {
             let m = d.mantissa();
-            if (0..100).contains(&m) {
-                return self.uint(m as u64);
+            match d.scale() {
+                0 if (0..100).contains(&m) => return self.uint(m as u64),
+                // A tenth below 100: the bounds of most qualitative bands (`8.0`, `7.2`),
+                // printed in their formulas.
+                1 if (0..1000).contains(&m) => {
+                    let m = m as u32;
+                    return self
+                        .uint(u64::from(m / 10))?
+                        .lit(&[b'.', b'0' + (m % 10) as u8]);
+                }
+                _ => {}
             }
         }
         self.decimal_general(d)
@@ -2021,6 +2038,9 @@ mod tests {
         // Around the inline path of small whole numbers.
         for m in -120..=120 {
             values.extend([Decimal::new(m, 0), Decimal::new(m, 1)]);
+        }
+        for m in -1100..=1100 {
+            values.push(Decimal::new(m, 1));
         }
         // A deterministic spread over mantissas and scales.
         for (x, mut d) in spread(20_000, 0, 29) {
