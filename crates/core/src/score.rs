@@ -3,7 +3,7 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{cmp, concat, decimal_compact, decimal_string, max, min, Piece::Num, Piece::Text};
+use crate::num::{cmp, concat, decimal_string, max, min, Piece::Num, Piece::Text};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -28,6 +28,9 @@ pub enum Inputs {
         t: CompactString,
         a: CompactString,
     },
+    /// Names and numbers, each as its `Display` writes it, followed by `%` when the flag is
+    /// set (the head's derivations: amounts, scores, a rate, a count).
+    Numbers(SmallVec<[(&'static str, Decimal, bool); 2]>),
 }
 
 /// An input's value: a text, or a number as its `Display` writes it.
@@ -35,6 +38,8 @@ pub enum Inputs {
 pub enum InputValue<'a> {
     Text(&'a str),
     Num(Decimal),
+    /// `{d}%`
+    Percent(Decimal),
 }
 
 impl fmt::Display for InputValue<'_> {
@@ -45,6 +50,11 @@ impl fmt::Display for InputValue<'_> {
                 let mut buf = [0u8; crate::num::DECIMAL_BUF];
                 f.write_str(crate::num::decimal_str(d, &mut buf))
             }
+            InputValue::Percent(d) => {
+                let mut buf = [0u8; crate::num::DECIMAL_BUF];
+                f.write_str(crate::num::decimal_str(d, &mut buf))?;
+                f.write_str("%")
+            }
         }
     }
 }
@@ -53,7 +63,7 @@ impl Serialize for InputValue<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match *self {
             InputValue::Text(text) => serializer.serialize_str(text),
-            InputValue::Num(_) => serializer.collect_str(self),
+            InputValue::Num(_) | InputValue::Percent(_) => serializer.collect_str(self),
         }
     }
 }
@@ -61,13 +71,24 @@ impl Serialize for InputValue<'_> {
 impl Inputs {
     /// The names and values, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, InputValue<'_>)> + '_ {
-        let (named, wta) = match self {
-            Inputs::Named(named) => (&named[..], None),
-            Inputs::Wta { w, t, a } => (&[][..], Some((*w, t.as_str(), a.as_str()))),
+        let (named, wta, numbers) = match self {
+            Inputs::Named(named) => (&named[..], None, &[][..]),
+            Inputs::Wta { w, t, a } => (&[][..], Some((*w, t.as_str(), a.as_str())), &[][..]),
+            Inputs::Numbers(numbers) => (&[][..], None, &numbers[..]),
         };
         named
             .iter()
             .map(|(k, v)| (*k, InputValue::Text(v)))
+            .chain(numbers.iter().map(|&(k, d, percent)| {
+                (
+                    k,
+                    if percent {
+                        InputValue::Percent(d)
+                    } else {
+                        InputValue::Num(d)
+                    },
+                )
+            }))
             .chain(wta.into_iter().flat_map(|(w, t, a)| {
                 [
                     ("W", InputValue::Num(w)),
@@ -81,6 +102,7 @@ impl Inputs {
         match self {
             Inputs::Named(named) => named.len(),
             Inputs::Wta { .. } => 3,
+            Inputs::Numbers(numbers) => numbers.len(),
         }
     }
 
@@ -613,10 +635,7 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
                 w,
                 capped: capped_percent,
             },
-            Inputs::Named(smallvec![
-                ("W", decimal_compact(w)),
-                ("执行率", concat(&[Num(rate_percent), Text("%")]))
-            ]),
+            Inputs::Numbers(smallvec![("W", w, false), ("执行率", rate_percent, true)]),
             None,
         )
     });
@@ -652,7 +671,11 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         Some(cx.computed(
             sum,
             Formula::IndicatorSum,
-            Inputs::Named(smallvec![("指标数", count_compact(indicators.len()))]),
+            Inputs::Numbers(smallvec![(
+                "指标数",
+                Decimal::from(indicators.len()),
+                false
+            )]),
             note,
         ))
     };
@@ -663,21 +686,18 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     }
     let total = match (&budget_score, &indicator_total) {
         _ if ev.truncated => None,
-        (Some(b), Some(t)) => {
-            let (b_text, t_text) = (decimal_compact(b.value), decimal_compact(t.value));
-            Some(cx.computed(
-                b.value + t.value,
-                Formula::Total {
-                    b: b.value,
-                    t: t.value,
-                },
-                Inputs::Named(smallvec![
-                    ("预算执行得分", b_text),
-                    ("指标得分合计", t_text)
-                ]),
-                t.note.clone(),
-            ))
-        }
+        (Some(b), Some(t)) => Some(cx.computed(
+            b.value + t.value,
+            Formula::Total {
+                b: b.value,
+                t: t.value,
+            },
+            Inputs::Numbers(smallvec![
+                ("预算执行得分", b.value, false),
+                ("指标得分合计", t.value, false)
+            ]),
+            t.note.clone(),
+        )),
         _ => None,
     };
     let grade = total.as_ref().and_then(|t| {
@@ -752,12 +772,6 @@ fn percent_2(fraction: Decimal) -> Decimal {
 /// [`pct`] as a `CompactString` (inline: no allocation).
 pub fn pct_compact(fraction: Decimal) -> CompactString {
     concat(&[Num(percent_2(fraction)), Text("%")])
-}
-
-/// A count as `to_string` writes it, inline.
-fn count_compact(n: usize) -> CompactString {
-    let mut buf = [0u8; crate::num::DECIMAL_BUF];
-    CompactString::new(crate::num::u64_str(n as u64, &mut buf))
 }
 
 /// `value` rounded half-up to `decimals`, rescaled to exactly that many decimals.
@@ -888,20 +902,20 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         return None;
     }
     let rate = executed.checked_div(budget)?;
-    let (budget_text, executed_text) = (decimal_compact(budget), decimal_compact(executed));
     Some(cx.computed(
         rate,
         Formula::ExecutionRate { executed, budget },
-        Inputs::Named(smallvec![
+        Inputs::Numbers(smallvec![
             (
                 if label == "全年预算数" {
                     "A（全年预算数）"
                 } else {
                     "A（年初预算数）"
                 },
-                budget_text,
+                budget,
+                false,
             ),
-            ("B（全年执行数）", executed_text),
+            ("B（全年执行数）", executed, false),
         ]),
         note,
     ))
@@ -1260,6 +1274,63 @@ fn quantitative(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Inputs kept as numbers (an indicator's weight, the head's amounts, scores, rate and
+    /// count) are the names and texts the scoring wrote before, as `Named` inputs would be,
+    /// in iteration, equality and serde.
+    #[test]
+    fn inputs_of_numbers_are_their_texts() {
+        let numbers: Vec<Decimal> = crate::num::spread(0x51_7CC1_B727_220A, 2000)
+            .map(|(x, mut d)| {
+                if x % 3 == 0 {
+                    d.set_sign_negative(true);
+                }
+                d
+            })
+            .chain((0..120).map(|n| Decimal::new(n, (n % 3) as u32)))
+            .collect();
+        for (i, &a) in numbers.iter().enumerate() {
+            let b = numbers[(i * 7 + 1) % numbers.len()];
+            let cases = [
+                (
+                    Inputs::Wta {
+                        w: a,
+                        t: "≥95%".into(),
+                        a: "很长的实际完成值文字，超过二十四字节".into(),
+                    },
+                    vec![
+                        ("W", a.to_string()),
+                        ("T", "≥95%".to_string()),
+                        ("A", "很长的实际完成值文字，超过二十四字节".to_string()),
+                    ],
+                ),
+                (
+                    Inputs::Numbers(smallvec![("W", a, false), ("执行率", b, true)]),
+                    vec![("W", a.to_string()), ("执行率", format!("{b}%"))],
+                ),
+                (
+                    Inputs::Numbers(smallvec![("指标数", a, false)]),
+                    vec![("指标数", a.to_string())],
+                ),
+            ];
+            for (inputs, texts) in cases {
+                let named = Inputs::Named(
+                    texts
+                        .iter()
+                        .map(|(k, v)| (*k, CompactString::new(v)))
+                        .collect(),
+                );
+                let got: Vec<(&str, String)> =
+                    inputs.iter().map(|(k, v)| (k, v.to_string())).collect();
+                assert_eq!(got, texts);
+                assert_eq!(inputs, named);
+                assert_eq!(
+                    serde_json::to_string(&inputs).unwrap(),
+                    serde_json::to_string(&named).unwrap()
+                );
+            }
+        }
+    }
 
     /// Each formula's text is what the scoring wrote with `format!` before formulas were kept
     /// as numbers, for numbers of every width, scale and sign; equality is the texts'.

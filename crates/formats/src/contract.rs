@@ -932,6 +932,17 @@ fn write_explain<'o>(o: Out<'o>, c: &Computed, exact: Decimal) -> Option<Out<'o>
             .decimal(*w)?
             .key_str(b"\",\"T\":", t)?
             .key_str(b",\"A\":", a)?,
+        jixiao_core::score::Inputs::Numbers(numbers) => {
+            o = o.lit(b",\"inputs\":{")?;
+            for (i, &(k, d, percent)) in numbers.iter().enumerate() {
+                o = o.comma(i)?.str(k)?.lit(b":\"")?.decimal(d)?;
+                if percent {
+                    o = o.byte(b'%')?;
+                }
+                o = o.byte(b'"')?;
+            }
+            o
+        }
         jixiao_core::score::Inputs::Named(named) => {
             o = o.lit(b",\"inputs\":{")?;
             for (i, (k, v)) in named.iter().enumerate() {
