@@ -737,6 +737,7 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    #[inline(always)]
     fn computed(
         &self,
         value: Decimal,
@@ -987,7 +988,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
         // Without a weight nothing can be scored; the met/unmet judgement still helps.
         match kind {
             IndicatorKind::Quantitative => {
-                let _ = quantitative(out, Decimal::ZERO, cx, false);
+                quantitative(out, Decimal::ZERO, cx, false);
                 out.computed = None;
             }
             IndicatorKind::Qualitative | IndicatorKind::Deadline => {
@@ -1000,7 +1001,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
     };
     match kind {
         IndicatorKind::Quantitative => {
-            out.computed = quantitative(out, w, cx, true);
+            quantitative(out, w, cx, true);
         }
         IndicatorKind::Qualitative => {
             qualitative(out, w, ind.score, cx);
@@ -1124,14 +1125,9 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
 
 const NO_OP_NOTE: &str = "目标未写比较符，按正向指标（≥）计分 (no operator: scored as ≥)";
 
-/// Quantitative scoring (RULES.md §3). Sets `met` and `ratio`; returns the computed score
-/// (its derivation is formatted only when `explained`, i.e. when the score is kept).
-fn quantitative(
-    out: &mut IndicatorScore,
-    w: Decimal,
-    cx: &Cx,
-    explained: bool,
-) -> Option<Computed> {
+/// Quantitative scoring (RULES.md §3). Sets `met` and `ratio`, and the computed score when
+/// `explained` (i.e. when the score is kept; its caller leaves `computed` unset otherwise).
+fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) {
     let rules = &cx.profile.scoring;
     let (t_unit, a_unit) = (out.target.unit(), out.actual.unit());
     let MeasureKind::Quantity { number: a, .. } = out.actual.kind else {
@@ -1139,7 +1135,7 @@ fn quantitative(
             "实际完成值「{}」不是数值，不作计算 (the actual is not a number: not scored)",
             out.actual.printed
         ));
-        return None;
+        return;
     };
     // Units must agree. A target without a unit (`=0`) takes the actual's; an actual
     // printed as a bare number (`735` for `≧735人次`, common in published forms) is read in
@@ -1161,7 +1157,7 @@ fn quantitative(
     let (op, t) = match &out.target.kind {
         MeasureKind::Quantity { op, number, .. } => (*op, *number),
         MeasureKind::Range { low, .. } => (Operator::AtLeast, *low),
-        _ => return None,
+        _ => return,
     };
     if !t.is_zero() {
         out.ratio = a.checked_div(t);
@@ -1240,9 +1236,9 @@ fn quantitative(
         out.met = None;
         out.ratio = None;
         out.note = Some(n);
-        return None;
+        return;
     }
-    let result = match result {
+    let scored = match result {
         Some((value, formula, no_op_note)) if explained => {
             let value = min(max(value, Decimal::ZERO), w);
             let note = match (no_op_note, &assumed_unit_note) {
@@ -1251,24 +1247,27 @@ fn quantitative(
                 (false, Some(n)) => Some(Cow::Owned(n.clone())),
                 (false, None) => None,
             };
-            Some(cx.computed(value, formula, wta(w, out), note))
+            let inputs = wta(w, out);
+            // Stored in its place here, not returned: the score is a few hundred bytes, and
+            // each move of it was a `memcpy` call.
+            out.computed = Some(cx.computed(value, formula, inputs, note));
+            true
         }
         Some(_) => {
             // Not kept (no weight): only `met` and `ratio` matter; the caller sets the note.
             out.note = assumed_unit_note;
-            return None;
+            return;
         }
-        None => None,
+        None => false,
     };
     if let Some(n) = assumed_unit_note {
         out.note = Some(n);
     }
-    if result.is_none() && out.note.is_none() {
+    if !scored && out.note.is_none() {
         out.note = Some(format!(
             "目标值 {t} 无法按比例计分 (target {t}: no proportional rule applies)"
         ));
     }
-    result
 }
 
 #[cfg(test)]
