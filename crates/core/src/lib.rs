@@ -26,5 +26,6 @@ pub use model::{Evaluation, FundRow, Funds, Indicator, Level1, Level2, Loc, Prin
 pub use profile::{Profile, ProfileError, BUILTIN_PROFILES};
 pub use review::{review, Check, Context, CHECKS};
 pub use score::{
-    score, Achievement, Computed, GradeResult, IndicatorKind, IndicatorScore, Scorecard,
+    score, Achievement, Computed, Formula, GradeFormula, GradeResult, IndicatorKind,
+    IndicatorScore, Scorecard,
 };

@@ -5,10 +5,8 @@
 
 use compact_str::CompactString;
 use rust_decimal::Decimal;
-use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
-use std::thread::LocalKey;
 
 /// Room for any decimal: 29 digits, a sign, a point and leading zeros of a 28-digit scale.
 pub const DECIMAL_BUF: usize = 48;
@@ -436,43 +434,6 @@ where
     let mut exact = ExactSum::ZERO;
     terms().for_each(|d| exact.add(d));
     exact.value().unwrap_or_else(|| terms().sum())
-}
-
-/// A per-thread memo of a pure function: `slots` entries, direct-mapped (the caller hashes its
-/// key to `slot`), allocated on the first use on a thread (threads that never score pay
-/// nothing). Bounded: one entry a slot, a new one evicts the old.
-pub(crate) type Memo<E> = RefCell<Vec<Option<E>>>;
-
-/// The value `find` reads from the entry in `slot` of this thread's `memo`, else `compute()`,
-/// kept there as `store` makes it. A memo that cannot be used (this thread's storage torn
-/// down, or in use further up the stack) computes. `compute` must not use the same memo.
-pub(crate) fn memoised<E, V>(
-    memo: &'static LocalKey<Memo<E>>,
-    slots: usize,
-    slot: usize,
-    find: impl Fn(&E) -> Option<V>,
-    compute: impl Fn() -> V,
-    store: impl Fn(&V) -> E,
-) -> V {
-    memo.try_with(|m| {
-        let Ok(mut m) = m.try_borrow_mut() else {
-            return compute();
-        };
-        if m.len() != slots {
-            m.clear();
-            m.resize_with(slots, || None);
-        }
-        let Some(entry) = m.get_mut(slot) else {
-            return compute();
-        };
-        if let Some(v) = entry.as_ref().and_then(&find) {
-            return v;
-        }
-        let v = compute();
-        *entry = Some(store(&v));
-        v
-    })
-    .unwrap_or_else(|_| compute())
 }
 
 /// `a.max(b)` (`Decimal::max`: `a` when they are equal, whatever their scales) with [`cmp`].

@@ -308,18 +308,12 @@ fn exec_score_mismatch(cx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     if !agrees(printed, s.value) {
-        let (p, shown) = (n(printed.value), s.display());
+        // The formula is kept as numbers (`Formula`); a firing check prints it once.
+        let (p, shown, formula) = (n(printed.value), s.display(), s.formula.to_string());
         out.push(
             hit(
-                msg!("预算执行得分填报 ", p, "，按 ", s.formula, " 应为 ", shown),
-                msg!(
-                    "budget score printed ",
-                    p,
-                    "; ",
-                    s.formula,
-                    " gives ",
-                    shown
-                ),
+                msg!("预算执行得分填报 ", p, "，按 ", formula, " 应为 ", shown),
+                msg!("budget score printed ", p, "; ", formula, " gives ", shown),
             )
             .at(loc(&cx.ev.at.funds_score, &cx.ev.funds.total.at)),
         );

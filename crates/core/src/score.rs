@@ -3,29 +3,152 @@
 
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
-use crate::num::{
-    cmp, concat, decimal_compact, decimal_string, max, memoised, min, small_whole, Memo,
-    Piece::Num, Piece::Text,
-};
+use crate::num::{cmp, concat, decimal_string, max, min, Piece::Num, Piece::Text};
 use crate::profile::{Denominator, Profile, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::fmt;
+use std::sync::Arc;
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
-pub type Inputs = SmallVec<[(&'static str, CompactString); 3]>;
+pub type NamedInputs = SmallVec<[(&'static str, CompactString); 3]>;
+
+/// A derivation's named inputs, in order (`W`, `T`, `A` …), values as printed or computed.
+#[derive(Debug, Clone)]
+pub enum Inputs {
+    /// Names and texts.
+    Named(NamedInputs),
+    /// An indicator's `W`, `T` and `A`: the weight (its text is its `Display`), the target
+    /// and the actual as printed. Most derivations: the weight is not written until printed.
+    Wta {
+        w: Decimal,
+        t: CompactString,
+        a: CompactString,
+    },
+    /// Names and numbers, each as its `Display` writes it, followed by `%` when the flag is
+    /// set (the head's derivations: amounts, scores, a rate, a count).
+    Numbers(SmallVec<[(&'static str, Decimal, bool); 2]>),
+}
+
+/// An input's value: a text, or a number as its `Display` writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum InputValue<'a> {
+    Text(&'a str),
+    Num(Decimal),
+    /// `{d}%`
+    Percent(Decimal),
+}
+
+impl fmt::Display for InputValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            InputValue::Text(text) => f.write_str(text),
+            InputValue::Num(d) => {
+                let mut buf = [0u8; crate::num::DECIMAL_BUF];
+                f.write_str(crate::num::decimal_str(d, &mut buf))
+            }
+            InputValue::Percent(d) => {
+                let mut buf = [0u8; crate::num::DECIMAL_BUF];
+                f.write_str(crate::num::decimal_str(d, &mut buf))?;
+                f.write_str("%")
+            }
+        }
+    }
+}
+
+impl Serialize for InputValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            InputValue::Text(text) => serializer.serialize_str(text),
+            InputValue::Num(_) | InputValue::Percent(_) => serializer.collect_str(self),
+        }
+    }
+}
+
+impl Inputs {
+    /// The names and values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, InputValue<'_>)> + '_ {
+        let (named, wta, numbers) = match self {
+            Inputs::Named(named) => (&named[..], None, &[][..]),
+            Inputs::Wta { w, t, a } => (&[][..], Some((*w, t.as_str(), a.as_str())), &[][..]),
+            Inputs::Numbers(numbers) => (&[][..], None, &numbers[..]),
+        };
+        named
+            .iter()
+            .map(|(k, v)| (*k, InputValue::Text(v)))
+            .chain(numbers.iter().map(|&(k, d, percent)| {
+                (
+                    k,
+                    if percent {
+                        InputValue::Percent(d)
+                    } else {
+                        InputValue::Num(d)
+                    },
+                )
+            }))
+            .chain(wta.into_iter().flat_map(|(w, t, a)| {
+                [
+                    ("W", InputValue::Num(w)),
+                    ("T", InputValue::Text(t)),
+                    ("A", InputValue::Text(a)),
+                ]
+            }))
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Inputs::Named(named) => named.len(),
+            Inputs::Wta { .. } => 3,
+            Inputs::Numbers(numbers) => numbers.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl PartialEq for Inputs {
+    /// The same names and texts (a number's representation counts).
+    fn eq(&self, other: &Inputs) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|((k, v), (l, u))| k == l && v.to_string() == u.to_string())
+    }
+}
+
+impl Eq for Inputs {}
+
+impl From<Vec<(&'static str, CompactString)>> for Inputs {
+    fn from(named: Vec<(&'static str, CompactString)>) -> Self {
+        Inputs::Named(named.into())
+    }
+}
+
+impl Serialize for Inputs {
+    /// An object of the names and texts, in order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, &v)?;
+        }
+        map.end()
+    }
+}
 
 /// A computed number with its derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Computed {
     /// Exact value; round only for display.
     pub value: Decimal,
-    /// e.g. `W × A/T = 7 × 99/100` (inline when short, as most are).
-    pub formula: CompactString,
+    /// e.g. `W × A/T = 7 × 99/100`, kept as its numbers until printed.
+    pub formula: Formula,
     /// Named inputs in order (`W`, `T`, `A` …), values as printed or computed.
     pub inputs: Inputs,
     /// Rule profile name and version, shared by every number of a scorecard.
@@ -42,6 +165,365 @@ impl Computed {
     }
 }
 
+/// The fixed words of the formulas, shared by [`Formula`]'s `Display` and the writers that
+/// print a formula straight from its numbers (`check --format json`). None needs a JSON
+/// escape (a test holds it).
+pub mod words {
+    pub const EXECUTION_RATE: &str = "B / A = ";
+    pub const OVER: &str = " / ";
+    pub const BUDGET_SCORE: &str = "W × min(执行率, 100%) = ";
+    pub const TIMES: &str = " × ";
+    pub const PERCENT: &str = "%";
+    pub const INDICATOR_SUM: &str = "Σ 三级指标得分";
+    pub const TOTAL: &str = "预算执行得分 + Σ 指标得分 = ";
+    pub const PLUS: &str = " + ";
+    pub const ZERO_TARGET: &str = "T = 0：A ≤ 0 → W，否则 0；A = ";
+    pub const ARROW: &str = " → ";
+    pub const MET_AT_LEAST: &str = "A ≥ T → W = ";
+    pub const PROPORTIONAL: &str = "W × A/T = ";
+    pub const SLASH: &str = "/";
+    pub const MET_AT_MOST: &str = "A ≤ T → W = ";
+    pub const REVERSE_RATIO: &str = "W × T/A = ";
+    pub const REVERSE_LINEAR: &str = "W × max(0, 1 − (A−T)/T) = ";
+    pub const REVERSE_LINEAR_OPEN: &str = " × max(0, 1 − (";
+    pub const MINUS: &str = "−";
+    pub const CLOSE_OVER: &str = ")/";
+    pub const CLOSE: &str = ")";
+    pub const REVERSE_ZERO: &str = "T = ";
+    pub const REVERSE_ZERO_A: &str = "，A = ";
+    pub const REVERSE_ZERO_END: &str = " → 0";
+    pub const MET_EXACT: &str = "A = T → W = ";
+    pub const DEVIATION: &str = "W × (1 − |A−T|/T) = ";
+    pub const DEVIATION_OPEN: &str = " × (1 − |";
+    pub const BAR_OVER: &str = "|/";
+    pub const ON_TIME: &str = "按时完成 → W = ";
+    pub const PRINTED: &str = "按填报得分 ";
+    pub const IN_BAND: &str = "：得分在 [";
+    pub const COMMA: &str = ", ";
+    pub const IN_BAND_END: &str = "] 内，按填报 ";
+    pub const CLAMPED: &str = "：得分限于 [";
+    pub const CLAMPED_END: &str = "]，填报 ";
+    pub const TOP_OF_BAND: &str = "：未填报得分，取档上限 ";
+    pub const AT_LEAST: &str = " ≥ ";
+    pub const ACHIEVED: &str = "达成";
+    pub const PARTIAL: &str = "部分达成";
+    pub const UNMET: &str = "未达成";
+    pub const UNKNOWN: &str = "未知";
+
+    /// Every word above, for the test that none needs an escape.
+    #[rustfmt::skip]
+    pub const ALL: &[&str] = &[
+        EXECUTION_RATE, OVER, BUDGET_SCORE, TIMES, PERCENT, INDICATOR_SUM, TOTAL, PLUS,
+        ZERO_TARGET, ARROW, MET_AT_LEAST, PROPORTIONAL, SLASH, MET_AT_MOST, REVERSE_RATIO,
+        REVERSE_LINEAR, REVERSE_LINEAR_OPEN, MINUS, CLOSE_OVER, CLOSE, REVERSE_ZERO,
+        REVERSE_ZERO_A, REVERSE_ZERO_END, MET_EXACT, DEVIATION, DEVIATION_OPEN, BAR_OVER,
+        ON_TIME, PRINTED, IN_BAND, COMMA, IN_BAND_END, CLAMPED, CLAMPED_END, TOP_OF_BAND,
+        AT_LEAST, ACHIEVED, PARTIAL, UNMET, UNKNOWN,
+    ];
+}
+
+/// A derivation's formula, kept as its shape and its numbers until it is printed
+/// (`W × A/T = 7 × 99/100`): writing the text for every number of every form cost more than
+/// scoring it, and most formulas are never printed but by the JSON writer, which prints them
+/// straight from the numbers. `Display` (and so `to_string`, `format!`, serde) gives the text,
+/// each number as its `Display` writes it; two formulas are equal when their texts are.
+#[derive(Debug, Clone)]
+pub enum Formula {
+    /// A formula given as text.
+    Text(CompactString),
+    /// `B / A = {executed} / {budget}`
+    ExecutionRate { executed: Decimal, budget: Decimal },
+    /// `W × min(执行率, 100%) = {w} × {capped}%`, `capped` the capped rate in percent as
+    /// printed (2 decimals).
+    BudgetScore { w: Decimal, capped: Decimal },
+    /// `Σ 三级指标得分`
+    IndicatorSum,
+    /// `预算执行得分 + Σ 指标得分 = {b} + {t}`
+    Total { b: Decimal, t: Decimal },
+    /// `T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}`
+    ZeroTarget { a: Decimal, v: Decimal },
+    /// `A ≥ T → W = {w}`
+    MetAtLeast { w: Decimal },
+    /// `W × A/T = {w} × {a}/{t}`
+    Proportional { w: Decimal, a: Decimal, t: Decimal },
+    /// `A ≤ T → W = {w}`
+    MetAtMost { w: Decimal },
+    /// `W × T/A = {w} × {t}/{a}`
+    ReverseRatio { w: Decimal, a: Decimal, t: Decimal },
+    /// `W × max(0, 1 − (A−T)/T) = {w} × max(0, 1 − ({a}−{t})/{t})`
+    ReverseLinear { w: Decimal, a: Decimal, t: Decimal },
+    /// `T = {t}，A = {a} → 0`
+    ReverseZero { a: Decimal, t: Decimal },
+    /// `A = T → W = {w}`
+    MetExact { w: Decimal },
+    /// `W × (1 − |A−T|/T) = {w} × (1 − |{a}−{t}|/{t})`
+    Deviation { w: Decimal, a: Decimal, t: Decimal },
+    /// `按时完成 → W = {w}`
+    OnTime { w: Decimal },
+    /// `按填报得分 {p}`
+    Printed { p: Decimal },
+    /// `{achievement}：得分在 [{lo}, {hi}] 内，按填报 {p}`
+    InBand {
+        achievement: Achievement,
+        lo: Decimal,
+        hi: Decimal,
+        p: Decimal,
+    },
+    /// `{achievement}：得分限于 [{lo}, {hi}]，填报 {p} → {c}`, `c` the printed score `p`
+    /// clamped to the band ([`Formula::clamped`]).
+    Clamped {
+        achievement: Achievement,
+        lo: Decimal,
+        hi: Decimal,
+        p: Decimal,
+    },
+    /// `{achievement}：未填报得分，取档上限 {hi}`
+    TopOfBand {
+        achievement: Achievement,
+        hi: Decimal,
+    },
+}
+
+/// A piece of a formula's text: fixed words, a number as `Display` writes it, or other text.
+#[derive(Debug, Clone, Copy)]
+pub enum FormulaPiece<'a> {
+    Words(&'static str),
+    Num(Decimal),
+    Text(&'a str),
+}
+
+impl Formula {
+    /// The score of [`Formula::Clamped`]: the printed score within the band.
+    pub fn clamped(p: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
+        min(max(p, lo), hi)
+    }
+
+    /// The formula's text piece by piece, in order, to `out` (stops at the first error).
+    pub fn pieces<E>(
+        &self,
+        mut out: impl FnMut(FormulaPiece<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use words as w;
+        use FormulaPiece::{Num as N, Words as W};
+        match self {
+            Formula::Text(text) => out(FormulaPiece::Text(text)),
+            Formula::ExecutionRate { executed, budget } => {
+                out(W(w::EXECUTION_RATE))?;
+                out(N(*executed))?;
+                out(W(w::OVER))?;
+                out(N(*budget))
+            }
+            Formula::BudgetScore { w: weight, capped } => {
+                out(W(w::BUDGET_SCORE))?;
+                out(N(*weight))?;
+                out(W(w::TIMES))?;
+                out(N(*capped))?;
+                out(W(w::PERCENT))
+            }
+            Formula::IndicatorSum => out(W(w::INDICATOR_SUM)),
+            Formula::Total { b, t } => {
+                out(W(w::TOTAL))?;
+                out(N(*b))?;
+                out(W(w::PLUS))?;
+                out(N(*t))
+            }
+            Formula::ZeroTarget { a, v } => {
+                out(W(w::ZERO_TARGET))?;
+                out(N(*a))?;
+                out(W(w::ARROW))?;
+                out(N(*v))
+            }
+            Formula::MetAtLeast { w: weight } => {
+                out(W(w::MET_AT_LEAST))?;
+                out(N(*weight))
+            }
+            Formula::Proportional { w: weight, a, t } => {
+                out(W(w::PROPORTIONAL))?;
+                out(N(*weight))?;
+                out(W(w::TIMES))?;
+                out(N(*a))?;
+                out(W(w::SLASH))?;
+                out(N(*t))
+            }
+            Formula::MetAtMost { w: weight } => {
+                out(W(w::MET_AT_MOST))?;
+                out(N(*weight))
+            }
+            Formula::ReverseRatio { w: weight, a, t } => {
+                out(W(w::REVERSE_RATIO))?;
+                out(N(*weight))?;
+                out(W(w::TIMES))?;
+                out(N(*t))?;
+                out(W(w::SLASH))?;
+                out(N(*a))
+            }
+            Formula::ReverseLinear { w: weight, a, t } => {
+                out(W(w::REVERSE_LINEAR))?;
+                out(N(*weight))?;
+                out(W(w::REVERSE_LINEAR_OPEN))?;
+                out(N(*a))?;
+                out(W(w::MINUS))?;
+                out(N(*t))?;
+                out(W(w::CLOSE_OVER))?;
+                out(N(*t))?;
+                out(W(w::CLOSE))
+            }
+            Formula::ReverseZero { a, t } => {
+                out(W(w::REVERSE_ZERO))?;
+                out(N(*t))?;
+                out(W(w::REVERSE_ZERO_A))?;
+                out(N(*a))?;
+                out(W(w::REVERSE_ZERO_END))
+            }
+            Formula::MetExact { w: weight } => {
+                out(W(w::MET_EXACT))?;
+                out(N(*weight))
+            }
+            Formula::Deviation { w: weight, a, t } => {
+                out(W(w::DEVIATION))?;
+                out(N(*weight))?;
+                out(W(w::DEVIATION_OPEN))?;
+                out(N(*a))?;
+                out(W(w::MINUS))?;
+                out(N(*t))?;
+                out(W(w::BAR_OVER))?;
+                out(N(*t))?;
+                out(W(w::CLOSE))
+            }
+            Formula::OnTime { w: weight } => {
+                out(W(w::ON_TIME))?;
+                out(N(*weight))
+            }
+            Formula::Printed { p } => {
+                out(W(w::PRINTED))?;
+                out(N(*p))
+            }
+            Formula::InBand {
+                achievement,
+                lo,
+                hi,
+                p,
+            } => {
+                out(W(achievement.label_zh()))?;
+                out(W(w::IN_BAND))?;
+                out(N(*lo))?;
+                out(W(w::COMMA))?;
+                out(N(*hi))?;
+                out(W(w::IN_BAND_END))?;
+                out(N(*p))
+            }
+            Formula::Clamped {
+                achievement,
+                lo,
+                hi,
+                p,
+            } => {
+                out(W(achievement.label_zh()))?;
+                out(W(w::CLAMPED))?;
+                out(N(*lo))?;
+                out(W(w::COMMA))?;
+                out(N(*hi))?;
+                out(W(w::CLAMPED_END))?;
+                out(N(*p))?;
+                out(W(w::ARROW))?;
+                out(N(Formula::clamped(*p, *lo, *hi)))
+            }
+            Formula::TopOfBand { achievement, hi } => {
+                out(W(achievement.label_zh()))?;
+                out(W(w::TOP_OF_BAND))?;
+                out(N(*hi))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Formula {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; crate::num::DECIMAL_BUF];
+        self.pieces(|piece| match piece {
+            FormulaPiece::Words(text) => f.write_str(text),
+            FormulaPiece::Text(text) => f.write_str(text),
+            FormulaPiece::Num(d) => f.write_str(crate::num::decimal_str(d, &mut buf)),
+        })
+    }
+}
+
+impl PartialEq for Formula {
+    /// Equal texts (a number's representation counts: `7` is not `7.0` here).
+    fn eq(&self, other: &Formula) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for Formula {}
+
+impl PartialEq<&str> for Formula {
+    /// The text is `other` (compared as it is written, without building it).
+    fn eq(&self, other: &&str) -> bool {
+        /// What is left of the text to match.
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(other);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
+impl From<&str> for Formula {
+    fn from(text: &str) -> Self {
+        Formula::Text(CompactString::new(text))
+    }
+}
+
+impl Serialize for Formula {
+    /// The text, as a string.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The grade's formula, `{total} ≥ {min} → {label}` (`94.00 ≥ 90 → 优`), kept as its
+/// numbers and label until it is printed, like [`Formula`].
+#[derive(Debug, Clone)]
+pub struct GradeFormula {
+    /// The total, rounded half-up to 2 decimals.
+    pub total: Decimal,
+    /// The band's lower bound.
+    pub min: Decimal,
+    /// The band's label (from the profile: any text).
+    pub label: CompactString,
+}
+
+impl fmt::Display for GradeFormula {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; crate::num::DECIMAL_BUF];
+        f.write_str(crate::num::decimal_str(self.total, &mut buf))?;
+        f.write_str(words::AT_LEAST)?;
+        f.write_str(crate::num::decimal_str(self.min, &mut buf))?;
+        f.write_str(words::ARROW)?;
+        f.write_str(&self.label)
+    }
+}
+
+impl PartialEq for GradeFormula {
+    /// Equal texts, as [`Formula`].
+    fn eq(&self, other: &GradeFormula) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for GradeFormula {}
+
+impl Serialize for GradeFormula {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Round half-up (四舍五入, not banker's) and print with exactly `decimals` decimals.
 pub fn display_decimal(value: Decimal, decimals: u32) -> String {
     decimal_string(rounded(value, decimals))
@@ -51,8 +533,8 @@ pub fn display_decimal(value: Decimal, decimals: u32) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GradeResult {
     pub grade: String,
-    /// e.g. `94 ≥ 90 → 优`.
-    pub formula: String,
+    /// e.g. `94.00 ≥ 90 → 优`, kept as its numbers until printed.
+    pub formula: GradeFormula,
     pub profile: Arc<str>,
     pub profile_version: Arc<str>,
 }
@@ -84,10 +566,10 @@ pub enum Achievement {
 impl Achievement {
     pub fn label_zh(self) -> &'static str {
         match self {
-            Achievement::Achieved => "达成",
-            Achievement::Partial => "部分达成",
-            Achievement::Unmet => "未达成",
-            Achievement::Unknown => "未知",
+            Achievement::Achieved => words::ACHIEVED,
+            Achievement::Partial => words::PARTIAL,
+            Achievement::Unmet => words::UNMET,
+            Achievement::Unknown => words::UNKNOWN,
         }
     }
 }
@@ -141,22 +623,19 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         let capped = max(min(rate.value, Decimal::ONE), Decimal::ZERO);
         // Each number written once, for its input, and copied into the formula: the capped
         // rate is the rate itself (the same representation) from 0 to 100%.
-        let (w_text, rate_text) = (decimal_compact(w), pct_compact(rate.value));
-        let capped_text = if capped.serialize() == rate.value.serialize() {
-            rate_text.clone()
+        let rate_percent = percent_2(rate.value);
+        let capped_percent = if capped.serialize() == rate.value.serialize() {
+            rate_percent
         } else {
-            pct_compact(capped)
+            percent_2(capped)
         };
-        let formula = concat(&[
-            Text("W × min(执行率, 100%) = "),
-            Text(&w_text),
-            Text(" × "),
-            Text(&capped_text),
-        ]);
         cx.computed(
             w * capped,
-            formula,
-            smallvec![("W", w_text), ("执行率", rate_text)],
+            Formula::BudgetScore {
+                w,
+                capped: capped_percent,
+            },
+            Inputs::Numbers(smallvec![("W", w, false), ("执行率", rate_percent, true)]),
             None,
         )
     });
@@ -191,8 +670,12 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         });
         Some(cx.computed(
             sum,
-            CompactString::const_new("Σ 三级指标得分"),
-            smallvec![("指标数", count_compact(indicators.len()))],
+            Formula::IndicatorSum,
+            Inputs::Numbers(smallvec![(
+                "指标数",
+                Decimal::from(indicators.len()),
+                false
+            )]),
             note,
         ))
     };
@@ -203,22 +686,18 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     }
     let total = match (&budget_score, &indicator_total) {
         _ if ev.truncated => None,
-        (Some(b), Some(t)) => {
-            // Each number written once, for its input, and copied into the formula (the
-            // indicators' sum is often a 28-digit quotient).
-            let (b_text, t_text) = (decimal_compact(b.value), decimal_compact(t.value));
-            Some(cx.computed(
-                b.value + t.value,
-                concat(&[
-                    Text("预算执行得分 + Σ 指标得分 = "),
-                    Text(&b_text),
-                    Text(" + "),
-                    Text(&t_text),
-                ]),
-                smallvec![("预算执行得分", b_text), ("指标得分合计", t_text)],
-                t.note.clone(),
-            ))
-        }
+        (Some(b), Some(t)) => Some(cx.computed(
+            b.value + t.value,
+            Formula::Total {
+                b: b.value,
+                t: t.value,
+            },
+            Inputs::Numbers(smallvec![
+                ("预算执行得分", b.value, false),
+                ("指标得分合计", t.value, false)
+            ]),
+            t.note.clone(),
+        )),
         _ => None,
     };
     let grade = total.as_ref().and_then(|t| {
@@ -228,14 +707,11 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             .find(|g| cmp(t.value, g.min).is_ge())?;
         Some(GradeResult {
             grade: band.label.clone(),
-            formula: concat(&[
-                Num(rounded(t.value, 2)),
-                Text(" ≥ "),
-                Num(band.min),
-                Text(" → "),
-                Text(&band.label),
-            ])
-            .into_string(),
+            formula: GradeFormula {
+                total: rounded(t.value, 2),
+                min: band.min,
+                label: CompactString::new(&band.label),
+            },
             profile: cx.name.clone(),
             profile_version: cx.version.clone(),
         })
@@ -261,10 +737,11 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    #[inline(always)]
     fn computed(
         &self,
         value: Decimal,
-        formula: CompactString,
+        formula: Formula,
         inputs: Inputs,
         note: Option<Cow<'static, str>>,
     ) -> Computed {
@@ -281,11 +758,11 @@ impl Cx<'_> {
 
 /// The inputs of an indicator's score: weight, target and actual as printed.
 fn wta(w: Decimal, out: &IndicatorScore) -> Inputs {
-    smallvec![
-        ("W", decimal_compact(w)),
-        ("T", out.target.printed.clone()),
-        ("A", out.actual.printed.clone()),
-    ]
+    Inputs::Wta {
+        w,
+        t: out.target.printed.clone(),
+        a: out.actual.printed.clone(),
+    }
 }
 
 /// A fraction in percent, rounded half-up to 2 decimals (the number [`pct`] prints).
@@ -296,12 +773,6 @@ fn percent_2(fraction: Decimal) -> Decimal {
 /// [`pct`] as a `CompactString` (inline: no allocation).
 pub fn pct_compact(fraction: Decimal) -> CompactString {
     concat(&[Num(percent_2(fraction)), Text("%")])
-}
-
-/// A count as `to_string` writes it, inline.
-fn count_compact(n: usize) -> CompactString {
-    let mut buf = [0u8; crate::num::DECIMAL_BUF];
-    CompactString::new(crate::num::u64_str(n as u64, &mut buf))
 }
 
 /// `value` rounded half-up to `decimals`, rescaled to exactly that many decimals.
@@ -432,27 +903,21 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         return None;
     }
     let rate = executed.checked_div(budget)?;
-    // Each amount written once, for its input, and copied into the formula.
-    let (budget_text, executed_text) = (decimal_compact(budget), decimal_compact(executed));
     Some(cx.computed(
         rate,
-        concat(&[
-            Text("B / A = "),
-            Text(&executed_text),
-            Text(" / "),
-            Text(&budget_text),
-        ]),
-        smallvec![
+        Formula::ExecutionRate { executed, budget },
+        Inputs::Numbers(smallvec![
             (
                 if label == "全年预算数" {
                     "A（全年预算数）"
                 } else {
                     "A（年初预算数）"
                 },
-                budget_text,
+                budget,
+                false,
             ),
-            ("B（全年执行数）", executed_text),
-        ],
+            ("B（全年执行数）", executed, false),
+        ]),
         note,
     ))
 }
@@ -523,7 +988,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
         // Without a weight nothing can be scored; the met/unmet judgement still helps.
         match kind {
             IndicatorKind::Quantitative => {
-                let _ = quantitative(out, Decimal::ZERO, cx, false);
+                quantitative(out, Decimal::ZERO, cx, false);
                 out.computed = None;
             }
             IndicatorKind::Qualitative | IndicatorKind::Deadline => {
@@ -536,7 +1001,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
     };
     match kind {
         IndicatorKind::Quantitative => {
-            out.computed = quantitative(out, w, cx, true);
+            quantitative(out, w, cx, true);
         }
         IndicatorKind::Qualitative => {
             qualitative(out, w, ind.score, cx);
@@ -548,7 +1013,7 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
                 out.achievement = Some(ach);
                 out.computed = Some(cx.computed(
                     w,
-                    with_weight(&ON_TIME, "按时完成 → W = ", w),
+                    Formula::OnTime { w },
                     wta(w, out),
                     Some(Cow::Borrowed(
                         "时限指标按时完成记满分 (on time → full weight) [ours]",
@@ -592,7 +1057,7 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         out.computed = printed.map(|p| {
             cx.computed(
                 p,
-                concat(&[Text("按填报得分 "), Num(p)]),
+                Formula::Printed { p },
                 inputs,
                 Some(Cow::Borrowed(
                     "无法判断完成情况，沿用填报得分 (achievement unknown: printed score kept)",
@@ -605,24 +1070,27 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     out.band = Some((lo, hi));
     let label = ach.label_zh();
     out.computed = Some(match printed {
-        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => {
-            cx.computed(p, in_band_formula(ach, lo, hi, p), inputs, None)
-        }
+        Some(p) if cmp(p, lo).is_ge() && cmp(p, hi).is_le() => cx.computed(
+            p,
+            Formula::InBand {
+                achievement: ach,
+                lo,
+                hi,
+                p,
+            },
+            inputs,
+            None,
+        ),
         Some(p) => {
-            let c = min(max(p, lo), hi);
+            let c = Formula::clamped(p, lo, hi);
             cx.computed(
                 c,
-                concat(&[
-                    Text(label),
-                    Text("：得分限于 ["),
-                    Num(lo),
-                    Text(", "),
-                    Num(hi),
-                    Text("]，填报 "),
-                    Num(p),
-                    Text(" → "),
-                    Num(c),
-                ]),
+                Formula::Clamped {
+                    achievement: ach,
+                    lo,
+                    hi,
+                    p,
+                },
                 inputs,
                 // `format!` with the numbers' Display, without the formatter.
                 Some(Cow::Owned(
@@ -643,7 +1111,10 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         }
         None => cx.computed(
             hi,
-            concat(&[Text(label), Text("：未填报得分，取档上限 "), Num(hi)]),
+            Formula::TopOfBand {
+                achievement: ach,
+                hi,
+            },
             inputs,
             Some(Cow::Borrowed(
                 "未填报得分，取该档上限 (no printed score: top of the band)",
@@ -652,159 +1123,11 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
     });
 }
 
-/// `{label}：得分在 [{lo}, {hi}] 内，按填报 {p}`.
-fn in_band_concat(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
-    concat(&[
-        Text(ach.label_zh()),
-        Text("：得分在 ["),
-        Num(lo),
-        Text(", "),
-        Num(hi),
-        Text("] 内，按填报 "),
-        Num(p),
-    ])
-}
-
-/// Slots of the in-band formula memo: a power of two.
-const IN_BAND_SLOTS: usize = 128;
-
-thread_local! {
-    /// Recent in-band formulas of qualitative scores on this thread (the achievement and the
-    /// three numbers by their exact representation): the band is the weight times the
-    /// profile's fractions and the printed score one of a few, so the same formulas come back
-    /// form after form, and each is a text over 24 bytes written with three numbers (≈ 840
-    /// instructions; a copy is a fraction of it).
-    static IN_BAND: Memo<(Achievement, [u128; 3], CompactString)> =
-        const { RefCell::new(Vec::new()) };
-}
-
-/// [`in_band_concat`], from this thread's memo when the same formula was written recently.
-fn in_band_formula(ach: Achievement, lo: Decimal, hi: Decimal, p: Decimal) -> CompactString {
-    let key = [lo, hi, p].map(|d| u128::from_le_bytes(d.serialize()));
-    let h = key.iter().fold(ach as u64, |h, k| {
-        (h ^ (*k as u64) ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    });
-    let slot = (h >> 40) as usize & (IN_BAND_SLOTS - 1);
-    memoised(
-        &IN_BAND,
-        IN_BAND_SLOTS,
-        slot,
-        |(a, k, formula)| (*a == ach && *k == key).then(|| formula.clone()),
-        || in_band_concat(ach, lo, hi, p),
-        |formula| (ach, key, formula.clone()),
-    )
-}
-
-/// The formula of a quantitative score, kept as numbers until it is printed.
-enum QFormula {
-    /// `T = 0：A ≤ 0 → W，否则 0；A = {a} → {v}`
-    ZeroTarget { a: Decimal, v: Decimal },
-    /// `A ≥ T → W = {w}`
-    MetAtLeast,
-    /// `W × A/T = {w} × {a}/{t}`
-    Proportional { a: Decimal, t: Decimal },
-    /// `A ≤ T → W = {w}`
-    MetAtMost,
-    /// `W × T/A = {w} × {t}/{a}`
-    ReverseRatio { a: Decimal, t: Decimal },
-    /// `W × max(0, 1 − (A−T)/T) = …`
-    ReverseLinear { a: Decimal, t: Decimal },
-    /// `T = {t}，A = {a} → 0`
-    ReverseZero { a: Decimal, t: Decimal },
-    /// `A = T → W = {w}`
-    MetExact,
-    /// `W × (1 − |A−T|/T) = …`
-    Deviation { a: Decimal, t: Decimal },
-}
-
-impl QFormula {
-    fn render(&self, w: Decimal) -> CompactString {
-        match *self {
-            QFormula::ZeroTarget { a, v } => concat(&[
-                Text("T = 0：A ≤ 0 → W，否则 0；A = "),
-                Num(a),
-                Text(" → "),
-                Num(v),
-            ]),
-            QFormula::MetAtLeast => with_weight(&MET_AT_LEAST, "A ≥ T → W = ", w),
-            QFormula::Proportional { a, t } => concat(&[
-                Text("W × A/T = "),
-                Num(w),
-                Text(" × "),
-                Num(a),
-                Text("/"),
-                Num(t),
-            ]),
-            QFormula::MetAtMost => with_weight(&MET_AT_MOST, "A ≤ T → W = ", w),
-            QFormula::ReverseRatio { a, t } => concat(&[
-                Text("W × T/A = "),
-                Num(w),
-                Text(" × "),
-                Num(t),
-                Text("/"),
-                Num(a),
-            ]),
-            QFormula::ReverseLinear { a, t } => concat(&[
-                Text("W × max(0, 1 − (A−T)/T) = "),
-                Num(w),
-                Text(" × max(0, 1 − ("),
-                Num(a),
-                Text("−"),
-                Num(t),
-                Text(")/"),
-                Num(t),
-                Text(")"),
-            ]),
-            QFormula::ReverseZero { a, t } => {
-                concat(&[Text("T = "), Num(t), Text("，A = "), Num(a), Text(" → 0")])
-            }
-            QFormula::MetExact => with_weight(&MET_EXACT, "A = T → W = ", w),
-            QFormula::Deviation { a, t } => concat(&[
-                Text("W × (1 − |A−T|/T) = "),
-                Num(w),
-                Text(" × (1 − |"),
-                Num(a),
-                Text("−"),
-                Num(t),
-                Text("|/"),
-                Num(t),
-                Text(")"),
-            ]),
-        }
-    }
-}
-
-/// The formulas of a target met (`A ≥ T → W = 7`) and of a deadline kept (`按时完成 → W = 7`)
-/// for each whole weight 0–99, built on first use: most indicators are scored by one of them,
-/// and a copy of an inline `CompactString` costs a small part of writing and checking it.
-type WeightFormulas = OnceLock<[CompactString; 100]>;
-static MET_AT_LEAST: WeightFormulas = OnceLock::new();
-static MET_AT_MOST: WeightFormulas = OnceLock::new();
-static MET_EXACT: WeightFormulas = OnceLock::new();
-static ON_TIME: WeightFormulas = OnceLock::new();
-
-/// `concat(&[Text(prefix), Num(w)])`, from `table` (which holds exactly that for every whole
-/// `w` of 0–99; each table is used with one prefix) when `w` is such a number.
-fn with_weight(table: &'static WeightFormulas, prefix: &'static str, w: Decimal) -> CompactString {
-    match small_whole(w) {
-        Some(i) => table.get_or_init(|| {
-            std::array::from_fn(|i| concat(&[Text(prefix), Num(Decimal::from(i as u32))]))
-        })[i]
-            .clone(),
-        None => concat(&[Text(prefix), Num(w)]),
-    }
-}
-
 const NO_OP_NOTE: &str = "目标未写比较符，按正向指标（≥）计分 (no operator: scored as ≥)";
 
-/// Quantitative scoring (RULES.md §3). Sets `met` and `ratio`; returns the computed score
-/// (its derivation is formatted only when `explained`, i.e. when the score is kept).
-fn quantitative(
-    out: &mut IndicatorScore,
-    w: Decimal,
-    cx: &Cx,
-    explained: bool,
-) -> Option<Computed> {
+/// Quantitative scoring (RULES.md §3). Sets `met` and `ratio`, and the computed score when
+/// `explained` (i.e. when the score is kept; its caller leaves `computed` unset otherwise).
+fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) {
     let rules = &cx.profile.scoring;
     let (t_unit, a_unit) = (out.target.unit(), out.actual.unit());
     let MeasureKind::Quantity { number: a, .. } = out.actual.kind else {
@@ -812,7 +1135,7 @@ fn quantitative(
             "实际完成值「{}」不是数值，不作计算 (the actual is not a number: not scored)",
             out.actual.printed
         ));
-        return None;
+        return;
     };
     // Units must agree. A target without a unit (`=0`) takes the actual's; an actual
     // printed as a bare number (`735` for `≧735人次`, common in published forms) is read in
@@ -834,7 +1157,7 @@ fn quantitative(
     let (op, t) = match &out.target.kind {
         MeasureKind::Quantity { op, number, .. } => (*op, *number),
         MeasureKind::Range { low, .. } => (Operator::AtLeast, *low),
-        _ => return None,
+        _ => return,
     };
     if !t.is_zero() {
         out.ratio = a.checked_div(t);
@@ -844,7 +1167,7 @@ fn quantitative(
         || op == Operator::NoOperator
         || (op == Operator::Exact && rules.exact_as_positive);
     // (value, formula, whether the no-operator note applies)
-    let result: Option<(Decimal, QFormula, bool)> = if (op == Operator::Exact
+    let result: Option<(Decimal, Formula, bool)> = if (op == Operator::Exact
         || op == Operator::NoOperator)
         && t.is_zero()
         && rules.zero_target_all_or_nothing
@@ -853,7 +1176,7 @@ fn quantitative(
         let met = cmp(a, Decimal::ZERO).is_le();
         out.met = Some(met);
         let v = if met { w } else { Decimal::ZERO };
-        Some((v, QFormula::ZeroTarget { a, v }, no_op))
+        Some((v, Formula::ZeroTarget { a, v }, no_op))
     } else if positive_like {
         let met = match op {
             Operator::Greater => cmp(a, t).is_gt(),
@@ -861,10 +1184,10 @@ fn quantitative(
         };
         out.met = Some(met);
         if met {
-            Some((w, QFormula::MetAtLeast, no_op))
+            Some((w, Formula::MetAtLeast { w }, no_op))
         } else if cmp(t, Decimal::ZERO).is_gt() {
             let v = w * a / t;
-            Some((v, QFormula::Proportional { a, t }, no_op))
+            Some((v, Formula::Proportional { w, a, t }, no_op))
         } else {
             None
         }
@@ -875,20 +1198,20 @@ fn quantitative(
         };
         out.met = Some(met);
         if met {
-            Some((w, QFormula::MetAtMost, false))
+            Some((w, Formula::MetAtMost { w }, false))
         } else {
             match rules.reverse_formula {
                 ReverseFormula::Ratio
                     if cmp(a, Decimal::ZERO).is_gt() && cmp(t, Decimal::ZERO).is_ge() =>
                 {
-                    Some((w * t / a, QFormula::ReverseRatio { a, t }, false))
+                    Some((w * t / a, Formula::ReverseRatio { w, a, t }, false))
                 }
                 ReverseFormula::Linear if cmp(t, Decimal::ZERO).is_gt() => Some((
                     w * (Decimal::ONE - (a - t) / t),
-                    QFormula::ReverseLinear { a, t },
+                    Formula::ReverseLinear { w, a, t },
                     false,
                 )),
-                _ => Some((Decimal::ZERO, QFormula::ReverseZero { a, t }, false)),
+                _ => Some((Decimal::ZERO, Formula::ReverseZero { a, t }, false)),
             }
         }
     } else {
@@ -896,12 +1219,12 @@ fn quantitative(
         let met = cmp(a, t).is_eq();
         out.met = Some(met);
         if met {
-            Some((w, QFormula::MetExact, false))
+            Some((w, Formula::MetExact { w }, false))
         } else if cmp(t, Decimal::ZERO).is_gt() {
             let dev = (a - t).abs() / t;
             Some((
                 w * (Decimal::ONE - dev),
-                QFormula::Deviation { a, t },
+                Formula::Deviation { w, a, t },
                 false,
             ))
         } else {
@@ -913,9 +1236,9 @@ fn quantitative(
         out.met = None;
         out.ratio = None;
         out.note = Some(n);
-        return None;
+        return;
     }
-    let result = match result {
+    let scored = match result {
         Some((value, formula, no_op_note)) if explained => {
             let value = min(max(value, Decimal::ZERO), w);
             let note = match (no_op_note, &assumed_unit_note) {
@@ -924,86 +1247,210 @@ fn quantitative(
                 (false, Some(n)) => Some(Cow::Owned(n.clone())),
                 (false, None) => None,
             };
-            Some(cx.computed(value, formula.render(w), wta(w, out), note))
+            let inputs = wta(w, out);
+            // Stored in its place here, not returned: the score is a few hundred bytes, and
+            // each move of it was a `memcpy` call.
+            out.computed = Some(cx.computed(value, formula, inputs, note));
+            true
         }
         Some(_) => {
             // Not kept (no weight): only `met` and `ratio` matter; the caller sets the note.
             out.note = assumed_unit_note;
-            return None;
+            return;
         }
-        None => None,
+        None => false,
     };
     if let Some(n) = assumed_unit_note {
         out.note = Some(n);
     }
-    if result.is_none() && out.note.is_none() {
+    if !scored && out.note.is_none() {
         out.note = Some(format!(
             "目标值 {t} 无法按比例计分 (target {t}: no proportional rule applies)"
         ));
     }
-    result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The weight formulas' tables against writing them.
+    /// Inputs kept as numbers (an indicator's weight, the head's amounts, scores, rate and
+    /// count) are the names and texts the scoring wrote before, as `Named` inputs would be,
+    /// in iteration, equality and serde.
     #[test]
-    fn weight_formulas_are_concat() {
-        let mut negative_zero = Decimal::ZERO;
-        negative_zero.set_sign_negative(true);
-        let mut weights = vec![negative_zero, Decimal::MAX, Decimal::new(-7, 0)];
-        for n in 0..=130 {
-            weights.extend([
-                Decimal::new(n, 0),
-                Decimal::new(n, 1),
-                Decimal::new(n * 10, 1),
-            ]);
-        }
-        for w in weights {
-            for (table, prefix) in [
-                (&MET_AT_LEAST, "A ≥ T → W = "),
-                (&MET_AT_MOST, "A ≤ T → W = "),
-                (&MET_EXACT, "A = T → W = "),
-                (&ON_TIME, "按时完成 → W = "),
-            ] {
-                let want = format!("{prefix}{w}");
-                assert_eq!(with_weight(table, prefix, w), want, "{w:?}");
+    fn inputs_of_numbers_are_their_texts() {
+        let numbers: Vec<Decimal> = crate::num::spread(0x51_7CC1_B727_220A, 2000)
+            .map(|(x, mut d)| {
+                if x % 3 == 0 {
+                    d.set_sign_negative(true);
+                }
+                d
+            })
+            .chain((0..120).map(|n| Decimal::new(n, (n % 3) as u32)))
+            .collect();
+        for (i, &a) in numbers.iter().enumerate() {
+            let b = numbers[(i * 7 + 1) % numbers.len()];
+            let cases = [
+                (
+                    Inputs::Wta {
+                        w: a,
+                        t: "≥95%".into(),
+                        a: "很长的实际完成值文字，超过二十四字节".into(),
+                    },
+                    vec![
+                        ("W", a.to_string()),
+                        ("T", "≥95%".to_string()),
+                        ("A", "很长的实际完成值文字，超过二十四字节".to_string()),
+                    ],
+                ),
+                (
+                    Inputs::Numbers(smallvec![("W", a, false), ("执行率", b, true)]),
+                    vec![("W", a.to_string()), ("执行率", format!("{b}%"))],
+                ),
+                (
+                    Inputs::Numbers(smallvec![("指标数", a, false)]),
+                    vec![("指标数", a.to_string())],
+                ),
+            ];
+            for (inputs, texts) in cases {
+                let named = Inputs::Named(
+                    texts
+                        .iter()
+                        .map(|(k, v)| (*k, CompactString::new(v)))
+                        .collect(),
+                );
+                let got: Vec<(&str, String)> =
+                    inputs.iter().map(|(k, v)| (k, v.to_string())).collect();
+                assert_eq!(got, texts);
+                assert_eq!(inputs, named);
+                assert_eq!(
+                    serde_json::to_string(&inputs).unwrap(),
+                    serde_json::to_string(&named).unwrap()
+                );
             }
         }
     }
 
-    /// In-band formulas through the memo are the formulas written, whatever the order in
-    /// which they meet again and evict one another.
+    /// Each formula's text is what the scoring wrote with `format!` before formulas were kept
+    /// as numbers, for numbers of every width, scale and sign; equality is the texts'.
     #[test]
-    fn memoised_in_band_formulas_are_written_ones() {
-        let numbers: Vec<Decimal> = (0..40)
-            .flat_map(|n| {
-                [
-                    Decimal::new(n, 0),
-                    Decimal::new(n * 10, 1),
-                    Decimal::new(n, 2),
-                ]
+    fn formulas_display_as_format_wrote_them() {
+        let numbers: Vec<Decimal> = crate::num::spread(0x2545_F491_4F6C_DD1D, 800)
+            .map(|(x, mut d)| {
+                if x % 3 == 0 {
+                    d.set_sign_negative(true);
+                }
+                d
             })
+            .chain((0..120).map(|n| Decimal::new(n, (n % 3) as u32)))
             .collect();
-        for _ in 0..2 {
-            for ach in [
+        for (i, &a) in numbers.iter().enumerate() {
+            let (b, c) = (
+                numbers[(i * 7 + 1) % numbers.len()],
+                numbers[(i * 13 + 5) % numbers.len()],
+            );
+            let ach = [
                 Achievement::Achieved,
                 Achievement::Partial,
                 Achievement::Unmet,
-            ] {
-                for (i, &lo) in numbers.iter().enumerate() {
-                    for &hi in &numbers[i % 7..i % 7 + 5] {
-                        for &p in &numbers[i % 11..i % 11 + 3] {
-                            let want =
-                                format!("{}：得分在 [{lo}, {hi}] 内，按填报 {p}", ach.label_zh());
-                            assert_eq!(in_band_formula(ach, lo, hi, p), want);
-                        }
-                    }
-                }
+                Achievement::Unknown,
+            ][i % 4];
+            let label = ach.label_zh();
+            let clamped = a.max(b).min(c);
+            let cases = [
+                (Formula::Text("任意 text".into()), "任意 text".to_string()),
+                (
+                    Formula::ExecutionRate {
+                        executed: a,
+                        budget: b,
+                    },
+                    format!("B / A = {a} / {b}"),
+                ),
+                (
+                    Formula::BudgetScore { w: a, capped: b },
+                    format!("W × min(执行率, 100%) = {a} × {b}%"),
+                ),
+                (Formula::IndicatorSum, "Σ 三级指标得分".to_string()),
+                (
+                    Formula::Total { b: a, t: b },
+                    format!("预算执行得分 + Σ 指标得分 = {a} + {b}"),
+                ),
+                (
+                    Formula::ZeroTarget { a, v: b },
+                    format!("T = 0：A ≤ 0 → W，否则 0；A = {a} → {b}"),
+                ),
+                (Formula::MetAtLeast { w: a }, format!("A ≥ T → W = {a}")),
+                (
+                    Formula::Proportional { w: a, a: b, t: c },
+                    format!("W × A/T = {a} × {b}/{c}"),
+                ),
+                (Formula::MetAtMost { w: a }, format!("A ≤ T → W = {a}")),
+                (
+                    Formula::ReverseRatio { w: a, a: b, t: c },
+                    format!("W × T/A = {a} × {c}/{b}"),
+                ),
+                (
+                    Formula::ReverseLinear { w: a, a: b, t: c },
+                    format!("W × max(0, 1 − (A−T)/T) = {a} × max(0, 1 − ({b}−{c})/{c})"),
+                ),
+                (
+                    Formula::ReverseZero { a, t: b },
+                    format!("T = {b}，A = {a} → 0"),
+                ),
+                (Formula::MetExact { w: a }, format!("A = T → W = {a}")),
+                (
+                    Formula::Deviation { w: a, a: b, t: c },
+                    format!("W × (1 − |A−T|/T) = {a} × (1 − |{b}−{c}|/{c})"),
+                ),
+                (Formula::OnTime { w: a }, format!("按时完成 → W = {a}")),
+                (Formula::Printed { p: a }, format!("按填报得分 {a}")),
+                (
+                    Formula::InBand {
+                        achievement: ach,
+                        lo: a,
+                        hi: b,
+                        p: c,
+                    },
+                    format!("{label}：得分在 [{a}, {b}] 内，按填报 {c}"),
+                ),
+                (
+                    Formula::Clamped {
+                        achievement: ach,
+                        lo: b,
+                        hi: c,
+                        p: a,
+                    },
+                    format!("{label}：得分限于 [{b}, {c}]，填报 {a} → {clamped}"),
+                ),
+                (
+                    Formula::TopOfBand {
+                        achievement: ach,
+                        hi: a,
+                    },
+                    format!("{label}：未填报得分，取档上限 {a}"),
+                ),
+            ];
+            for (formula, want) in cases {
+                assert_eq!(formula.to_string(), want, "{formula:?}");
+                assert_eq!(formula, want.as_str());
+                assert_eq!(formula, Formula::from(want.as_str()));
             }
+            let g = GradeFormula {
+                total: a,
+                min: b,
+                label: "良".into(),
+            };
+            assert_eq!(g.to_string(), format!("{a} ≥ {b} → 良"));
         }
+        // A number's representation counts.
+        assert_ne!(
+            Formula::MetAtLeast {
+                w: Decimal::new(7, 0)
+            },
+            Formula::MetAtLeast {
+                w: Decimal::new(70, 1)
+            }
+        );
     }
 
     #[test]

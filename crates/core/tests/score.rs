@@ -81,7 +81,7 @@ fn shortfall_is_proportional() {
     assert_eq!(s.met, Some(false));
     let c = s.computed.unwrap();
     assert_eq!(c.value, d("5.94"));
-    assert!(c.formula.contains("W × A/T"), "{}", c.formula);
+    assert!(c.formula.to_string().contains("W × A/T"), "{}", c.formula);
 }
 
 #[test]

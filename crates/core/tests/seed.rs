@@ -56,7 +56,7 @@ fn seed_execution_rate_is_100_percent_and_budget_score_10() {
     for a in seed_forms() {
         let rate = a.scorecard.execution_rate.as_ref().unwrap();
         assert_eq!(rate.value, d("1"));
-        assert!(rate.formula.contains("B / A"));
+        assert!(rate.formula.to_string().contains("B / A"));
         let budget = a.scorecard.budget_score.as_ref().unwrap();
         assert_eq!(budget.value, d("10"));
         assert_eq!(budget.display(), "10.00");

@@ -11,9 +11,13 @@
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
 use jixiao_core::num::{decimal_bytes, u64_bytes, DECIMAL_BUF};
-use jixiao_core::{Assessment, Computed, Evaluation, Finding, FundRow, Loc, Profile, Severity};
+use jixiao_core::score::{words as w, FormulaPiece};
+use jixiao_core::{
+    Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
+    Profile, Severity,
+};
 use rust_decimal::Decimal;
-use serde::ser::{Error as _, SerializeMap};
+use serde::ser::Error as _;
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
 
@@ -164,13 +168,14 @@ pub struct ExplainAll<'a> {
     pub budget_score: Option<Explain<'a>>,
     pub indicator_score: Option<Explain<'a>>,
     pub total: Option<Explain<'a>>,
-    pub grade: Option<&'a str>,
+    pub grade: Option<&'a GradeFormula>,
 }
 
 /// The derivation of a computed number.
 #[derive(Serialize)]
 pub struct Explain<'a> {
-    pub formula: &'a str,
+    /// Serialised as its text.
+    pub formula: &'a Formula,
     pub inputs: Inputs<'a>,
     /// The exact value, as a decimal string.
     pub exact: Exact,
@@ -218,15 +223,11 @@ impl Serialize for Location<'_> {
 }
 
 /// Named inputs written as a JSON object in their order.
-pub struct Inputs<'a>(&'a [(&'static str, jixiao_core::CompactString)]);
+pub struct Inputs<'a>(&'a jixiao_core::score::Inputs);
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        self.0.serialize(serializer)
     }
 }
 
@@ -398,7 +399,7 @@ impl<'a> FormReport<'a> {
                     budget_score: card.budget_score.as_ref().map(Explain::from),
                     indicator_score: card.indicator_total.as_ref().map(Explain::from),
                     total: card.total.as_ref().map(Explain::from),
-                    grade: card.grade.as_ref().map(|g| g.formula.as_str()),
+                    grade: card.grade.as_ref().map(|g| &g.formula),
                 },
             },
             indicators: Vec::new(),
@@ -639,12 +640,12 @@ impl FormSource<'_> {
         o = write_opt_explain(o, rate)?.lit(b",\"budget_score\":")?;
         o = write_opt_explain(o, budget)?.lit(b",\"indicator_score\":")?;
         o = write_opt_explain(o, indicators)?.lit(b",\"total\":")?;
-        write_opt_explain(o, total)?
-            .key_opt_str(
-                b",\"grade\":",
-                card.grade.as_ref().map(|g| g.formula.as_str()),
-            )?
-            .lit(b"}},\"indicators\":[")
+        o = write_opt_explain(o, total)?;
+        o = match &card.grade {
+            Some(g) => write_grade_formula(o.lit(b",\"grade\":\"")?, &g.formula)?,
+            None => o.lit(b",\"grade\":null")?,
+        };
+        o.lit(b"}},\"indicators\":[")
     }
 }
 
@@ -769,15 +770,187 @@ fn write_indicator<'o>(
     write_opt_explain(o, computed)?.byte(b'}')
 }
 
+/// The bytes of the texts one after another, as one array (`N` their total length, checked
+/// when the constant is built): a formula's fixed words and the JSON around them written by
+/// one copy of constant size.
+const fn joined<const N: usize>(texts: &[&str]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let (mut at, mut t) = (0, 0);
+    while t < texts.len() {
+        let b = texts[t].as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            out[at] = b[i];
+            at += 1;
+            i += 1;
+        }
+        t += 1;
+    }
+    assert!(at == N, "the texts' length");
+    out
+}
+
+/// `&[u8; N]` of the texts joined, a constant (see [`joined`]).
+macro_rules! words {
+    ($($text:expr),+) => {{
+        const TEXTS: &[&str] = &[$($text),+];
+        const LEN: usize = {
+            let mut len = 0;
+            let mut t = 0;
+            while t < TEXTS.len() {
+                len += TEXTS[t].len();
+                t += 1;
+            }
+            len
+        };
+        const BYTES: [u8; LEN] = joined::<LEN>(TEXTS);
+        &BYTES
+    }};
+}
+
+/// `{"formula":"…"`: a formula straight from its numbers, the bytes serde writes for its text
+/// (tests hold them equal). Its fixed words need no escape (a test holds it) and are written
+/// with the key as constants; numbers are ASCII digits. The shapes most forms have are
+/// written here; the rest go piece by piece.
+fn write_formula<'o>(o: Out<'o>, f: &Formula) -> Option<Out<'o>> {
+    const KEY: &str = "{\"formula\":\"";
+    let o = match *f {
+        Formula::MetAtLeast { w: weight } => {
+            o.lit(words!(KEY, w::MET_AT_LEAST))?.decimal(weight)?
+        }
+        Formula::InBand {
+            achievement,
+            lo,
+            hi,
+            p,
+        } => {
+            let o = match achievement {
+                Achievement::Achieved => o.lit(words!(KEY, w::ACHIEVED, w::IN_BAND))?,
+                Achievement::Partial => o.lit(words!(KEY, w::PARTIAL, w::IN_BAND))?,
+                Achievement::Unmet => o.lit(words!(KEY, w::UNMET, w::IN_BAND))?,
+                Achievement::Unknown => o.lit(words!(KEY, w::UNKNOWN, w::IN_BAND))?,
+            };
+            o.decimal(lo)?
+                .lit(words!(w::COMMA))?
+                .decimal(hi)?
+                .lit(words!(w::IN_BAND_END))?
+                .decimal(p)?
+        }
+        Formula::ExecutionRate { executed, budget } => o
+            .lit(words!(KEY, w::EXECUTION_RATE))?
+            .decimal(executed)?
+            .lit(words!(w::OVER))?
+            .decimal(budget)?,
+        Formula::BudgetScore { w: weight, capped } => o
+            .lit(words!(KEY, w::BUDGET_SCORE))?
+            .decimal(weight)?
+            .lit(words!(w::TIMES))?
+            .decimal(capped)?
+            .lit(words!(w::PERCENT))?,
+        Formula::IndicatorSum => o.lit(words!(KEY, w::INDICATOR_SUM))?,
+        Formula::Total { b, t } => o
+            .lit(words!(KEY, w::TOTAL))?
+            .decimal(b)?
+            .lit(words!(w::PLUS))?
+            .decimal(t)?,
+        Formula::Proportional { w: weight, a, t } => o
+            .lit(words!(KEY, w::PROPORTIONAL))?
+            .decimal(weight)?
+            .lit(words!(w::TIMES))?
+            .decimal(a)?
+            .lit(words!(w::SLASH))?
+            .decimal(t)?,
+        Formula::Clamped {
+            achievement,
+            lo,
+            hi,
+            p,
+        } => {
+            let o = match achievement {
+                Achievement::Achieved => o.lit(words!(KEY, w::ACHIEVED, w::CLAMPED))?,
+                Achievement::Partial => o.lit(words!(KEY, w::PARTIAL, w::CLAMPED))?,
+                Achievement::Unmet => o.lit(words!(KEY, w::UNMET, w::CLAMPED))?,
+                Achievement::Unknown => o.lit(words!(KEY, w::UNKNOWN, w::CLAMPED))?,
+            };
+            o.decimal(lo)?
+                .lit(words!(w::COMMA))?
+                .decimal(hi)?
+                .lit(words!(w::CLAMPED_END))?
+                .decimal(p)?
+                .lit(words!(w::ARROW))?
+                .decimal(Formula::clamped(p, lo, hi))?
+        }
+        Formula::ReverseRatio { w: weight, a, t } => o
+            .lit(words!(KEY, w::REVERSE_RATIO))?
+            .decimal(weight)?
+            .lit(words!(w::TIMES))?
+            .decimal(t)?
+            .lit(words!(w::SLASH))?
+            .decimal(a)?,
+        Formula::Printed { p } => o.lit(words!(KEY, w::PRINTED))?.decimal(p)?,
+        Formula::OnTime { w: weight } => o.lit(words!(KEY, w::ON_TIME))?.decimal(weight)?,
+        Formula::MetAtMost { w: weight } => o.lit(words!(KEY, w::MET_AT_MOST))?.decimal(weight)?,
+        Formula::Text(ref text) => return o.lit(b"{\"formula\":")?.str(text),
+        _ => {
+            // Every other shape, piece by piece (no `Text` piece: that is the case above).
+            let mut room = Some(o.lit(words!(KEY))?);
+            let written = f.pieces(|piece| {
+                let o = room.take().ok_or(())?;
+                room = match piece {
+                    FormulaPiece::Words(words) => o.raw(words.as_bytes()),
+                    FormulaPiece::Num(d) => o.decimal(d),
+                    FormulaPiece::Text(text) => o.str_body(text),
+                };
+                room.as_ref().map(|_| ()).ok_or(())
+            });
+            written.ok()?;
+            room?
+        }
+    };
+    o.byte(b'"')
+}
+
+/// The grade's formula after its opening quote, with the closing quote: the bytes serde
+/// writes for its text.
+fn write_grade_formula<'o>(o: Out<'o>, g: &GradeFormula) -> Option<Out<'o>> {
+    o.decimal(g.total)?
+        .lit(words!(w::AT_LEAST))?
+        .decimal(g.min)?
+        .lit(words!(w::ARROW))?
+        .str_body(&g.label)?
+        .byte(b'"')
+}
+
 /// A derivation: the bytes serde writes for `Explain::from(c)`, with `exact` the value
 /// normalised.
 fn write_explain<'o>(o: Out<'o>, c: &Computed, exact: Decimal) -> Option<Out<'o>> {
-    let mut o = o
-        .key_str(b"{\"formula\":", &c.formula)?
-        .lit(b",\"inputs\":{")?;
-    for (i, (k, v)) in c.inputs.iter().enumerate() {
-        o = o.comma(i)?.pair_str(k, v)?;
-    }
+    let mut o = write_formula(o, &c.formula)?;
+    o = match &c.inputs {
+        // An indicator's: the keys are constants and the weight a number.
+        jixiao_core::score::Inputs::Wta { w, t, a } => o
+            .lit(b",\"inputs\":{\"W\":\"")?
+            .decimal(*w)?
+            .key_str(b"\",\"T\":", t)?
+            .key_str(b",\"A\":", a)?,
+        jixiao_core::score::Inputs::Numbers(numbers) => {
+            o = o.lit(b",\"inputs\":{")?;
+            for (i, &(k, d, percent)) in numbers.iter().enumerate() {
+                o = o.comma(i)?.str(k)?.lit(b":\"")?.decimal(d)?;
+                if percent {
+                    o = o.byte(b'%')?;
+                }
+                o = o.byte(b'"')?;
+            }
+            o
+        }
+        jixiao_core::score::Inputs::Named(named) => {
+            o = o.lit(b",\"inputs\":{")?;
+            for (i, (k, v)) in named.iter().enumerate() {
+                o = o.comma(i)?.pair_str(k, v)?;
+            }
+            o
+        }
+    };
     o = o.lit(b"},\"exact\":\"")?.decimal(exact)?;
     match c.note.as_deref() {
         None => o.lit(b"\",\"note\":null}"),
@@ -1113,6 +1286,17 @@ impl<'a> Out<'a> {
         }
     }
 
+    /// `s` escaped, without quotes (text inside a string being written).
+    fn str_body(self, s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.iter().all(|&c| ESCAPE[c as usize] == 0) {
+            return self.raw(b);
+        }
+        let mut buf = Vec::with_capacity(b.len() + 16);
+        push_escaped(&mut buf, b);
+        self.raw(&buf)
+    }
+
     /// A string with something to escape: the general path, byte by byte where needed.
     #[cold]
     #[inline(never)]
@@ -1157,10 +1341,19 @@ impl<'a> Out<'a> {
     fn decimal(self, d: Decimal) -> Option<Self> {
         // Most exact scores (`explain.exact`): a whole number of one or two digits, written
         // here without the call.
-        if d.scale() == 0 && !d.is_sign_negative() {
+        if !d.is_sign_negative() {
             let m = d.mantissa();
-            if (0..100).contains(&m) {
-                return self.uint(m as u64);
+            match d.scale() {
+                0 if (0..100).contains(&m) => return self.uint(m as u64),
+                // A tenth below 100: the bounds of most qualitative bands (`8.0`, `7.2`),
+                // printed in their formulas.
+                1 if (0..1000).contains(&m) => {
+                    let m = m as u32;
+                    return self
+                        .uint(u64::from(m / 10))?
+                        .lit(&[b'.', b'0' + (m % 10) as u8]);
+                }
+                _ => {}
             }
         }
         self.decimal_general(d)
@@ -1857,6 +2050,9 @@ mod tests {
         for m in -120..=120 {
             values.extend([Decimal::new(m, 0), Decimal::new(m, 1)]);
         }
+        for m in -1100..=1100 {
+            values.push(Decimal::new(m, 1));
+        }
         // A deterministic spread over mantissas and scales.
         for (x, mut d) in spread(20_000, 0, 29) {
             if x & 1 == 1 {
@@ -1878,6 +2074,92 @@ mod tests {
                 String::from_utf8(buf.into_vec()).unwrap(),
                 serde_json::to_string(&Num(d)).unwrap()
             );
+        }
+    }
+
+    /// Every shape of formula, with numbers of every width, scale and sign, and the grade's
+    /// formula with labels that need escapes: the bytes serde writes for their texts.
+    #[test]
+    fn formulas_are_written_as_serde_writes_their_texts() {
+        for word in w::ALL {
+            assert!(word.bytes().all(|c| ESCAPE[c as usize] == 0), "{word}");
+        }
+        let numbers: Vec<Decimal> = spread(600, 0, 29)
+            .into_iter()
+            .map(|(x, mut d)| {
+                if x % 3 == 0 {
+                    d.set_sign_negative(true);
+                }
+                d
+            })
+            .chain((0..120).map(|n| Decimal::new(n, (n % 3) as u32)))
+            .collect();
+        let achievements = [
+            Achievement::Achieved,
+            Achievement::Partial,
+            Achievement::Unmet,
+            Achievement::Unknown,
+        ];
+        for (i, &a) in numbers.iter().enumerate() {
+            let (b, c, d) = (
+                numbers[(i * 7 + 1) % numbers.len()],
+                numbers[(i * 13 + 5) % numbers.len()],
+                numbers[(i * 31 + 11) % numbers.len()],
+            );
+            let achievement = achievements[i % 4];
+            let formulas = [
+                Formula::Text("W × A/T = \"x\"\n".into()),
+                Formula::ExecutionRate {
+                    executed: a,
+                    budget: b,
+                },
+                Formula::BudgetScore { w: a, capped: b },
+                Formula::IndicatorSum,
+                Formula::Total { b: a, t: b },
+                Formula::ZeroTarget { a, v: b },
+                Formula::MetAtLeast { w: a },
+                Formula::Proportional { w: a, a: b, t: c },
+                Formula::MetAtMost { w: a },
+                Formula::ReverseRatio { w: a, a: b, t: c },
+                Formula::ReverseLinear { w: a, a: b, t: c },
+                Formula::ReverseZero { a, t: b },
+                Formula::MetExact { w: a },
+                Formula::Deviation { w: a, a: b, t: c },
+                Formula::OnTime { w: a },
+                Formula::Printed { p: a },
+                Formula::InBand {
+                    achievement,
+                    lo: a,
+                    hi: b,
+                    p: c,
+                },
+                Formula::Clamped {
+                    achievement,
+                    lo: a,
+                    hi: b,
+                    p: d,
+                },
+                Formula::TopOfBand { achievement, hi: a },
+            ];
+            for f in formulas {
+                let mut buf = JsonBuf::default();
+                buf.put(|o| write_formula(o, &f));
+                let want = format!("{{\"formula\":{}", serde_json::to_string(&f).unwrap());
+                assert_eq!(String::from_utf8(buf.into_vec()).unwrap(), want, "{f:?}");
+            }
+            for label in ["优", "良好", "\"差\"\t", ""] {
+                let g = GradeFormula {
+                    total: a,
+                    min: b,
+                    label: label.into(),
+                };
+                let mut buf = JsonBuf::default();
+                buf.put(|o| write_grade_formula(o.byte(b'"')?, &g));
+                assert_eq!(
+                    String::from_utf8(buf.into_vec()).unwrap(),
+                    serde_json::to_string(&g).unwrap()
+                );
+            }
         }
     }
 
