@@ -295,7 +295,7 @@ pub fn may_hold_whitespace(text: &str) -> bool {
 ///
 /// `extra` is an array, not a slice: its length known at compile time, the test of each byte
 /// is unrolled and the sixteen-byte chunks really become vector instructions. The blocks are
-/// arrays (`as_chunks`), not slices converted one by one: a conversion that may fail was an
+/// arrays by `first_chunk` (a length test), not by `try_from(..).is_ok_and(..)`: that was an
 /// out-of-line call per block (≈ 100 instructions a name in the review's `Context::new`).
 #[inline]
 pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> bool {
@@ -309,10 +309,15 @@ pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> boo
     // Sixteen tests without short-circuiting, so they become a few vector instructions.
     let block = |c: &[u8; 16]| c.iter().fold(false, |acc, &b| acc | hit(b));
     let bytes = text.as_bytes();
-    let (chunks, rest) = bytes.as_chunks::<16>();
-    if chunks.iter().any(block) {
+    let mut chunks = bytes.chunks_exact(16);
+    // `first_chunk` of a sixteen-byte chunk always gives it: a length test inlined.
+    if chunks.any(|c| match c.first_chunk::<16>() {
+        Some(c) => block(c),
+        None => true,
+    }) {
         return true;
     }
+    let rest = chunks.remainder();
     let Some(&fill) = rest.first() else {
         return false;
     };
