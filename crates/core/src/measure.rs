@@ -154,6 +154,16 @@ impl Measure {
     /// nearly all are; review messages print it for many findings.
     pub fn canonical_compact(&self) -> CompactString {
         match &self.kind {
+            MeasureKind::Quantity { op, number, unit } => {
+                quantity_text(*op, *number, unit.as_deref().unwrap_or(""))
+                    .unwrap_or_else(|| self.canonical_general())
+            }
+            _ => self.canonical_general(),
+        }
+    }
+    /// [`Measure::canonical_compact`] by the general `concat` of its pieces.
+    fn canonical_general(&self) -> CompactString {
+        match &self.kind {
             MeasureKind::Empty => CompactString::const_new(""),
             // As `format!` with the numbers' `Display` would write it, without the formatter.
             MeasureKind::Quantity { op, number, unit } => concat(&[
@@ -208,6 +218,40 @@ impl Measure {
             _ => None,
         }
     }
+}
+
+/// `op`, a non-negative whole `number` and `unit` written as `concat` writes them (the number
+/// as its `Display`: its digits), without `concat`'s general buffer: most canonical texts a
+/// review message prints are counts and percentages (`=4878人次`, `≥95%`). `None` for a
+/// number with decimals or a sign, or a text too long to be inline: the caller writes those
+/// the general way.
+fn quantity_text(op: Operator, number: Decimal, unit: &str) -> Option<CompactString> {
+    if number.scale() != 0 || number.is_sign_negative() {
+        return None;
+    }
+    let mut n = u64::try_from(number.mantissa()).ok()?;
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // The three pieces copied into one inline-sized buffer, checked as UTF-8 once (digits
+    // are ASCII, the symbol and unit whole `&str`s: it always is) and made a `CompactString`
+    // in one step: pushing piece by piece cost more than the general path saved.
+    let mut text = [0u8; 24];
+    let mut len = 0;
+    for piece in [op.symbol().as_bytes(), &digits[at..], unit.as_bytes()] {
+        text.get_mut(len..len + piece.len())?.copy_from_slice(piece);
+        len += piece.len();
+    }
+    std::str::from_utf8(&text[..len])
+        .ok()
+        .map(CompactString::new)
 }
 
 impl fmt::Display for Measure {
@@ -351,6 +395,82 @@ fn memo_slot(bytes: &[u8]) -> usize {
 }
 
 fn parse_kind(printed: &str) -> MeasureKind {
+    if let Some(kind) = plain_quantity(printed) {
+        return kind;
+    }
+    parse_kind_general(printed)
+}
+
+/// The commonest value the memo misses, an actual count (`=4878人次`, `4954人次`, `>=12.5万元`):
+/// an ASCII operator (`=`, `>=`, `<=`, `>`, `<`) or none, ASCII digits with at most one
+/// decimal point, then nothing or a unit of CJK characters (lead bytes `E4`–`E9`) — read in one
+/// pass, as [`parse_kind_general`] would read it. `None` for anything else (the general parse
+/// decides): a unit holding a character that could make the value something other than a
+/// quantity with that unit (至 到: a range; 以: an operator word; 百: `百分比`/`百分点`;
+/// 月 日 前 底: a deadline) is left to it too. Such a text has nothing [`normalise`] changes
+/// (no white space, no full-width form), no `%`, and no operator word at its end.
+fn plain_quantity(printed: &str) -> Option<MeasureKind> {
+    let b = printed.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let (op, start) = match b.first()? {
+        b'0'..=b'9' => (Operator::NoOperator, 0),
+        b'=' if digit(1) => (Operator::Exact, 1),
+        b'>' if digit(1) => (Operator::Greater, 1),
+        b'<' if digit(1) => (Operator::Less, 1),
+        b'>' if b.get(1) == Some(&b'=') && digit(2) => (Operator::AtLeast, 2),
+        b'<' if b.get(1) == Some(&b'=') && digit(2) => (Operator::AtMost, 2),
+        _ => return None,
+    };
+    let (mut mantissa, mut scale, mut digits, mut seen_dot) = (0i64, 0u32, 0usize, false);
+    let mut end = start;
+    while let Some(&c) = b.get(end) {
+        if c.is_ascii_digit() {
+            mantissa = mantissa * 10 + i64::from(c - b'0');
+            scale += u32::from(seen_dot);
+            digits += 1;
+            if digits > 18 {
+                return None;
+            }
+        } else if c == b'.' && !seen_dot && digit(end + 1) {
+            seen_dot = true;
+        } else {
+            break;
+        }
+        end += 1;
+    }
+    let unit = printed.get(end..)?;
+    // Three-byte CJK characters only, none of the ones named above.
+    let mut i = 0;
+    let ub = unit.as_bytes();
+    while let Some(&lead) = ub.get(i) {
+        let c = ub.get(i..i + 3)?;
+        if !(0xE4..=0xE9).contains(&lead) || LEFT_TO_GENERAL.iter().any(|w| c == w) {
+            return None;
+        }
+        i += 3;
+    }
+    let unit = (!unit.is_empty()).then(|| CompactString::new(unit));
+    Some(MeasureKind::Quantity {
+        op,
+        number: Decimal::new(mantissa, scale),
+        unit,
+    })
+}
+
+/// The unit characters [`plain_quantity`] leaves to the general parse.
+const LEFT_TO_GENERAL: [[u8; 3]; 8] = [
+    three_bytes("至"),
+    three_bytes("到"),
+    three_bytes("以"),
+    three_bytes("百"),
+    three_bytes("月"),
+    three_bytes("日"),
+    three_bytes("前"),
+    three_bytes("底"),
+];
+
+/// The general parse: normalised, then deadline, number or text.
+fn parse_kind_general(printed: &str) -> MeasureKind {
     let t = normalise(printed);
     if t.is_empty() {
         return MeasureKind::Empty;
@@ -664,6 +784,185 @@ mod tests {
         for t in &texts {
             assert!(memo_slot(t.as_bytes()) < MEMO_SLOTS);
         }
+    }
+
+    /// The one-pass read of plain quantities gives the general parse's kind, over values
+    /// built from operators, digits, points, separators and units with the characters that
+    /// make a value something else; and it reads the common shapes.
+    #[test]
+    fn plain_quantity_is_the_general_parse() {
+        let heads = [
+            "",
+            "=",
+            ">=",
+            "<=",
+            ">",
+            "<",
+            "==",
+            "=>",
+            "≥",
+            "＝",
+            "-",
+            "+",
+            " ",
+            "不少于",
+            "x",
+        ];
+        let numbers = [
+            "",
+            "0",
+            "7",
+            "95",
+            "4878",
+            "12.5",
+            "0.05",
+            "1.",
+            ".5",
+            "1,000",
+            "1.2.3",
+            "00",
+            "999999999999999999",
+            "9999999999999999999",
+            "１０",
+            "100.00",
+        ];
+        let units = [
+            "",
+            "人次",
+            "人",
+            "万元",
+            "次",
+            "%",
+            "％",
+            "百分比",
+            "百分点",
+            "以上",
+            "以内",
+            "及以上",
+            "至",
+            "到",
+            "月底前",
+            "日前",
+            "年底",
+            "个月",
+            "天",
+            "项",
+            "人次以上",
+            " 人",
+            "人 ",
+            "\u{3000}",
+            "km",
+            "-5",
+            "~9",
+            "至9人",
+            "上",
+            "下",
+            "内",
+            "—",
+            "〜",
+            "é",
+            "人1",
+            "按时",
+            "元/人",
+        ];
+        let mut read = 0;
+        for h in heads {
+            for n in numbers {
+                for u in units {
+                    for tail in ["", "人", "5"] {
+                        let t = format!("{h}{n}{u}{tail}");
+                        if let Some(kind) = plain_quantity(&t) {
+                            read += 1;
+                            assert_eq!(kind, parse_kind_general(&t), "{t:?}");
+                        }
+                        assert_eq!(parse_kind(&t), parse_kind_general(&t), "{t:?}");
+                    }
+                }
+            }
+        }
+        assert!(read > 500, "{read}");
+        for t in ["=4878人次", "4954人次", ">=12.5万元", "<3天", "95"] {
+            assert!(plain_quantity(t).is_some(), "{t}");
+        }
+        // Every CJK character of the units above, in every position.
+        let mut seed = 5u64;
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let c = char::from_u32(0x4E00 + (seed >> 40) as u32 % 0x5200).unwrap_or('人');
+            let n = (seed >> 20) % 100_000;
+            let t = format!(
+                "{}{n}{c}{}",
+                heads[(seed % 6) as usize],
+                if seed & 1 == 0 { "次" } else { "" }
+            );
+            assert_eq!(parse_kind(&t), parse_kind_general(&t), "{t:?}");
+        }
+    }
+
+    /// The canonical text of a quantity written directly is the general one, for every
+    /// operator, numbers of every size, scale and sign, and units of every length.
+    #[test]
+    fn quantity_text_is_the_general_canonical() {
+        let ops = [
+            Operator::AtLeast,
+            Operator::Greater,
+            Operator::AtMost,
+            Operator::Less,
+            Operator::Exact,
+            Operator::NoOperator,
+        ];
+        let units = [
+            "",
+            "%",
+            "人次",
+            "百分点",
+            "万元",
+            "个很长的单位名称",
+            "abcdefghijklmnopqrstu",
+        ];
+        let mut seed = 3u64;
+        let mut fast = 0;
+        for k in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mantissa = match k % 4 {
+                0 => (seed >> 60) as i64,
+                1 => (seed >> 40) as i64,
+                2 => (seed >> 1) as i64,
+                _ => -((seed >> 44) as i64),
+            };
+            let scale = if k % 3 == 0 {
+                (seed >> 8) as u32 % 6
+            } else {
+                0
+            };
+            let number = Decimal::new(mantissa, scale);
+            let (op, unit) = (
+                ops[k % ops.len()],
+                units[(seed >> 20) as usize % units.len()],
+            );
+            let m = Measure {
+                printed: CompactString::new("x"),
+                kind: MeasureKind::Quantity {
+                    op,
+                    number,
+                    unit: (!unit.is_empty()).then(|| CompactString::new(unit)),
+                },
+            };
+            fast += usize::from(quantity_text(op, number, unit).is_some());
+            assert_eq!(m.canonical_compact(), m.canonical_general(), "{m:?}");
+            assert_eq!(
+                m.canonical_compact(),
+                format!("{}{}{}", op.symbol(), number, unit),
+                "{m:?}"
+            );
+        }
+        assert!(fast > 5_000, "{fast}");
+        let zero = Measure::parse("-0人");
+        assert_eq!(zero.canonical_compact(), zero.canonical_general());
     }
 
     /// The byte scan of `is_deadline` against the character scan it replaced.

@@ -286,6 +286,7 @@ pub fn compacted(text: &str) -> std::borrow::Cow<'_, str> {
 /// byte of a non-ASCII white-space character (U+0085/U+00A0: `C2`, U+1680: `E1`,
 /// U+2000–U+205F: `E2`, U+3000: `E3`). A byte test the compiler vectorises, instead of
 /// decoding every character; a `true` is confirmed by the exact test.
+#[inline]
 pub fn may_hold_whitespace(text: &str) -> bool {
     may_hold_whitespace_or(text, [])
 }
@@ -293,7 +294,10 @@ pub fn may_hold_whitespace(text: &str) -> bool {
 /// [`may_hold_whitespace`], or one of the `extra` bytes (readers ask for label marks too).
 ///
 /// `extra` is an array, not a slice: its length known at compile time, the test of each byte
-/// is unrolled and the sixteen-byte chunks really become vector instructions.
+/// is unrolled and the sixteen-byte chunks really become vector instructions. The blocks are
+/// arrays by `first_chunk` (a length test), not by `try_from(..).is_ok_and(..)`: that was an
+/// out-of-line call per block (≈ 100 instructions a name in the review's `Context::new`).
+#[inline]
 pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> bool {
     let hit = |b: u8| {
         (b.wrapping_sub(b'\t') < 5)
@@ -302,14 +306,15 @@ pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> boo
             | (b.wrapping_sub(0xE1) < 3)
             | extra.iter().fold(false, |acc, &e| acc | (b == e))
     };
-    let block = |chunk: &[u8]| {
-        // A fixed-size array, so the sixteen tests become a few vector instructions.
-        <&[u8; 16]>::try_from(chunk).is_ok_and(|c| c.iter().fold(false, |acc, &b| acc | hit(b)))
-    };
+    // Sixteen tests without short-circuiting, so they become a few vector instructions.
+    let block = |c: &[u8; 16]| c.iter().fold(false, |acc, &b| acc | hit(b));
     let bytes = text.as_bytes();
-    // Sixteen bytes at a time without short-circuiting, so the compiler can vectorise it.
     let mut chunks = bytes.chunks_exact(16);
-    if chunks.any(block) {
+    // `first_chunk` of a sixteen-byte chunk always gives it: a length test inlined.
+    if chunks.any(|c| match c.first_chunk::<16>() {
+        Some(c) => block(c),
+        None => true,
+    }) {
         return true;
     }
     let rest = chunks.remainder();
@@ -318,14 +323,14 @@ pub fn may_hold_whitespace_or<const N: usize>(text: &str, extra: [u8; N]) -> boo
     };
     // The last sixteen bytes as one more block, overlapping bytes already tested (the test
     // of a byte does not depend on its neighbours): no copy into a padded block.
-    if let Some(last) = bytes.len().checked_sub(16).and_then(|at| bytes.get(at..)) {
+    if let Some(last) = bytes.last_chunk::<16>() {
         return block(last);
     }
     // A text under sixteen bytes (short labels and values): padded with a copy of one of its
     // bytes, which adds no hit of its own.
     let mut last = [fill; 16];
     last[..rest.len()].copy_from_slice(rest);
-    last.iter().fold(false, |acc, &b| acc | hit(b))
+    block(&last)
 }
 
 /// `hay.contains(needle)` for the short texts of a form (names, values, units): the needle's
