@@ -198,6 +198,31 @@ pub(crate) fn key(text: &str) -> String {
     out
 }
 
+/// The bytes of [`key`]`(text)` written into `buf`, for the few labels whose key is only
+/// compared (`绩效 指标`, `项目资金 (元)`: one each a form, and `key` allocated and freed
+/// ≈ 500 instructions for each). A key is never longer than its text (white space and `|`
+/// are removed, `（）：` become one byte), so a text that fits the buffer has its key in it;
+/// `None` for a longer text (the caller then uses [`key`]).
+pub(crate) fn key_bytes<'b>(text: &str, buf: &'b mut [u8; 64]) -> Option<&'b [u8]> {
+    if text.len() > buf.len() {
+        return None;
+    }
+    let mut n = 0;
+    for c in text.chars() {
+        let c = match c {
+            c if c.is_whitespace() || c == '|' => continue,
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            c => c,
+        };
+        let end = n + c.len_utf8();
+        c.encode_utf8(buf.get_mut(n..end)?);
+        n = end;
+    }
+    buf.get(..n)
+}
+
 /// `其中:当年财政拨款` → `当年财政拨款`; `年度资金总额:` → `年度资金总额`.
 fn strip_decor(key: &str) -> &str {
     let k = key.strip_prefix("其中").unwrap_or(key);
@@ -958,6 +983,47 @@ mod prefilter_tests {
         ] {
             assert_eq!(plain_number(t), None, "{t}");
         }
+    }
+
+    /// `key_bytes` is `key`'s bytes over every white-space character and key mark at every
+    /// position of short and long cells, and `None` only past its buffer.
+    #[test]
+    fn key_bytes_is_key() {
+        let marks: Vec<char> = (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .chain([
+                '|', '（', '）', '：', '(', ')', ':', '，', 'Ａ', '\u{feff}', '元',
+            ])
+            .collect();
+        let cells = [
+            "",
+            "绩效指",
+            "绩效 指标",
+            "项目资金 (元)",
+            "项目资金（万元）",
+            "工伤鉴定认定准确送达率满意度指标",
+            "工伤鉴定认定准确送达率满意度指标工伤鉴定认定准确送达率满意度",
+        ];
+        let mut buf = [0u8; 64];
+        let mut checked = 0;
+        for cell in cells {
+            for &c in &marks {
+                for at in 0..=cell.chars().count() {
+                    for times in [1, 2, 9] {
+                        let mut s: String = cell.chars().take(at).collect();
+                        s.extend(std::iter::repeat_n(c, times));
+                        s.extend(cell.chars().skip(at));
+                        match key_bytes(&s, &mut buf) {
+                            Some(k) => assert_eq!(k, key(&s).as_bytes(), "{s:?}"),
+                            None => assert!(s.len() > 64, "{s:?}"),
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 8_000, "{checked}");
     }
 
     #[test]
