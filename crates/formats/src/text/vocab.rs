@@ -207,8 +207,34 @@ pub(crate) fn key_bytes<'b>(text: &str, buf: &'b mut [u8; 64]) -> Option<&'b [u8
     if text.len() > buf.len() {
         return None;
     }
-    let mut n = 0;
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        // ASCII, and the characters of lead byte E4–EE (U+4000–U+EFFF: no white space, no
+        // mark among them), are skipped or copied as they are, without decoding.
+        match b {
+            b'\t'..=b'\r' | b' ' | b'|' => {
+                i += 1;
+                continue;
+            }
+            0x21..=0x7E => {
+                *buf.get_mut(n)? = b;
+                i += 1;
+                n += 1;
+                continue;
+            }
+            0xE4..=0xEE => {
+                let c: &[u8; 3] = bytes.get(i..i + 3)?.try_into().ok()?;
+                let to: &mut [u8; 3] = buf.get_mut(n..n + 3)?.try_into().ok()?;
+                *to = *c;
+                i += 3;
+                n += 3;
+                continue;
+            }
+            _ => {}
+        }
+        let c = text.get(i..)?.chars().next()?;
+        i += c.len_utf8();
         let c = match c {
             c if c.is_whitespace() || c == '|' => continue,
             '（' => '(',
