@@ -668,7 +668,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             }
             Label::IndicatorSection => {
                 self.section = Section::Indicators;
-                if vocab::key_cow(tok.text) == "绩效指" {
+                let mut buf = [0u8; 64];
+                let split = match vocab::key_bytes(tok.text, &mut buf) {
+                    Some(key) => key == "绩效指".as_bytes(),
+                    None => vocab::key(tok.text) == "绩效指",
+                };
+                if split {
                     self.split_remnant = Some("标");
                 }
             }
@@ -790,10 +795,20 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if self.ev.money_unit.is_some() {
             return;
         }
-        let key = vocab::key_cow(text);
-        if key.contains("(万元)") || key == "万元" {
+        // The key in a stack buffer (this label's key is only compared: no allocation).
+        let mut buf = [0u8; 64];
+        let owned;
+        let key = match vocab::key_bytes(text, &mut buf) {
+            Some(key) => key,
+            None => {
+                owned = vocab::key(text);
+                owned.as_bytes()
+            }
+        };
+        let holds = |part: &str| key.windows(part.len()).any(|w| w == part.as_bytes());
+        if holds("(万元)") || key == "万元".as_bytes() {
             self.ev.money_unit = Some("万元".into());
-        } else if key.contains("(元)") || key == "元" {
+        } else if holds("(元)") || key == "元".as_bytes() {
             self.ev.money_unit = Some("元".into());
         }
     }
