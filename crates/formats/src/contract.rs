@@ -10,7 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_bytes, u64_bytes, DECIMAL_BUF};
+use jixiao_core::num::{decimal_bytes, DECIMAL_BUF};
 use jixiao_core::score::{words as w, FormulaPiece};
 use jixiao_core::{
     Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
@@ -1322,9 +1322,26 @@ impl<'a> Out<'a> {
         self.uint_wide(n)
     }
 
+    /// Any `n` (at least 100 on the hot path: amounts, targets, line numbers): the digits
+    /// counted first, then stored in place from the last pair back (no scratch buffer to
+    /// clear and move, no call).
     fn uint_wide(self, n: u64) -> Option<Self> {
         let s = self.0;
-        let len = u64_bytes(n, s.first_chunk_mut::<DECIMAL_BUF>()?).len();
+        let len = digit_count(n);
+        let dst = s.first_chunk_mut::<20>()?;
+        let (mut n, mut pos) = (n, len);
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            pos -= 2;
+            dst[pos..pos + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            dst[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
+            dst[0] = b'0' + n as u8;
+        }
         Self::skip(s, len)
     }
 
@@ -1420,6 +1437,34 @@ impl<'a> Out<'a> {
             None => self.lit(b"null"),
         }
     }
+}
+
+/// Two decimal digits for each value below 100.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// 10⁰ … 10¹⁹.
+const POW10_U64: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// The number of decimal digits of `n` (1 for 0): from its bit length (`× 1233 / 4096` is
+/// just under log₁₀ 2, so the guess is the count or one less) and one compare.
+#[inline(always)]
+fn digit_count(n: u64) -> usize {
+    let bits = 64 - (n | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    guess + usize::from(n | 1 >= POW10_U64[guess])
 }
 
 /// The longest key given to [`Out::key_str`].
@@ -2269,6 +2314,30 @@ mod tests {
             assert!(w & HIGH_BITS != HIGH_BITS || !needs);
             let high = w | HIGH_BITS;
             assert_eq!(escape_hits(high), 0, "{high:#018x}");
+        }
+    }
+
+    #[test]
+    fn wide_integers_are_written_as_display_writes_them() {
+        // `uint_wide` for any `u64` (also below 100, which `uint` keeps for itself), around
+        // every power of ten and over a spread of widths.
+        let mut values = vec![0, 1, 9, 10, 99, u64::MAX, u64::MAX - 1];
+        for power in 1..20 {
+            let p = 10u64.pow(power);
+            values.extend([p - 1, p, p + 1, 2 * p - 1, 9 * p + (p - 1)]);
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1442695040888963407);
+            values.push(x >> (x % 64));
+        }
+        for n in values {
+            assert_eq!(digit_count(n), n.to_string().len(), "{n}");
+            let mut out = JsonBuf::default();
+            out.put(|o| o.uint_wide(n)?.byte(b' '));
+            assert_eq!(String::from_utf8(out.into_vec()).unwrap(), format!("{n} "));
         }
     }
 
