@@ -1271,13 +1271,15 @@ impl<'a> Out<'a> {
         let body = &mut dst[1..n + 1];
         let mut acc = [0u8; 16];
         for (d, src) in body.chunks_exact_mut(16).zip(b.chunks_exact(16)) {
-            let src = <&[u8; 16]>::try_from(src).expect("16 bytes");
-            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = *src;
-            or_escape_flags(&mut acc, src);
+            // One load: the block is tested before it is stored (stored first, it was loaded
+            // again for the test, as the store might have changed it).
+            let block = *<&[u8; 16]>::try_from(src).expect("16 bytes");
+            or_escape_flags(&mut acc, &block);
+            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = block;
         }
-        let tail = <&[u8; 16]>::try_from(&b[n - 16..]).expect("16 bytes");
-        *<&mut [u8; 16]>::try_from(&mut body[n - 16..]).expect("16 bytes") = *tail;
-        or_escape_flags(&mut acc, tail);
+        let tail = *<&[u8; 16]>::try_from(&b[n - 16..]).expect("16 bytes");
+        or_escape_flags(&mut acc, &tail);
+        *<&mut [u8; 16]>::try_from(&mut body[n - 16..]).expect("16 bytes") = tail;
         // Folded as one vector (`u128::from_le_bytes(acc)` was reassembled byte by byte).
         if acc.iter().fold(0, |all, &a| all | a) == 0 {
             Self::skip(s, n + 1 + CLOSE)
@@ -1533,7 +1535,9 @@ fn word4(b: &[u8], i: usize) -> u32 {
 fn or_escape_flags(acc: &mut [u8; 16], chunk: &[u8; 16]) {
     for (a, &c) in acc.iter_mut().zip(chunk) {
         // All ones for a hit (the compare's own mask: no AND with 1 before the fold).
-        *a |= 0u8.wrapping_sub(u8::from(c < 0x20 || c == b'"' || c == b'\\'));
+        // `c ^ 2` maps `"` (0x22) to 0x20 and the controls among themselves: two compares
+        // for the three tests.
+        *a |= 0u8.wrapping_sub(u8::from((c ^ 2) <= 0x20 || c == b'\\'));
     }
 }
 
@@ -2314,6 +2318,19 @@ mod tests {
             assert!(w & HIGH_BITS != HIGH_BITS || !needs);
             let high = w | HIGH_BITS;
             assert_eq!(escape_hits(high), 0, "{high:#018x}");
+        }
+    }
+
+    #[test]
+    fn the_block_escape_flags_are_the_escape_table() {
+        for c in 0..=255u8 {
+            let mut acc = [0u8; 16];
+            let mut block = [b'a'; 16];
+            block[usize::from(c) % 16] = c;
+            or_escape_flags(&mut acc, &block);
+            let hit = acc.iter().any(|&a| a != 0);
+            assert_eq!(hit, ESCAPE[usize::from(c)] != 0, "{c:#x}");
+            assert!(acc.iter().all(|&a| a == 0 || a == 0xFF));
         }
     }
 
