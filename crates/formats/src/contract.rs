@@ -10,7 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_bytes, u64_bytes, DECIMAL_BUF};
+use jixiao_core::num::{decimal_bytes, DECIMAL_BUF};
 use jixiao_core::score::{words as w, FormulaPiece};
 use jixiao_core::{
     Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
@@ -1271,13 +1271,15 @@ impl<'a> Out<'a> {
         let body = &mut dst[1..n + 1];
         let mut acc = [0u8; 16];
         for (d, src) in body.chunks_exact_mut(16).zip(b.chunks_exact(16)) {
-            let src = <&[u8; 16]>::try_from(src).expect("16 bytes");
-            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = *src;
-            or_escape_flags(&mut acc, src);
+            // One load: the block is tested before it is stored (stored first, it was loaded
+            // again for the test, as the store might have changed it).
+            let block = *<&[u8; 16]>::try_from(src).expect("16 bytes");
+            or_escape_flags(&mut acc, &block);
+            *<&mut [u8; 16]>::try_from(d).expect("16 bytes") = block;
         }
-        let tail = <&[u8; 16]>::try_from(&b[n - 16..]).expect("16 bytes");
-        *<&mut [u8; 16]>::try_from(&mut body[n - 16..]).expect("16 bytes") = *tail;
-        or_escape_flags(&mut acc, tail);
+        let tail = *<&[u8; 16]>::try_from(&b[n - 16..]).expect("16 bytes");
+        or_escape_flags(&mut acc, &tail);
+        *<&mut [u8; 16]>::try_from(&mut body[n - 16..]).expect("16 bytes") = tail;
         // Folded as one vector (`u128::from_le_bytes(acc)` was reassembled byte by byte).
         if acc.iter().fold(0, |all, &a| all | a) == 0 {
             Self::skip(s, n + 1 + CLOSE)
@@ -1322,9 +1324,26 @@ impl<'a> Out<'a> {
         self.uint_wide(n)
     }
 
+    /// Any `n` (at least 100 on the hot path: amounts, targets, line numbers): the digits
+    /// counted first, then stored in place from the last pair back (no scratch buffer to
+    /// clear and move, no call).
     fn uint_wide(self, n: u64) -> Option<Self> {
         let s = self.0;
-        let len = u64_bytes(n, s.first_chunk_mut::<DECIMAL_BUF>()?).len();
+        let len = digit_count(n);
+        let dst = s.first_chunk_mut::<20>()?;
+        let (mut n, mut pos) = (n, len);
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            pos -= 2;
+            dst[pos..pos + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            dst[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
+            dst[0] = b'0' + n as u8;
+        }
         Self::skip(s, len)
     }
 
@@ -1422,6 +1441,34 @@ impl<'a> Out<'a> {
     }
 }
 
+/// Two decimal digits for each value below 100.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// 10⁰ … 10¹⁹.
+const POW10_U64: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// The number of decimal digits of `n` (1 for 0): from its bit length (`× 1233 / 4096` is
+/// just under log₁₀ 2, so the guess is the count or one less) and one compare.
+#[inline(always)]
+fn digit_count(n: u64) -> usize {
+    let bits = 64 - (n | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    guess + usize::from(n | 1 >= POW10_U64[guess])
+}
+
 /// The longest key given to [`Out::key_str`].
 const KEY_MAX: usize = 32;
 
@@ -1488,7 +1535,9 @@ fn word4(b: &[u8], i: usize) -> u32 {
 fn or_escape_flags(acc: &mut [u8; 16], chunk: &[u8; 16]) {
     for (a, &c) in acc.iter_mut().zip(chunk) {
         // All ones for a hit (the compare's own mask: no AND with 1 before the fold).
-        *a |= 0u8.wrapping_sub(u8::from(c < 0x20 || c == b'"' || c == b'\\'));
+        // `c ^ 2` maps `"` (0x22) to 0x20 and the controls among themselves: two compares
+        // for the three tests.
+        *a |= 0u8.wrapping_sub(u8::from((c ^ 2) <= 0x20 || c == b'\\'));
     }
 }
 
@@ -1518,14 +1567,18 @@ const ESCAPE: [u8; 256] = {
 /// borrow where the byte's own high bit is clear; `"` and `\` have a clear high bit, so a
 /// byte XOR-ed with them keeps its high bit and the three share one `& !w & HIGH`: the same
 /// bits as three separate tests (`escape_hits_separately` in the tests), in fewer operations.
+/// A control and a quote share one subtraction too (`c ^ 2 < 0x21`): marked bytes may differ
+/// from the three tests' only above a byte both mark, so the word is non-zero exactly when
+/// theirs is.
 #[inline(always)]
 fn escape_hits(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let control = w.wrapping_sub(ONES * 0x20);
-    let quote = (w ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+    // `c ^ 2` maps `"` (0x22) to 0x20 and the controls among themselves: below 0x21 after
+    // the XOR is "a control or a quote", one subtraction for two tests.
+    let control_or_quote = (w ^ (ONES * 2)).wrapping_sub(ONES * 0x21);
     let backslash = (w ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
-    (control | quote | backslash) & !w & HIGH
+    (control_or_quote | backslash) & !w & HIGH
 }
 
 /// The bytes of `s`, escaped, without the quotes: the general path, for a string known to
@@ -2244,7 +2297,7 @@ mod tests {
     }
 
     #[test]
-    fn the_shared_escape_test_gives_the_bits_of_three() {
+    fn the_shared_escape_test_is_the_three_tests() {
         // Words of bytes that matter (the escapes, their neighbours, the high half) and a
         // spread of arbitrary words.
         let edges = [
@@ -2262,13 +2315,54 @@ mod tests {
                 }
                 w = u64::from_le_bytes(bytes);
             }
-            assert_eq!(escape_hits(w), escape_hits_separately(w), "{w:#018x}");
+            assert_eq!(
+                escape_hits(w) != 0,
+                escape_hits_separately(w) != 0,
+                "{w:#018x}"
+            );
             let needs = w.to_le_bytes().iter().any(|&b| ESCAPE[b as usize] != 0);
             assert_eq!(escape_hits(w) != 0, needs, "{w:#018x}");
             // The shortcut of `short_string`: a word of non-ASCII bytes needs no escape.
             assert!(w & HIGH_BITS != HIGH_BITS || !needs);
             let high = w | HIGH_BITS;
             assert_eq!(escape_hits(high), 0, "{high:#018x}");
+        }
+    }
+
+    #[test]
+    fn the_block_escape_flags_are_the_escape_table() {
+        for c in 0..=255u8 {
+            let mut acc = [0u8; 16];
+            let mut block = [b'a'; 16];
+            block[usize::from(c) % 16] = c;
+            or_escape_flags(&mut acc, &block);
+            let hit = acc.iter().any(|&a| a != 0);
+            assert_eq!(hit, ESCAPE[usize::from(c)] != 0, "{c:#x}");
+            assert!(acc.iter().all(|&a| a == 0 || a == 0xFF));
+        }
+    }
+
+    #[test]
+    fn wide_integers_are_written_as_display_writes_them() {
+        // `uint_wide` for any `u64` (also below 100, which `uint` keeps for itself), around
+        // every power of ten and over a spread of widths.
+        let mut values = vec![0, 1, 9, 10, 99, u64::MAX, u64::MAX - 1];
+        for power in 1..20 {
+            let p = 10u64.pow(power);
+            values.extend([p - 1, p, p + 1, 2 * p - 1, 9 * p + (p - 1)]);
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1442695040888963407);
+            values.push(x >> (x % 64));
+        }
+        for n in values {
+            assert_eq!(digit_count(n), n.to_string().len(), "{n}");
+            let mut out = JsonBuf::default();
+            out.put(|o| o.uint_wide(n)?.byte(b' '));
+            assert_eq!(String::from_utf8(out.into_vec()).unwrap(), format!("{n} "));
         }
     }
 
