@@ -425,12 +425,14 @@ fn plain_quantity(printed: &str) -> Option<MeasureKind> {
     let mut end = start;
     while let Some(&c) = b.get(end) {
         if c.is_ascii_digit() {
-            mantissa = mantissa * 10 + i64::from(c - b'0');
-            scale += u32::from(seen_dot);
+            // Counted before the multiply: 18 digits always fit an `i64`, a 19th may not (and
+            // an overflow panics in a debug build).
             digits += 1;
             if digits > 18 {
                 return None;
             }
+            mantissa = mantissa * 10 + i64::from(c - b'0');
+            scale += u32::from(seen_dot);
         } else if c == b'.' && !seen_dot && digit(end + 1) {
             seen_dot = true;
         } else {
