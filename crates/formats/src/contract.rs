@@ -2349,7 +2349,15 @@ mod tests {
         let mut values = vec![0, 1, 9, 10, 99, u64::MAX, u64::MAX - 1];
         for power in 1..20 {
             let p = 10u64.pow(power);
-            values.extend([p - 1, p, p + 1, 2 * p - 1, 9 * p + (p - 1)]);
+            values.extend([p - 1, p, p + 1]);
+            // 2p − 1 and 10p − 1 where they fit (10¹⁹ × 2 does not: checked, as debug builds
+            // panic on overflow).
+            values.extend(
+                [2, 10]
+                    .into_iter()
+                    .filter_map(|k| p.checked_mul(k))
+                    .map(|v| v - 1),
+            );
         }
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;
         for _ in 0..20_000 {
