@@ -2202,13 +2202,7 @@ mod tests {
             "优",
             "—",
         ];
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n as u64) as usize
-        };
+        let mut next = crate::text::xorshift(0x2545_f491_4f6c_dd1d);
         let mut codes = std::collections::BTreeSet::new();
         let seed_lines: Vec<Vec<String>> = seed
             .lines()
@@ -2321,13 +2315,7 @@ mod tests {
             "8.5",
             "≥95%",
         ];
-        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n as u64) as usize
-        };
+        let mut next = crate::text::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut texts: Vec<String> = published.iter().map(|t| t.to_string()).collect();
         texts.push(seed.to_string());
         let seed_lines: Vec<Vec<String>> = seed

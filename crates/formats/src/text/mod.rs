@@ -47,3 +47,15 @@ pub fn read_text(text: &str) -> ReadOutcome {
         diagnostics,
     }
 }
+
+/// A seeded xorshift generator of indices below `n`, for the tests that hold a fast path to the
+/// general one over generated inputs (the same sequence on every run).
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}

@@ -1409,13 +1409,7 @@ mod prefilter_tests {
             "5,07,500",
             "999999999",
         ];
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n as u64) as usize
-        };
+        let mut next = crate::text::xorshift(0x2545_f491_4f6c_dd1d);
         let mut some = 0;
         for round in 0..60_000 {
             let text: String = (0..1 + round % 7)
