@@ -20,7 +20,9 @@ const PAIRS: &[u8; 200] = b"\
 8081828384858687888990919293949596979899";
 
 /// The digits of `n` ending at `pos` in `out`, two at a time; returns where they start.
-fn digits_u64<const N: usize>(mut n: u64, out: &mut [u8; N], mut pos: usize) -> usize {
+/// Public for the JSON writer, which stores an integer's digits straight into its output.
+#[inline(always)]
+pub fn digits_u64<const N: usize>(mut n: u64, out: &mut [u8; N], mut pos: usize) -> usize {
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
         n /= 100;

@@ -10,7 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_bytes, DECIMAL_BUF};
+use jixiao_core::num::{decimal_bytes, digits_u64, DECIMAL_BUF};
 use jixiao_core::score::{words as w, FormulaPiece};
 use jixiao_core::{
     Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
@@ -1327,23 +1327,11 @@ impl<'a> Out<'a> {
     /// Any `n` (at least 100 on the hot path: amounts, targets, line numbers): the digits
     /// counted first, then stored in place from the last pair back (no scratch buffer to
     /// clear and move, no call).
+    #[inline]
     fn uint_wide(self, n: u64) -> Option<Self> {
         let s = self.0;
         let len = digit_count(n);
-        let dst = s.first_chunk_mut::<20>()?;
-        let (mut n, mut pos) = (n, len);
-        while n >= 100 {
-            let pair = (n % 100) as usize * 2;
-            n /= 100;
-            pos -= 2;
-            dst[pos..pos + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-        }
-        if n >= 10 {
-            let pair = n as usize * 2;
-            dst[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
-        } else {
-            dst[0] = b'0' + n as u8;
-        }
+        digits_u64(n, s.first_chunk_mut::<20>()?, len);
         Self::skip(s, len)
     }
 
@@ -1440,14 +1428,6 @@ impl<'a> Out<'a> {
         }
     }
 }
-
-/// Two decimal digits for each value below 100.
-const PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
 
 /// 10⁰ … 10¹⁹.
 const POW10_U64: [u64; 20] = {
