@@ -130,6 +130,16 @@ const POW10_U64: [u64; 20] = {
     table
 };
 
+/// The number of decimal digits of `n` (1 for 0): from its bit length (`× 1233 / 4096` is
+/// just under log₁₀ 2, so the guess is the count or one less) and one compare. Public for the
+/// JSON writer, which sizes an integer before storing its digits in place.
+#[inline(always)]
+pub fn digit_count(n: u64) -> usize {
+    let bits = 64 - (n | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    guess + usize::from(n | 1 >= POW10_U64[guess])
+}
+
 /// The last `out.len()` decimal digits of `n`, zero-padded, two at a time.
 fn fill_digits(mut n: u64, out: &mut [u8]) {
     let mut pos = out.len();

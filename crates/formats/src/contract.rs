@@ -10,7 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_bytes, digits_u64, DECIMAL_BUF};
+use jixiao_core::num::{decimal_bytes, digit_count, digits_u64, DECIMAL_BUF};
 use jixiao_core::score::{words as w, FormulaPiece};
 use jixiao_core::{
     Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
@@ -1427,26 +1427,6 @@ impl<'a> Out<'a> {
             None => self.lit(b"null"),
         }
     }
-}
-
-/// 10⁰ … 10¹⁹.
-const POW10_U64: [u64; 20] = {
-    let mut table = [1u64; 20];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
-
-/// The number of decimal digits of `n` (1 for 0): from its bit length (`× 1233 / 4096` is
-/// just under log₁₀ 2, so the guess is the count or one less) and one compare.
-#[inline(always)]
-fn digit_count(n: u64) -> usize {
-    let bits = 64 - (n | 1).leading_zeros() as usize;
-    let guess = (bits * 1233) >> 12;
-    guess + usize::from(n | 1 >= POW10_U64[guess])
 }
 
 /// The longest key given to [`Out::key_str`].
