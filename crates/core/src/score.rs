@@ -812,6 +812,172 @@ fn rounded_fast(value: Decimal, decimals: u32) -> Option<Decimal> {
     (m <= MAX_MANTISSA).then(|| Decimal::from_i128_with_scale(m as i128, decimals))
 }
 
+/// The largest mantissa of a `Decimal` (96 bits).
+const MAX_MANTISSA: u128 = (1 << 96) - 1;
+
+/// `a / b` exactly as rust_decimal's `/` gives it (and panics like it on a zero divisor or an
+/// overflow), by [`quotient_fast`] for the common shapes.
+fn quotient(a: Decimal, b: Decimal) -> Decimal {
+    quotient_fast(a, b).unwrap_or_else(|| a / b)
+}
+
+/// `a.checked_div(b)`, by [`quotient_fast`] for the common shapes.
+fn checked_quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
+    quotient_fast(a, b).or_else(|| a.checked_div(b))
+}
+
+/// rust_decimal's division, bit for bit (value, scale and sign), for a divisor whose mantissa
+/// fits 32 bits and a dividend whose mantissa fits 64, and while no step comes near 96 bits:
+/// ratios A/T, scores W×A/T and the execution rate, ≈ 400 instructions each through
+/// `div_impl` (most quotients do not terminate: 28 decimals, three or four rounds of nine
+/// digits). The steps are those of rust_decimal's 32-bit divisor path (`div_remainder_32`): a
+/// remainder scales the quotient up by nine digits at a time (fewer to stop at scale 28), the
+/// last remainder rounds half to even, and a result that had a remainder drops trailing zeros
+/// by 10⁸, 10⁴, 10², 10 in that order and under the same tests (so not always all of them).
+/// `None` (the caller takes rust_decimal's path) for other shapes, a zero divisor, and any
+/// step where rust_decimal would scale by fewer digits or overflow.
+fn quotient_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let divisor = u64::from(u32::try_from(b.mantissa().unsigned_abs()).ok()?);
+    if divisor == 0 {
+        return None;
+    }
+    if a.is_zero() {
+        return Some(Decimal::ZERO);
+    }
+    let dividend = u64::try_from(a.mantissa().unsigned_abs()).ok()?;
+    let negative = a.is_sign_negative() != b.is_sign_negative();
+    // Scales are 0..=28: the difference is −28..=28.
+    let mut scale = a.scale() as i32 - b.scale() as i32;
+    let mut q = u128::from(dividend / divisor);
+    let mut r = dividend % divisor;
+    let mut require_unscale = false;
+    loop {
+        let x = if r == 0 {
+            if scale >= 0 {
+                break;
+            }
+            (-scale).min(9)
+        } else {
+            require_unscale = true;
+            if scale == 28 {
+                // Half to even on the exact remainder (r < divisor < 2³²: no overflow).
+                let twice = r * 2;
+                if twice > divisor || (twice == divisor && q & 1 == 1) {
+                    q += 1;
+                    if q > MAX_MANTISSA {
+                        return None;
+                    }
+                }
+                break;
+            }
+            (28 - scale).min(9)
+        };
+        let power = POWERS_10[x as usize];
+        // rust_decimal scales by the most digits (up to `x`) that keep the quotient within 96
+        // bits: when that is fewer than `x`, or when adding the remainder's digits overflows,
+        // its path differs (and is rare): take it.
+        let scaled = q * u128::from(power);
+        if scaled > MAX_MANTISSA {
+            return None;
+        }
+        // r < 2³², power ≤ 10⁹ < 2³⁰: the product fits 64 bits.
+        let rs = r * power;
+        q = scaled + u128::from(rs / divisor);
+        if q > MAX_MANTISSA {
+            return None;
+        }
+        r = rs % divisor;
+        scale += x;
+    }
+    let mut scale = scale as u32;
+    if require_unscale {
+        // Most quotients that end early are short: their zeros are dropped in 64 bits, where
+        // a division by a constant is a multiplication (in 128 bits it is a call).
+        (q, scale) = match u64::try_from(q) {
+            Ok(q) => {
+                let (q, scale) = unscale_64(q, scale);
+                (u128::from(q), scale)
+            }
+            Err(_) => unscale_128(q, scale),
+        };
+    }
+    Some(Decimal::from_parts(
+        q as u32,
+        (q >> 32) as u32,
+        (q >> 64) as u32,
+        negative,
+        scale,
+    ))
+}
+
+/// 10⁰ … 10⁹.
+const POWERS_10: [u64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
+/// rust_decimal's `unscale` (after a division that had a remainder), test for test: trailing
+/// zeros dropped by 10⁸ while the low 32 bits are zero, then by 10⁴, 10², 10 once each when
+/// the low bits allow, never below scale 0. [`unscale_128`] is the same in 128 bits.
+fn unscale_64(mut q: u64, mut scale: u32) -> (u64, u32) {
+    while q as u32 == 0 && scale >= 8 && q % 100_000_000 == 0 {
+        q /= 100_000_000;
+        scale -= 8;
+    }
+    if q & 0xF == 0 && scale >= 4 && q % 10_000 == 0 {
+        q /= 10_000;
+        scale -= 4;
+    }
+    if q & 0x3 == 0 && scale >= 2 && q % 100 == 0 {
+        q /= 100;
+        scale -= 2;
+    }
+    if q & 0x1 == 0 && scale >= 1 && q % 10 == 0 {
+        q /= 10;
+        scale -= 1;
+    }
+    (q, scale)
+}
+
+/// [`unscale_64`] for a quotient past 64 bits (below 2⁹⁶), each division in two 64-bit
+/// steps as rust_decimal's `div32_const` does them: a 128-bit division is a call, and the
+/// compiler made all four of them on every quotient, ahead of the tests.
+fn unscale_128(mut q: u128, mut scale: u32) -> (u128, u32) {
+    /// `q / power` if it divides exactly.
+    fn exact(q: u128, power: u64) -> Option<u128> {
+        // q < 2⁹⁶: its top 64 bits, then the remainder's 32 and the low 32.
+        let high = (q >> 32) as u64;
+        let (q_high, r_high) = (high / power, high % power);
+        let low = r_high << 32 | (q as u32 as u64);
+        let (q_low, r_low) = (low / power, low % power);
+        (r_low == 0).then_some(u128::from(q_high) << 32 | u128::from(q_low))
+    }
+    while q as u32 == 0 && scale >= 8 {
+        let Some(d) = exact(q, 100_000_000) else {
+            break;
+        };
+        q = d;
+        scale -= 8;
+    }
+    for (mask, power, digits) in [(0xF, 10_000, 4), (0x3, 100, 2), (0x1, 10, 1)] {
+        if q & mask == 0 && scale >= digits {
+            if let Some(d) = exact(q, power) {
+                q = d;
+                scale -= digits;
+            }
+        }
+    }
+    (q, scale)
+}
+
 /// A fraction shown as a percent, 2 decimals half-up.
 pub fn pct(fraction: Decimal) -> String {
     pct_compact(fraction).into_string()
@@ -902,7 +1068,7 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         ));
         return None;
     }
-    let rate = executed.checked_div(budget)?;
+    let rate = checked_quotient(executed, budget)?;
     Some(cx.computed(
         rate,
         Formula::ExecutionRate { executed, budget },
@@ -1160,7 +1326,7 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
         _ => return,
     };
     if !t.is_zero() {
-        out.ratio = a.checked_div(t);
+        out.ratio = checked_quotient(a, t);
     }
     let no_op = op == Operator::NoOperator;
     let positive_like = op.is_positive()
@@ -1186,7 +1352,7 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
         if met {
             Some((w, Formula::MetAtLeast { w }, no_op))
         } else if cmp(t, Decimal::ZERO).is_gt() {
-            let v = w * a / t;
+            let v = quotient(w * a, t);
             Some((v, Formula::Proportional { w, a, t }, no_op))
         } else {
             None
@@ -1451,6 +1617,193 @@ mod tests {
                 w: Decimal::new(70, 1)
             }
         );
+    }
+
+    /// Dropping zeros in 64 bits is dropping them in 128, for numbers with any number of
+    /// trailing zeros (or low zero bits) at every scale.
+    #[test]
+    fn unscale_64_is_unscale_128() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let zeros = (x >> 59) as u32 % 20;
+            let base = (x >> 24) % 1_000_000;
+            for q in [
+                base.checked_mul(10u64.pow(zeros)),
+                Some((x >> (x % 64)) << (x % 40)),
+                Some(x),
+                Some(0),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for scale in 0..=28 {
+                    let (q64, s64) = unscale_64(q, scale);
+                    assert_eq!((u128::from(q64), s64), unscale_128(u128::from(q), scale));
+                }
+            }
+            // Past 64 bits, against the plain 128-bit divisions.
+            let reference = |mut q: u128, mut scale: u32| {
+                while q as u32 == 0 && scale >= 8 && q % 100_000_000 == 0 {
+                    q /= 100_000_000;
+                    scale -= 8;
+                }
+                for (mask, power, digits) in [(0xF, 10_000, 4), (0x3, 100, 2), (0x1, 10, 1)] {
+                    if q & mask == 0 && scale >= digits && q % power == 0 {
+                        q /= power;
+                        scale -= digits;
+                    }
+                }
+                (q, scale)
+            };
+            let wide = u128::from(x) << 32 | u128::from(x >> 13);
+            for q in [
+                u128::from(base) * 10u128.pow(zeros + 9),
+                wide,
+                wide >> (x % 64),
+                wide / 10_000 * 10_000,
+                (1 << 96) - 1,
+            ] {
+                let q = q & ((1 << 96) - 1);
+                for scale in 0..=28 {
+                    assert_eq!(unscale_128(q, scale), reference(q, scale), "{q} {scale}");
+                }
+            }
+        }
+    }
+
+    /// The fast quotient is rust_decimal's, value, scale and sign (its `serialize`d bytes),
+    /// over the shapes the scoring divides (percentages, counts, amounts, weights times
+    /// actuals) and over decimals of every width and scale, near the limits too; and it is
+    /// taken for the common shapes.
+    #[test]
+    fn quotient_fast_is_rust_decimals_division() {
+        let mut values: Vec<Decimal> = vec![
+            Decimal::ZERO,
+            Decimal::new(0, 3),
+            Decimal::NEGATIVE_ONE,
+            Decimal::ONE,
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::from(u32::MAX),
+            Decimal::from(u64::MAX),
+            Decimal::from(u64::MAX) + Decimal::ONE,
+            Decimal::from_i128_with_scale(1, 28),
+            Decimal::from_i128_with_scale(i128::from(u32::MAX), 28),
+            Decimal::from_i128_with_scale(792_281_625_142_643_375, 17),
+            Decimal::from_i128_with_scale(396_140_812_571_321_687, 17),
+        ];
+        for n in 0..400 {
+            values.push(Decimal::new(n, 0));
+            values.push(Decimal::new(n, 1));
+            values.push(Decimal::new(n * 25, 2));
+            values.push(Decimal::new(-n, (n % 5) as u32));
+        }
+        for (x, mut d) in crate::num::spread(0xD1B5_4A32_D192_ED03, 3000) {
+            if x % 4 == 0 {
+                d.set_sign_negative(true);
+            }
+            values.push(d);
+            // Counts, amounts and percentages as forms print them.
+            let small = ((x >> 40) % 100_000) as i64;
+            values.push(Decimal::new(small, ((x >> 60) % 3) as u32));
+            values.push(Decimal::new(
+                ((x >> 20) % 10_000_000_000) as i64,
+                ((x >> 70) % 7) as u32,
+            ));
+        }
+        // Quotients around 2⁹⁶ / 10²⁸ ≈ 7.92, where rust_decimal stops scaling early.
+        for t in [
+            1i64,
+            3,
+            7,
+            9,
+            11,
+            13,
+            17,
+            99,
+            101,
+            4878,
+            65_537,
+            4_294_967_295,
+        ] {
+            for k in [3, 4, 7, 8, 15, 79, 80] {
+                for e in -40i64..40 {
+                    values.push(Decimal::new(t * k + e, 0));
+                    values.push(Decimal::new((t * k * 1000 + e).abs(), 3));
+                }
+            }
+        }
+        let (mut taken, mut pairs) = (0u64, 0u64);
+        let n = values.len();
+        for (i, &a) in values.iter().enumerate() {
+            // Every value against a spread of divisors (all pairs would take too long).
+            for j in 0..60 {
+                let b = values[(i * 31 + j * 977 + j * j) % n];
+                pairs += 1;
+                let want = a.checked_div(b);
+                if let Some(got) = quotient_fast(a, b) {
+                    taken += 1;
+                    let want = want.unwrap_or_else(|| panic!("{a:?} / {b:?}: fast {got:?}, none"));
+                    assert_eq!(got.serialize(), want.serialize(), "{a:?} / {b:?}");
+                }
+                assert_eq!(
+                    checked_quotient(a, b).map(|q| q.serialize()),
+                    want.map(|q| q.serialize())
+                );
+            }
+            // Ratios near one, exact and not, and the weight-times-actual products.
+            for t in [100, 95, 98, 3, 7, 60, 4878, 1000] {
+                let t = Decimal::new(t, (i % 3) as u32);
+                let products = [
+                    Some(a),
+                    a.checked_mul(Decimal::new(7, 0)),
+                    a.checked_mul(Decimal::new(125, 1)),
+                ];
+                for a in products.into_iter().flatten() {
+                    pairs += 1;
+                    let want = a.checked_div(t);
+                    if let Some(got) = quotient_fast(a, t) {
+                        taken += 1;
+                        assert_eq!(
+                            Some(got.serialize()),
+                            want.map(|q| q.serialize()),
+                            "{a:?} / {t:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(taken * 3 > pairs, "fast path taken {taken} of {pairs}");
+        // Dividends just around 7.9228… times the divisor: the quotient at 28 decimals is
+        // about 2⁹⁶, where rust_decimal scales by fewer digits, rounds into an overflow or
+        // unscales from one.
+        let limit = Decimal::MAX / Decimal::from_i128_with_scale(10_i128.pow(28), 0);
+        for b in (1..3000i64).chain([65_535, 65_536, 999_999_937, 4_294_967_295]) {
+            let b = Decimal::new(b, (b % 4) as u32);
+            let Some(a) = limit.checked_mul(b) else {
+                continue;
+            };
+            for decimals in 0..18 {
+                for e in -3i64..=3 {
+                    let a = a.round_dp(decimals) + Decimal::new(e, decimals);
+                    if let Some(got) = quotient_fast(a, b) {
+                        let want = a.checked_div(b).map(|q| q.serialize());
+                        assert_eq!(Some(got.serialize()), want, "{a:?} / {b:?}");
+                    }
+                }
+            }
+        }
+        // The forms' shapes take it: counts, percentages and amounts with decimals, up to
+        // nearly eight times the target (beyond it a quotient at 28 decimals passes 96 bits).
+        for n in 0..5000i64 {
+            let t = n % 997 + 1;
+            let a = Decimal::new(n * 37 % (7 * t + 1), (n % 3) as u32);
+            let t = Decimal::new(t, (n % 3) as u32);
+            assert!(quotient_fast(a, t).is_some(), "{a} / {t}");
+        }
     }
 
     #[test]
