@@ -40,6 +40,14 @@ pub fn digits_u64<const N: usize>(mut n: u64, out: &mut [u8; N], mut pos: usize)
     pos
 }
 
+/// The two digits of `n` (below 100), from the pair table: one lookup where digit by digit
+/// takes a division each. Public for the JSON writer's fractions.
+#[inline(always)]
+pub fn two_digits(n: u32) -> [u8; 2] {
+    let at = n as usize * 2;
+    [PAIRS[at], PAIRS[at + 1]]
+}
+
 /// An unsigned integer's digits, as `Display` writes them.
 pub fn u64_str(n: u64, buf: &mut [u8; DECIMAL_BUF]) -> &str {
     std::str::from_utf8(u64_bytes(n, buf)).unwrap_or("0")
