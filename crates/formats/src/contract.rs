@@ -10,7 +10,7 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_bytes, digit_count, digits_u64, DECIMAL_BUF};
+use jixiao_core::num::{decimal_bytes, digit_count, digits_u64, two_digits, DECIMAL_BUF};
 use jixiao_core::score::{words as w, FormulaPiece};
 use jixiao_core::{
     Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
@@ -50,32 +50,80 @@ fn computed_num(value: Decimal) -> Num {
     if value.scale() <= COMPUTED_DECIMALS {
         return Num(normalized(value));
     }
-    Num(round_computed(value).normalize())
+    Num(round_computed(value))
 }
 
 /// `value` (with more than [`COMPUTED_DECIMALS`] decimals) rounded half away from zero to
-/// them: what `round_dp_with_strategy(COMPUTED_DECIMALS, MidpointAwayFromZero)` gives (a
-/// test holds them equal), by one division of the mantissa instead of its general rounding.
+/// them and normalised: what `round_dp_with_strategy(COMPUTED_DECIMALS,
+/// MidpointAwayFromZero).normalize()` gives (a test holds them equal), by one division of the
+/// mantissa by a power of ten from a table (`pow` multiplied it out every call) and the
+/// trailing zeros stripped from the quotient as an integer, instead of rust_decimal's general
+/// rounding and `normalize`.
 fn round_computed(value: Decimal) -> Decimal {
-    let drop = value.scale() - COMPUTED_DECIMALS;
+    // `drop` is 1..=24: the scale is at most 28.
+    let drop = (value.scale() - COMPUTED_DECIMALS) as usize;
     let m = value.mantissa().unsigned_abs();
     let q = match u64::try_from(m) {
         Ok(m) if drop < 20 => {
-            let p = 10u64.pow(drop);
+            let p = POW10_U64[drop];
             let (q, r) = (m / p, m % p);
             u128::from(q + u64::from(r >= p - r))
         }
         _ => {
-            let p = 10u128.pow(drop);
+            let p = POW10_U128[drop.min(POW10_U128.len() - 1)];
             let (q, r) = (m / p, m % p);
             q + u128::from(r >= p - r)
         }
     };
-    // `q` < 2^96 / 10: a valid mantissa.
-    let mut rounded = Decimal::from_i128_with_scale(q as i128, COMPUTED_DECIMALS);
-    rounded.set_sign_negative(value.is_sign_negative());
-    rounded
+    if q == 0 {
+        // `normalize` turns `-0.0000` into `0`.
+        return Decimal::ZERO;
+    }
+    // `q` < 2^96 / 10: a valid mantissa. Its trailing zeros go with as many decimals (at
+    // most the four kept), as `normalize` strips them.
+    let (mut q, mut scale) = (q, COMPUTED_DECIMALS);
+    if let Ok(mut small) = u64::try_from(q) {
+        while scale > 0 && small % 10 == 0 {
+            small /= 10;
+            scale -= 1;
+        }
+        q = u128::from(small);
+    } else {
+        while scale > 0 && q % 10 == 0 {
+            q /= 10;
+            scale -= 1;
+        }
+    }
+    Decimal::from_parts(
+        q as u32,
+        (q >> 32) as u32,
+        (q >> 64) as u32,
+        value.is_sign_negative(),
+        scale,
+    )
 }
+
+/// 10⁰ … 10¹⁹ as `u64`.
+const POW10_U64: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// 10⁰ … 10²⁸ as `u128` (every scale a decimal can have).
+const POW10_U128: [u128; 29] = {
+    let mut table = [1u128; 29];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
 
 fn percent(fraction: Decimal) -> Decimal {
     fraction
@@ -655,16 +703,29 @@ fn with_exact(c: &Option<Computed>) -> Option<(&Computed, Decimal)> {
     c.as_ref().map(|c| (c, normalized(c.value)))
 }
 
-/// `d.normalize()`, with the common case inline: a non-zero whole number (most scores) is
-/// its own normal form (`normalize` only strips a fraction's trailing zeros and turns `-0`
-/// into `0`).
+/// `d.normalize()`, with the common cases inline: a non-zero whole number (most scores) is
+/// its own normal form, and so is a fraction whose last digit is not a zero (the 28-digit
+/// ratios and thirds): `normalize` only strips a fraction's trailing zeros and turns `-0`
+/// into `0`.
 #[inline(always)]
 fn normalized(d: Decimal) -> Decimal {
-    if d.scale() == 0 && !d.is_zero() {
-        d
-    } else {
-        d.normalize()
+    if d.scale() == 0 {
+        if !d.is_zero() {
+            return d;
+        }
+    } else if last_digit(d) != 0 {
+        return d;
     }
+    d.normalize()
+}
+
+/// The last decimal digit of `d`'s mantissa, from its two 64-bit halves (2⁶⁴ ≡ 6 mod 10):
+/// no 128-bit division.
+#[inline(always)]
+fn last_digit(d: Decimal) -> u64 {
+    let m = d.mantissa().unsigned_abs();
+    let (high, low) = ((m >> 64) as u64, m as u64);
+    (high % 10 * 6 + low % 10) % 10
 }
 
 /// A funds row: the bytes serde writes for `RowOut::from(row)`.
@@ -1371,25 +1432,36 @@ impl<'a> Out<'a> {
         let scale = d.scale();
         if scale <= 4 && !d.is_sign_negative() {
             // Nearly every amount, rate and score: the whole part as an integer, then the
-            // fraction as four digits of which the scale's are kept (`.05` from `.0500`).
+            // point and the fraction's digits.
             if let Ok(m) = u64::try_from(d.mantissa()) {
-                let (whole, fraction) = match scale {
-                    0 => return self.uint(m),
-                    1 => (m / 10, m % 10 * 1000),
-                    2 => (m / 100, m % 100 * 100),
-                    3 => (m / 1000, m % 1000 * 10),
-                    _ => (m / 10000, m % 10000),
+                // The fraction's digits from the pair table (two digits a lookup), stored
+                // with the point as one piece of the scale's size.
+                return match scale {
+                    0 => self.uint(m),
+                    1 => {
+                        let s = self.uint(m / 10)?.0;
+                        *s.first_chunk_mut::<2>()? = [b'.', b'0' + (m % 10) as u8];
+                        Self::skip(s, 2)
+                    }
+                    2 => {
+                        let s = self.uint(m / 100)?.0;
+                        let [a, b] = two_digits((m % 100) as u32);
+                        *s.first_chunk_mut::<3>()? = [b'.', a, b];
+                        Self::skip(s, 3)
+                    }
+                    3 => {
+                        let (s, f) = (self.uint(m / 1000)?.0, (m % 1000) as u32);
+                        let [a, b] = two_digits(f % 100);
+                        *s.first_chunk_mut::<4>()? = [b'.', b'0' + (f / 100) as u8, a, b];
+                        Self::skip(s, 4)
+                    }
+                    _ => {
+                        let (s, f) = (self.uint(m / 10_000)?.0, (m % 10_000) as u32);
+                        let ([a, b], [c, e]) = (two_digits(f / 100), two_digits(f % 100));
+                        *s.first_chunk_mut::<5>()? = [b'.', a, b, c, e];
+                        Self::skip(s, 5)
+                    }
                 };
-                let s = self.uint(whole)?.0;
-                let f = fraction as u16;
-                *s.first_chunk_mut::<5>()? = [
-                    b'.',
-                    b'0' + (f / 1000) as u8,
-                    b'0' + (f / 100 % 10) as u8,
-                    b'0' + (f / 10 % 10) as u8,
-                    b'0' + (f % 10) as u8,
-                ];
-                return Self::skip(s, 1 + scale as usize);
             }
         }
         let s = self.0;
@@ -1862,6 +1934,45 @@ mod tests {
         }
     }
 
+    /// `normalized` (whole numbers and fractions not ending in a zero kept as they are) is
+    /// `normalize`, bit for bit, over every width, scale, sign and trailing zeros.
+    #[test]
+    fn normalized_is_rust_decimals_normalize() {
+        let mut values = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::new(0, 5),
+            Decimal::new(-0, 5),
+            Decimal::new(10, 1),
+            Decimal::new(-1000, 3),
+            Decimal::new(1234500, 2),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(5, 28),
+            Decimal::from_i128_with_scale((1 << 96) - 1, 28),
+        ];
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        values.push(negative_zero);
+        for (x, mut d) in spread(20_000, 0, 29) {
+            d.set_sign_negative(x & 1 == 1);
+            values.push(d);
+            // The same digits with trailing zeros.
+            let m = d.mantissa();
+            if m.unsigned_abs() < 1 << 80 {
+                let scale = (d.scale() + 3).min(28);
+                values.push(Decimal::from_i128_with_scale(m * 1000, scale));
+            }
+        }
+        for d in values {
+            assert_eq!(
+                normalized(d).serialize(),
+                d.normalize().serialize(),
+                "{d:?}"
+            );
+        }
+    }
+
     #[test]
     fn spreadsheet_locations_use_a_hash() {
         assert_eq!(
@@ -2065,6 +2176,22 @@ mod tests {
         }
         for m in -1100..=1100 {
             values.push(Decimal::new(m, 1));
+        }
+        // Every fraction of the pair-table path (scales 1 to 4), and whole parts of every
+        // width up to the edge of a `u64` mantissa.
+        for scale in 1..=4 {
+            for m in 0..=20_000 {
+                values.push(Decimal::new(m, scale));
+            }
+            for m in [
+                u64::MAX - 1,
+                u64::MAX,
+                10_000_000_000_000_000_000,
+                9_999_999_999,
+            ] {
+                values.push(Decimal::from_i128_with_scale(i128::from(m), scale));
+                values.push(Decimal::from_i128_with_scale(i128::from(m) + 1, scale));
+            }
         }
         // A deterministic spread over mantissas and scales.
         for (x, mut d) in spread(20_000, 0, 29) {
