@@ -477,12 +477,13 @@ type Placed<'t, 'a> = SmallVec<[(FundCol, &'t Tok<'a>); 8]>;
 
 #[cfg(test)]
 thread_local! {
-    /// Set by a test to read cell by cell, without `FormBuilder::body_run`, for comparison.
+    /// Set by a test to read cell by cell, without `FormBuilder::body_run` and `funds_run`, for
+    /// comparison.
     static BODY_RUNS_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Whether `FormBuilder::build` takes the indicator body's cells in runs (always, but in the
-/// test that compares it with the cell-by-cell dispatch).
+/// Whether `FormBuilder::build` takes the indicator body's and the funds rows' cells in runs
+/// (always, but in the test that compares it with the cell-by-cell dispatch).
 #[inline(always)]
 fn body_runs() -> bool {
     #[cfg(test)]
@@ -576,15 +577,16 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         while i < toks.len() {
             // Inside the indicator table, once its body has begun and nothing is pending, a
             // value or a level label goes to the body (`on_value`, `on_label`), and so does a
-            // blank where blanks count (`on_empty`); the loop below would find so after two
-            // matches and a test for `loud`, for most of a form's cells. Anything else ends the
-            // run and is dispatched as usual.
-            if body_runs()
-                && self.section == Section::Indicators
-                && self.pending.is_none()
-                && !self.body.is_empty()
-            {
-                i = self.body_run(i);
+            // blank where blanks count (`on_empty`); in the funds block, once a row has begun,
+            // a value or such a blank goes to the row. The loop below would find so after two
+            // matches and a test for `loud`, for most of a form's cells. Anything else ends
+            // the run and is dispatched as usual.
+            if body_runs() && self.pending.is_none() {
+                match self.section {
+                    Section::Indicators if !self.body.is_empty() => i = self.body_run(i),
+                    Section::Funds => i = self.funds_run(i),
+                    _ => {}
+                }
                 if i >= toks.len() {
                     break;
                 }
@@ -626,12 +628,35 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     /// not such a one (or the end).
     fn body_run(&mut self, mut i: usize) -> usize {
         let keeps_empty = self.layout.keeps_empty;
-        while let Some(&class) = self.classes.get(i) {
+        let classes = self.classes;
+        let body = &mut self.body;
+        while let Some(&class) = classes.get(i) {
             match class {
                 Class::Value | Class::Label(Label::Level1(_) | Label::Level2(_)) => {
-                    self.body.push(i as u32);
+                    body.push(i as u32);
                 }
-                Class::Empty if keeps_empty => self.body.push(i as u32),
+                Class::Empty if keeps_empty => body.push(i as u32),
+                Class::Empty => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// The cells from `i` on that go to the last funds row as they come (the section is the
+    /// funds', nothing pending; `on_value`, `on_empty`): pushed; returns the first cell that
+    /// is not such a one (or the end). Before the first row, nothing is taken.
+    fn funds_run(&mut self, mut i: usize) -> usize {
+        let keeps_empty = self.layout.keeps_empty;
+        let (toks, classes) = (self.toks, self.classes);
+        let Some(row) = self.fund_rows.last_mut() else {
+            return i;
+        };
+        while let (Some(&class), Some(tok)) = (classes.get(i), toks.get(i)) {
+            match class {
+                Class::Value => row.values.push(tok),
+                Class::Empty if keeps_empty => row.values.push(tok),
                 Class::Empty => {}
                 _ => break,
             }
@@ -2405,8 +2430,8 @@ mod tests {
         assert!(checked > 100_000, "{checked}");
     }
 
-    /// The indicator body taken in runs (`FormBuilder::body_run`) reads every text as the
-    /// cell-by-cell dispatch does: the same forms, values, locations and diagnostics. Over the
+    /// The indicator body and the funds rows taken in runs (`FormBuilder::body_run`,
+    /// `funds_run`) read every text as the cell-by-cell dispatch does: the same forms, values, locations and diagnostics. Over the
     /// seed, the published forms (other carriers) and damaged copies of the seed (labels,
     /// headers, values and blanks put in the table, lines repeated, dropped and cut), each
     /// read with and without its blanks, and as one cell per line.
