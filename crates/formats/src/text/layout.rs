@@ -164,7 +164,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// `unwrap_cjk` into the model's `CompactString`: a cell without white space (nearly every
 /// name and actual) is copied straight in — inline up to 24 bytes, no `String` between.
 fn unwrap_cjk_compact(text: &str) -> CompactString {
-    if !vocab::has_whitespace(text) {
+    if !vocab::has_whitespace_inline(text) {
         return CompactString::from(text);
     }
     unwrap_cjk(text).into()
