@@ -164,7 +164,7 @@ fn loc(tok: &Tok<'_>) -> Loc {
 /// `unwrap_cjk` into the model's `CompactString`: a cell without white space (nearly every
 /// name and actual) is copied straight in — inline up to 24 bytes, no `String` between.
 fn unwrap_cjk_compact(text: &str) -> CompactString {
-    if !vocab::has_whitespace(text) {
+    if !vocab::has_whitespace_inline(text) {
         return CompactString::from(text);
     }
     unwrap_cjk(text).into()
@@ -475,6 +475,27 @@ type IndFields = SmallVec<[IndCol; 12]>;
 /// Cells placed in the funds columns of one row.
 type Placed<'t, 'a> = SmallVec<[(FundCol, &'t Tok<'a>); 8]>;
 
+#[cfg(test)]
+thread_local! {
+    /// Set by a test to read cell by cell, without `FormBuilder::body_run` and `funds_run`, for
+    /// comparison.
+    static BODY_RUNS_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether `FormBuilder::build` takes the indicator body's and the funds rows' cells in runs
+/// (always, but in the test that compares it with the cell-by-cell dispatch).
+#[inline(always)]
+fn body_runs() -> bool {
+    #[cfg(test)]
+    {
+        !BODY_RUNS_OFF.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
+}
+
 struct FormBuilder<'t, 'a> {
     toks: &'t [Tok<'a>],
     classes: &'t [Class],
@@ -552,7 +573,24 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
         let toks = self.toks;
         let classes = self.classes;
-        for i in 0..toks.len() {
+        let mut i = 0;
+        while i < toks.len() {
+            // Inside the indicator table, once its body has begun and nothing is pending, a
+            // value or a level label goes to the body (`on_value`, `on_label`), and so does a
+            // blank where blanks count (`on_empty`); in the funds block, once a row has begun,
+            // a value or such a blank goes to the row. The loop below would find so after two
+            // matches and a test for `loud`, for most of a form's cells. Anything else ends
+            // the run and is dispatched as usual.
+            if body_runs() && self.pending.is_none() {
+                match self.section {
+                    Section::Indicators if !self.body.is_empty() => i = self.body_run(i),
+                    Section::Funds => i = self.funds_run(i),
+                    _ => {}
+                }
+                if i >= toks.len() {
+                    break;
+                }
+            }
             let tok = &toks[i];
             let body = self.body.len();
             match classes[i] {
@@ -561,6 +599,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Class::Value => self.on_value(tok, i),
                 Class::Empty => {
                     self.on_empty(tok, i);
+                    i += 1;
                     continue;
                 }
             }
@@ -571,6 +610,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             {
                 self.loud.push(i as u32);
             }
+            i += 1;
         }
         self.flush_pending();
         self.finish_funds();
@@ -581,6 +621,48 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             evaluation: self.ev,
             diagnostics: self.diags,
         }
+    }
+
+    /// The cells from `i` on that go to the indicator body as they come (the section is the
+    /// indicators', its body begun, nothing pending): pushed; returns the first cell that is
+    /// not such a one (or the end).
+    fn body_run(&mut self, mut i: usize) -> usize {
+        let keeps_empty = self.layout.keeps_empty;
+        let classes = self.classes;
+        let body = &mut self.body;
+        while let Some(&class) = classes.get(i) {
+            match class {
+                Class::Value | Class::Label(Label::Level1(_) | Label::Level2(_)) => {
+                    body.push(i as u32);
+                }
+                Class::Empty if keeps_empty => body.push(i as u32),
+                Class::Empty => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// The cells from `i` on that go to the last funds row as they come (the section is the
+    /// funds', nothing pending; `on_value`, `on_empty`): pushed; returns the first cell that
+    /// is not such a one (or the end). Before the first row, nothing is taken.
+    fn funds_run(&mut self, mut i: usize) -> usize {
+        let keeps_empty = self.layout.keeps_empty;
+        let (toks, classes) = (self.toks, self.classes);
+        let Some(row) = self.fund_rows.last_mut() else {
+            return i;
+        };
+        while let (Some(&class), Some(tok)) = (classes.get(i), toks.get(i)) {
+            match class {
+                Class::Value => row.values.push(tok),
+                Class::Empty if keeps_empty => row.values.push(tok),
+                Class::Empty => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        i
     }
 
     fn on_label(&mut self, label: Label, tok: &'t Tok<'a>, i: usize) {
@@ -2346,6 +2428,101 @@ mod tests {
             }
         }
         assert!(checked > 100_000, "{checked}");
+    }
+
+    /// The indicator body and the funds rows taken in runs (`FormBuilder::body_run`,
+    /// `funds_run`) read every text as the cell-by-cell dispatch does: the same forms, values, locations and diagnostics. Over the
+    /// seed, the published forms (other carriers) and damaged copies of the seed (labels,
+    /// headers, values and blanks put in the table, lines repeated, dropped and cut), each
+    /// read with and without its blanks, and as one cell per line.
+    #[test]
+    fn body_runs_read_as_the_dispatch() {
+        let seed = include_str!("../../../../fixtures/songjiang-2023.tsv");
+        let published = [
+            include_str!("../../../../fixtures/published/02-raw.txt"),
+            include_str!("../../../../fixtures/published/03-raw.txt"),
+            include_str!("../../../../fixtures/published/07-raw.txt"),
+        ];
+        let cells = [
+            "",
+            " ",
+            "三级指标",
+            "分值",
+            "得分",
+            "总分",
+            "项目名称",
+            "项目名称：工伤鉴定",
+            "一级指标",
+            "产出指标",
+            "数量指标",
+            "满意度指标",
+            "绩效指标",
+            "绩效指",
+            "年度资金总额",
+            "年度总体目标",
+            "10",
+            "8.5",
+            "≥95%",
+            "=4878人次",
+            "完成",
+            "—",
+        ];
+        let mut next = crate::text::xorshift(0x6a09_e667_f3bc_c908);
+        let mut texts: Vec<String> = published.iter().map(|t| t.to_string()).collect();
+        texts.push(seed.to_string());
+        let seed_lines: Vec<Vec<String>> = seed
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect();
+        for round in 0..400 {
+            let mut lines = seed_lines.clone();
+            for _ in 0..(1 + round % 7) {
+                let l = next(lines.len());
+                let width = lines[l].len();
+                let c = next(width);
+                match next(6) {
+                    0 => lines[l].insert(c, String::new()),
+                    1 | 2 => lines[l][c] = cells[next(cells.len())].to_string(),
+                    3 => {
+                        let line = lines[l].clone();
+                        lines.insert(next(lines.len()), line);
+                    }
+                    4 if lines.len() > 1 => {
+                        lines.remove(l);
+                    }
+                    _ => lines[l].truncate(c + 1),
+                }
+            }
+            let form: String = lines.iter().map(|l| l.join("\t") + "\n").collect();
+            texts.push(form.repeat(1 + round % 2));
+            if round % 10 == 0 {
+                // The same cells one per line (blank lines kept): a stream without rows.
+                texts.push(lines.iter().flatten().map(|c| format!("{c}\n")).collect());
+            }
+        }
+        let read = |text: &str, toks: &[Tok<'_>], layout: Layout, runs: bool| {
+            BODY_RUNS_OFF.with(|off| off.set(!runs));
+            let read = recognise(text, toks, layout);
+            BODY_RUNS_OFF.with(|off| off.set(false));
+            format!("{read:?}")
+        };
+        let mut indicators = 0;
+        for text in &texts {
+            let layout = carrier::detect(text);
+            for toks in [
+                carrier::tokenize(text, layout),
+                carrier::tokenize_with_blanks(text, layout),
+            ] {
+                let ours = read(text, &toks, layout, true);
+                assert_eq!(ours, read(text, &toks, layout, false), "{text}");
+                indicators += recognise(text, &toks, layout)
+                    .0
+                    .iter()
+                    .map(|f| f.evaluation.indicators.len())
+                    .sum::<usize>();
+            }
+        }
+        assert!(indicators > 10_000, "{indicators}");
     }
 
     #[test]
