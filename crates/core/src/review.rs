@@ -40,6 +40,41 @@ pub struct Context<'a> {
     /// Per indicator, computed once for all checks: the name without line-wrap spaces and
     /// the normalised categories.
     info: Vec<IndicatorInfo<'a>>,
+    /// The sums WEIGHT_SUM, WEIGHT_SCHEME and TOTAL_MISMATCH decide on, gathered in the same
+    /// pass.
+    totals: Totals,
+}
+
+/// What WEIGHT_SUM, WEIGHT_SCHEME and TOTAL_MISMATCH need of every form, gathered in the one
+/// pass over the indicators that builds [`IndicatorInfo`]: each of the three summed the
+/// weights or scores on its own (≈ 2.7 k instructions a form together), and they fire on few
+/// forms. The sums are [`ExactSum`]s with their terms added in the order each check added
+/// them; a check whose sum is not exact takes rust_decimal's, as before.
+struct Totals {
+    /// Some indicator has no weight.
+    weight_missing: bool,
+    /// Some indicator has a weight.
+    any_weight: bool,
+    /// Some indicator has no score.
+    score_missing: bool,
+    /// The budget's weight (printed, else the profile's), then every indicator's weight.
+    weights: ExactSum,
+    /// The budget's printed score (when there is one), then every indicator's score.
+    scores: ExactSum,
+    /// Per [`Level1::ALL`]: the weight of the category's indicators, and whether it has any.
+    by_category: [(ExactSum, bool); 3],
+    /// Some 一级 label is not one of the template's three: only such a label can print its
+    /// points (`产出指标(50分)`), so without one WEIGHT_SUM has no declared points to check.
+    odd_level1: bool,
+}
+
+/// The index of a category in [`Level1::ALL`].
+fn slot(l1: Level1) -> usize {
+    match l1 {
+        Level1::Output => 0,
+        Level1::Effect => 1,
+        Level1::Satisfaction => 2,
+    }
 }
 
 /// What checks need of an indicator's printed labels, normalised once.
@@ -54,15 +89,61 @@ struct IndicatorInfo<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(ev: &'a Evaluation, card: &'a Scorecard, profile: &'a Profile) -> Self {
+        let mut totals = Totals {
+            weight_missing: false,
+            any_weight: false,
+            score_missing: false,
+            weights: ExactSum::ZERO,
+            scores: ExactSum::ZERO,
+            by_category: [(ExactSum::ZERO, false); 3],
+            odd_level1: false,
+        };
+        totals
+            .weights
+            .add(ev.funds.weight.unwrap_or(profile.budget.weight));
+        if let Some(budget) = ev.funds.score {
+            totals.scores.add(budget.value);
+        }
         let info = ev
             .indicators
             .iter()
             .map(|i| {
                 let level2 = i.level2_kind();
+                // The template's labels (most rows) are told apart here, as `from_label`
+                // would first, so the odd ones are known without comparing again.
+                let level1 = match i.level1.as_deref() {
+                    None => None,
+                    Some("产出指标") => Some(Level1::Output),
+                    Some("效益指标") => Some(Level1::Effect),
+                    Some("满意度指标") => Some(Level1::Satisfaction),
+                    Some(other) => {
+                        totals.odd_level1 = true;
+                        Level1::from_label(other)
+                    }
+                };
+                let category = level1.or_else(|| level2.map(Level2::level1));
+                match i.weight {
+                    Some(w) => {
+                        totals.any_weight = true;
+                        totals.weights.add(w);
+                    }
+                    None => totals.weight_missing = true,
+                }
+                if let Some(c) = category {
+                    let (sum, any) = &mut totals.by_category[slot(c)];
+                    *any = true;
+                    if let Some(w) = i.weight {
+                        sum.add(w);
+                    }
+                }
+                match i.score {
+                    Some(s) => totals.scores.add(s),
+                    None => totals.score_missing = true,
+                }
                 IndicatorInfo {
                     name: compacted(&i.name),
                     level2,
-                    category: i.level1_kind().or_else(|| level2.map(Level2::level1)),
+                    category,
                 }
             })
             .collect();
@@ -71,6 +152,7 @@ impl<'a> Context<'a> {
             card,
             profile,
             info,
+            totals,
         }
     }
 
@@ -203,15 +285,57 @@ fn n(v: Decimal) -> CompactString {
 /// What a reason cell holds when no reason is given.
 const NO_TEXT: [&str; 4] = ["无", "/", "—", "-"];
 
+#[inline]
 fn blank(s: Option<&str>) -> bool {
     s.is_none_or(|t| {
+        let Some(&first) = t.as_bytes().first() else {
+            return true;
+        };
+        // A text whose first character is neither white space nor the first of a
+        // placeholder is not blank (compacted, it starts with that character): printable
+        // ASCII but `/` and `-`, or a character from U+4000 on (no white space there) but 无.
+        // Every reason given — and every reason cell of a form checked for it — is decided
+        // here without a scan.
+        if (first > b' ' && first < 0x80 && first != b'/' && first != b'-')
+            || (first >= 0xE4 && !t.starts_with('无'))
+        {
+            return false;
+        }
+        blank_general(t)
+    })
+}
+
+/// [`blank`] of a printed text, without the first-character shortcut.
+fn blank_general(t: &str) -> bool {
+    {
         if !may_hold_whitespace(t) {
             // No white space to compact away (most cells, checked for every indicator):
             // blank only when empty or exactly a placeholder.
             return t.is_empty() || NO_TEXT.contains(&t);
         }
         t.chars().all(char::is_whitespace) || NO_TEXT.iter().any(|w| compact_eq(t, w))
-    })
+    }
+}
+
+/// `s.trim()`, without decoding when neither end can be white space: its first byte is
+/// printable ASCII or leads a character from U+4000 on (`E4`–`F4`: no white space there), and
+/// so is its last character (printable ASCII, or a three-byte character led by `E4`–`EF`).
+/// Messages print the target and actual as printed, trimmed (≈ 80 instructions a `trim`).
+#[inline]
+fn trimmed(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return s;
+    };
+    let plain = |c: u8| c > b' ' && c < 0x80;
+    let last_plain = plain(last)
+        || b.len()
+            .checked_sub(3)
+            .is_some_and(|i| matches!(b[i], 0xE4..=0xEF));
+    if (plain(first) || first >= 0xE4) && last_plain {
+        return s;
+    }
+    s.trim()
 }
 
 // ---- funds -------------------------------------------------------------------------------
@@ -394,21 +518,20 @@ fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
 
 fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
     let ev = cx.ev;
-    if ev.truncated || ev.indicators.is_empty() || ev.indicators.iter().any(|i| i.weight.is_none())
-    {
+    if ev.truncated || ev.indicators.is_empty() || cx.totals.weight_missing {
         return;
     }
     let budget_w = ev.funds.weight.unwrap_or(cx.profile.budget.weight);
     let weights = || ev.indicators.iter().filter_map(|i| i.weight);
     let expected = ev.total_weight.unwrap_or(Decimal::ONE_HUNDRED);
-    // Decided on the exact sum (`budget_w + Σ`, the same value); the message prints
-    // rust_decimal's.
-    if cmp(
-        sum_value(|| std::iter::once(budget_w).chain(weights())),
-        expected,
-    )
-    .is_ne()
-    {
+    // Decided on the exact sum (`budget_w + Σ`, the same value, summed in `Context::new`);
+    // the message prints rust_decimal's.
+    let value = cx
+        .totals
+        .weights
+        .value()
+        .unwrap_or_else(|| std::iter::once(budget_w).chain(weights()).sum::<Decimal>());
+    if cmp(value, expected).is_ne() {
         let sum: Decimal = weights().sum();
         out.push(
             hit(
@@ -429,6 +552,10 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
             )
             .at(ev.at.total.clone()),
         );
+    }
+    // Only a label other than the template's can print points.
+    if !cx.totals.odd_level1 {
+        return;
     }
     // A 一级 label printing its points (`产出指标(50分)`) must equal its 三级 weights. The
     // points a category declares are those of its first indicator whose label prints them:
@@ -492,8 +619,7 @@ fn points(label: &str) -> Option<Decimal> {
 
 fn weight_scheme(cx: &Context, out: &mut Vec<Finding>) {
     let ev = cx.ev;
-    if ev.truncated || ev.indicators.is_empty() || ev.indicators.iter().all(|i| i.weight.is_none())
-    {
+    if ev.truncated || ev.indicators.is_empty() || !cx.totals.any_weight {
         return;
     }
     let w = &cx.profile.weights;
@@ -502,24 +628,17 @@ fn weight_scheme(cx: &Context, out: &mut Vec<Finding>) {
         (Level1::Effect, w.effect),
         (Level1::Satisfaction, w.satisfaction),
     ];
-    // (exact weight of the category's indicators, whether it has any): decided on the exact
-    // sums; the message prints rust_decimal's.
-    let mut exact = [(ExactSum::ZERO, false); 3];
-    for (ind, c) in cx.categorised() {
-        if let Some(k) = scheme.iter().position(|(l1, _)| Some(*l1) == c) {
-            exact[k].1 = true;
-            if let Some(wt) = ind.weight {
-                exact[k].0.add(wt);
-            }
-        }
-    }
+    // (exact weight of the category's indicators, whether it has any), summed in
+    // `Context::new` in `Level1::ALL`'s order, the scheme's: decided on the exact sums; the
+    // message prints rust_decimal's.
+    let exact = &cx.totals.by_category;
     let sum_of = |l1: Level1| -> Decimal {
         cx.categorised()
             .filter(|(_, c)| *c == Some(l1))
             .filter_map(|(i, _)| i.weight)
             .sum()
     };
-    let differs = scheme.iter().zip(&exact).any(|((l1, want), (sum, any))| {
+    let differs = scheme.iter().zip(exact).any(|((l1, want), (sum, any))| {
         !any || cmp(sum.value().unwrap_or_else(|| sum_of(*l1)), *want).is_ne()
     });
     if differs {
@@ -555,12 +674,17 @@ fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
     let (Some(total), Some(budget)) = (ev.total_score, ev.funds.score) else {
         return;
     };
-    if ev.indicators.iter().any(|i| i.score.is_none()) {
+    if cx.totals.score_missing {
         return;
     }
     let scores = || ev.indicators.iter().filter_map(|i| i.score);
-    // Decided on the exact sum (the same value); the message prints rust_decimal's.
-    let value = sum_value(|| std::iter::once(budget.value).chain(scores()));
+    // Decided on the exact sum (the same value, summed in `Context::new` from the budget's
+    // score on); the message prints rust_decimal's.
+    let value = cx.totals.scores.value().unwrap_or_else(|| {
+        std::iter::once(budget.value)
+            .chain(scores())
+            .sum::<Decimal>()
+    });
     if !agrees(total, value) {
         let sum = budget.value + scores().sum::<Decimal>();
         let (total, sum) = (n(total.value), n(sum));
@@ -645,7 +769,7 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
         };
         if cmp(s, w).is_lt() {
             let (a, t, s, w) = (
-                is.actual.printed.trim(),
+                trimmed(&is.actual.printed),
                 is.target.canonical_compact(),
                 n(s),
                 n(w),
@@ -692,7 +816,7 @@ fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
         };
         if cmp(s, w).is_ge() {
             let (a, t, s) = (
-                is.actual.printed.trim(),
+                trimmed(&is.actual.printed),
                 is.target.canonical_compact(),
                 n(s),
             );
@@ -743,7 +867,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                 hit(
                     format!(
                         "「{name}」实际 {} 未达目标 {}，按 {} 应得 {}，填报 {}",
-                        is.actual.printed.trim(),
+                        trimmed(&is.actual.printed),
                         is.target.canonical_compact(),
                         c.formula,
                         c.display(),
@@ -751,7 +875,7 @@ fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
                     ),
                     format!(
                         "“{name}”: actual {} vs target {}: {} gives {}, printed {}",
-                        is.actual.printed.trim(),
+                        trimmed(&is.actual.printed),
                         is.target.canonical_compact(),
                         c.formula,
                         c.display(),
@@ -781,7 +905,7 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
                 Some(p) => ("（", p.as_str(), "）"),
                 None => ("", "", ""),
             };
-            let (a, lo, hi, s) = (is.actual.printed.trim(), n(lo), n(hi), n(s));
+            let (a, lo, hi, s) = (trimmed(&is.actual.printed), n(lo), n(hi), n(s));
             out.push(
                 hit(
                     msg!(
@@ -836,6 +960,8 @@ fn debug_name(a: Achievement) -> &'static str {
 
 fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
     let threshold = cx.profile.scoring.over_achievement;
+    // The threshold as a percentage, written once a form when the first finding needs it.
+    let mut threshold_pct: Option<CompactString> = None;
     for (i, ind, is, name) in cx.indicators() {
         let Some(ratio) = is.ratio else { continue };
         let upward = match &is.target.kind {
@@ -845,8 +971,10 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
         };
         // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
         if upward && cmp(ratio, threshold).is_ge() {
-            let (a, t) = (is.actual.printed.trim(), is.target.canonical_compact());
-            let (r, th) = (pct_compact(ratio), pct_compact(threshold));
+            let (a, t) = (trimmed(&is.actual.printed), is.target.canonical_compact());
+            let r = pct_compact(ratio);
+            let th = threshold_pct.get_or_insert_with(|| pct_compact(threshold));
+            let th = th.as_str();
             out.push(
                 hit(
                     msg!(
@@ -910,7 +1038,7 @@ fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
         } else {
             ("低于", "falls short of")
         };
-        let (t, a) = (is.target.canonical_compact(), is.actual.printed.trim());
+        let (t, a) = (is.target.canonical_compact(), trimmed(&is.actual.printed));
         out.push(
             hit(
                 msg!(
@@ -965,7 +1093,7 @@ fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        let (t, a) = (is.target.printed.trim(), is.actual.printed.trim());
+        let (t, a) = (trimmed(&is.target.printed), trimmed(&is.actual.printed));
         let (s, w) = (
             ind.score.map(n).unwrap_or_default(),
             ind.weight.map(n).unwrap_or_default(),
@@ -1008,7 +1136,7 @@ fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
 fn target_no_operator(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
         if is.target.operator() == Some(Operator::NoOperator) {
-            let t = is.target.printed.trim();
+            let t = trimmed(&is.target.printed);
             out.push(
                 hit(
                     msg!(
@@ -1055,6 +1183,15 @@ const BOILERPLATE_FIRST: [char; 4] = ['达', '完', '已', '是'];
 /// white space), so a text starting otherwise — most actuals are numbers — is not
 /// compacted at all.
 fn is_boilerplate(printed: &str) -> bool {
+    // A first byte that is printable ASCII (most actuals are numbers or operators) is neither
+    // white space nor the start of a phrase: no decoding.
+    if printed
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| b > b' ' && b < 0x80)
+    {
+        return false;
+    }
     if !printed
         .trim_start()
         .starts_with(|c: char| BOILERPLATE_FIRST.contains(&c))
@@ -1078,11 +1215,11 @@ fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
                 hit(
                     format!(
                         "「{name}」实际完成值「{a}」不是实际测得的值（目标 {}）",
-                        is.target.printed.trim()
+                        trimmed(&is.target.printed)
                     ),
                     format!(
                         "“{name}”: the actual “{a}” is not a measured value (target {})",
-                        is.target.printed.trim()
+                        trimmed(&is.target.printed)
                     ),
                 )
                 .indicator(i)
@@ -1421,6 +1558,181 @@ mod tests {
             let want = ["「", a, "」实际 ", &b, &c, "（", &d, "）", a].concat();
             assert_eq!(joined, want);
             assert_eq!(joined.capacity(), want.len());
+        }
+    }
+
+    /// Texts built from white space of every kind, placeholders, ASCII and CJK characters,
+    /// at both ends.
+    fn generated_texts() -> Vec<String> {
+        let pieces = [
+            " ",
+            "\t",
+            "\n",
+            "\u{0B}",
+            "\u{1C}",
+            "\u{85}",
+            "\u{A0}",
+            "\u{1680}",
+            "\u{2000}",
+            "\u{200A}",
+            "\u{200B}",
+            "\u{2028}",
+            "\u{202F}",
+            "\u{205F}",
+            "\u{3000}",
+            "\u{FEFF}",
+            "无",
+            "/",
+            "—",
+            "-",
+            "--",
+            "无 ",
+            "98%",
+            "≥95%",
+            "=4878人次",
+            "受客观因素影响",
+            "a",
+            "、",
+            "。",
+            "\u{10348}",
+            "é",
+            "「",
+            "」",
+        ];
+        let mut texts = vec![String::new()];
+        texts.extend(pieces.iter().map(|p| p.to_string()));
+        let mut seed = 29u64;
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 61) as usize;
+            let text: String = (0..len)
+                .map(|k| pieces[(seed >> (k * 5 % 50)) as usize % pieces.len()])
+                .collect();
+            texts.push(text);
+        }
+        texts
+    }
+
+    /// The shortcuts of `trimmed` and `blank` decide as `str::trim` and the general test.
+    #[test]
+    fn trimmed_and_blank_as_general() {
+        for t in generated_texts() {
+            assert_eq!(trimmed(&t), t.trim(), "{t:?}");
+            assert_eq!(blank(Some(&t)), blank_general(&t), "{t:?}");
+            let boiler = BOILERPLATE.iter().any(|b| compact(&t) == *b);
+            assert_eq!(is_boilerplate(&t), boiler, "{t:?}");
+        }
+        assert!(blank(None));
+    }
+
+    /// The sums gathered in `Context::new` are those each check summed on its own, in its
+    /// order, for forms with every mix of missing, large and fine-scaled weights and scores
+    /// and of 一级/二级 labels; without an odd 一级 label no category declares points.
+    #[test]
+    fn shared_totals_as_each_check_summed() {
+        use crate::model::{Evaluation, Indicator};
+        let level1 = [
+            None,
+            Some("产出指标"),
+            Some("效益指标"),
+            Some("满意度指标"),
+            Some("产出"),
+            Some("产出指标(50分)"),
+            Some(" 效益指标"),
+            Some("其他"),
+        ];
+        let level2 = [
+            None,
+            Some("数量指标"),
+            Some("服务对象满意度指标"),
+            Some("社会效益指标"),
+            Some("其他"),
+        ];
+        let mut seed = 5u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let profile = Profile::default();
+        for _ in 0..3_000 {
+            let number = |next: &mut dyn FnMut(u64) -> u64| -> Option<Decimal> {
+                let m = match next(4) {
+                    0 => return None,
+                    1 => i64::MAX - next(1000) as i64,
+                    2 => next(200) as i64 - 20,
+                    _ => next(100_000) as i64,
+                };
+                Some(Decimal::new(m, next(29) as u32))
+            };
+            let mut ev = Evaluation::default();
+            ev.funds.weight = number(&mut next);
+            ev.funds.score = number(&mut next).map(printed_score);
+            for _ in 0..next(10) {
+                let ind = Indicator {
+                    level1: level1[next(level1.len() as u64) as usize].map(Into::into),
+                    level2: level2[next(level2.len() as u64) as usize].map(Into::into),
+                    weight: number(&mut next),
+                    score: number(&mut next),
+                    ..Indicator::default()
+                };
+                ev.indicators.push(ind);
+            }
+            let card = crate::score::score(&ev, &profile);
+            let cx = Context::new(&ev, &card, &profile);
+            let t = &cx.totals;
+            let inds = &ev.indicators;
+            assert_eq!(t.weight_missing, inds.iter().any(|i| i.weight.is_none()));
+            assert_eq!(t.any_weight, inds.iter().any(|i| i.weight.is_some()));
+            assert_eq!(t.score_missing, inds.iter().any(|i| i.score.is_none()));
+            for (i, info) in inds.iter().zip(&cx.info) {
+                assert_eq!(info.category, i.category());
+            }
+            let budget_w = ev.funds.weight.unwrap_or(profile.budget.weight);
+            if !t.weight_missing {
+                let weights = || inds.iter().filter_map(|i| i.weight);
+                let want = sum_value(|| std::iter::once(budget_w).chain(weights()));
+                let general = || std::iter::once(budget_w).chain(weights()).sum::<Decimal>();
+                assert_eq!(t.weights.value().unwrap_or_else(general), want);
+            }
+            if let (Some(budget), false) = (ev.funds.score, t.score_missing) {
+                let scores = || inds.iter().filter_map(|i| i.score);
+                let want = sum_value(|| std::iter::once(budget.value).chain(scores()));
+                let general = || {
+                    std::iter::once(budget.value)
+                        .chain(scores())
+                        .sum::<Decimal>()
+                };
+                assert_eq!(t.scores.value().unwrap_or_else(general), want);
+            }
+            // WEIGHT_SCHEME's own sums, as it computed them.
+            let mut exact = [(ExactSum::ZERO, false); 3];
+            for (ind, c) in cx.categorised() {
+                if let Some(k) = Level1::ALL.iter().position(|l1| Some(*l1) == c) {
+                    exact[k].1 = true;
+                    if let Some(wt) = ind.weight {
+                        exact[k].0.add(wt);
+                    }
+                }
+            }
+            for (mine, theirs) in t.by_category.iter().zip(&exact) {
+                assert_eq!(mine.1, theirs.1);
+                assert_eq!(mine.0.value(), theirs.0.value());
+            }
+            if !t.odd_level1 {
+                for (i, c) in cx.categorised() {
+                    let declared = c.and_then(|c| {
+                        i.level1
+                            .as_deref()
+                            .filter(|l| *l != c.label())
+                            .and_then(points)
+                    });
+                    assert_eq!(declared, None);
+                }
+            }
         }
     }
 
