@@ -345,59 +345,66 @@ fn trimmed(s: &str) -> &str {
 
 // ---- funds -------------------------------------------------------------------------------
 
-/// Picks one amount column of a funds row.
-type Column = fn(&crate::model::FundRow) -> Option<Decimal>;
-
 fn funds_row_sum(cx: &Context, out: &mut Vec<Finding>) {
+    // One call per column, each with its own accessor: the accessors were `fn` pointers in
+    // an array, called through the pointer for every row of every column.
+    funds_column(cx, out, "年初预算数", "initial budget", |r| r.initial);
+    funds_column(cx, out, "全年预算数", "adjusted budget", |r| {
+        r.adjusted
+    });
+    funds_column(cx, out, "全年执行数", "executed", |r| r.executed);
+}
+
+/// FUNDS_ROW_SUM of one amount column (`get` picks it from a funds row).
+fn funds_column(
+    cx: &Context,
+    out: &mut Vec<Finding>,
+    zh: &str,
+    en: &str,
+    get: impl Fn(&crate::model::FundRow) -> Option<Decimal> + Copy,
+) {
     let f = &cx.ev.funds;
-    let columns: [(&str, &str, Column); 3] = [
-        ("年初预算数", "initial budget", |r| r.initial),
-        ("全年预算数", "adjusted budget", |r| r.adjusted),
-        ("全年执行数", "executed", |r| r.executed),
-    ];
     // Walked once per column instead of collected: no allocation for every form.
     let parts = || {
         [&f.appropriation, &f.carryover, &f.other]
             .into_iter()
             .chain(f.extra.iter().map(|(_, r)| r))
     };
-    for (zh, en, get) in columns {
-        // Decided on the exact sum; rust_decimal's sum is computed only for a message.
-        let (mut printed, mut exact) = (false, ExactSum::ZERO);
-        for v in parts().filter_map(get) {
-            printed = true;
-            exact.add(v);
-        }
-        // Blank cells are not zeros: with no printed part there is nothing to compare.
-        if !printed {
-            continue;
-        }
-        let sum = || parts().filter_map(get).sum::<Decimal>();
-        let value = exact.value().unwrap_or_else(sum);
-        let total = get(&f.total);
-        let wrong = match total {
-            Some(t) => cmp(t, value).is_ne(),
-            // A blank total above money in its rows is a total never filled in.
-            None => !value.is_zero(),
-        };
-        if wrong {
-            let sum = sum();
-            let t = total.map(n).unwrap_or_else(|| "空".into());
-            let sum = n(sum);
-            out.push(
-                hit(
-                    msg!(zh, "：年度资金总额为 ", t, "，而其中各项合计为 ", sum),
-                    msg!(
-                        en,
-                        ": the total row prints ",
-                        t,
-                        " but its rows add up to ",
-                        sum
-                    ),
-                )
-                .at(loc(&f.total.at, &cx.ev.at.funds_total)),
-            );
-        }
+    // Decided on the exact sum; rust_decimal's sum is computed only for a message.
+    let (mut printed, mut exact) = (false, ExactSum::ZERO);
+    for v in parts().filter_map(get) {
+        printed = true;
+        exact.add(v);
+    }
+    // Blank cells are not zeros: with no printed part there is nothing to compare.
+    if !printed {
+        return;
+    }
+    let sum = || parts().filter_map(get).sum::<Decimal>();
+    let value = exact.value().unwrap_or_else(sum);
+    let total = get(&f.total);
+    let wrong = match total {
+        Some(t) => cmp(t, value).is_ne(),
+        // A blank total above money in its rows is a total never filled in.
+        None => !value.is_zero(),
+    };
+    if wrong {
+        let sum = sum();
+        let t = total.map(n).unwrap_or_else(|| "空".into());
+        let sum = n(sum);
+        out.push(
+            hit(
+                msg!(zh, "：年度资金总额为 ", t, "，而其中各项合计为 ", sum),
+                msg!(
+                    en,
+                    ": the total row prints ",
+                    t,
+                    " but its rows add up to ",
+                    sum
+                ),
+            )
+            .at(loc(&f.total.at, &cx.ev.at.funds_total)),
+        );
     }
 }
 
@@ -726,7 +733,8 @@ fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
         let (Some(s), Some(w)) = (ind.score, ind.weight) else {
             continue;
         };
-        if cmp(s, w).is_gt() || cmp(s, Decimal::ZERO).is_lt() {
+        // `s < 0` is a negative sign on a non-zero mantissa (a negative zero is zero).
+        if cmp(s, w).is_gt() || (s.is_sign_negative() && !s.is_zero()) {
             let (s, w) = (n(s), n(w));
             out.push(
                 hit(
@@ -1324,6 +1332,10 @@ fn target_missing(cx: &Context, out: &mut Vec<Finding>) {
                 .indicator(i)
                 .at(loc(&ind.at.name, &ind.at.row)),
             );
+            continue;
+        }
+        // Both written (most rows): nothing to report.
+        if !is.target.is_empty() && !is.actual.is_empty() {
             continue;
         }
         for (m, zh, en, at) in [
