@@ -494,9 +494,9 @@ fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
     if initial == adjusted || initial.is_zero() {
         return;
     }
-    let change = (adjusted - initial) / initial;
+    let change = quotient_pct(adjusted - initial, initial);
     let unit = cx.ev.money_unit.as_deref().unwrap_or_default();
-    let (initial, adjusted, change) = (n(initial), n(adjusted), pct_compact(change));
+    let (initial, adjusted) = (n(initial), n(adjusted));
     out.push(
         hit(
             msg!(
@@ -912,7 +912,7 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
             let share = if w.is_zero() {
                 None
             } else {
-                Some(share_pct(s, w))
+                Some(quotient_pct(s, w))
             };
             let (open, share, close) = match &share {
                 Some(p) => ("（", p.as_str(), "）"),
@@ -961,38 +961,47 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// `pct_compact(s / w)`: the share of its weight a score is, as QUAL_BAND prints it.
-fn share_pct(s: Decimal, w: Decimal) -> CompactString {
-    share_pct_exact(s, w).unwrap_or_else(|| pct_compact(s / w))
+/// `pct_compact(num / den)`: the share of its weight a score is (QUAL_BAND), the change of
+/// a budget (BUDGET_ADJUSTED).
+fn quotient_pct(num: Decimal, den: Decimal) -> CompactString {
+    quotient_pct_exact(num, den).unwrap_or_else(|| pct_compact(num / den))
 }
 
-/// [`share_pct`] from the mantissas, without rust_decimal's division (≈ 1 k instructions with
-/// the percentage): `100 × s / w` rounded half-up to 2 decimals, one integer division. The
-/// general path rounds twice, the quotient to its last digit (at most 10⁻²² for a share
-/// below 10⁴) and then the percentage; an exact quotient `s × 10⁴ / w = S × 10^(4 + b) /
-/// (W × 10^a)` that is not on a rounding boundary is at least `1 / (2 W × 10^a) ≥ 5 × 10⁻¹³`
-/// away from one, so for `W × 10^a ≤ 10¹²` both round alike, and one on a boundary is a
-/// short decimal the division gives exactly. `None` (the general path) for negative values,
-/// a zero or finer weight, or a share above 10⁴.
-fn share_pct_exact(s: Decimal, w: Decimal) -> Option<CompactString> {
+/// [`quotient_pct`] from the mantissas, without rust_decimal's division (≈ 1 k instructions
+/// with the percentage): `100 × num / den` rounded half away from zero to 2 decimals, one
+/// integer division. With `num = N / 10^a` and `den = D / 10^b`, the general path rounds
+/// twice, the quotient to its last digit (at most 10⁻²² for a quotient below 10⁴) and then
+/// the percentage; an exact `num × 10⁴ / den = N × 10^(4 + b) / (D × 10^a)` that is not on
+/// a rounding boundary is at least `1 / (2 D × 10^a) ≥ 5 × 10⁻¹³` away from one, so for
+/// `D × 10^a ≤ 10¹²` both round alike, and one on a boundary is a short decimal the division
+/// gives exactly. Both roundings are of the magnitude, the sign kept. `None` (the general
+/// path) for a zero, negative or finer `den`, a quotient above 10⁴, or a negative one that
+/// rounds to zero (the general path decides the sign of that zero).
+fn quotient_pct_exact(num: Decimal, den: Decimal) -> Option<CompactString> {
     const MAX_MANTISSA: u128 = (1 << 96) - 1;
-    if s.is_sign_negative() || w.is_sign_negative() || w.is_zero() {
+    if den.is_sign_negative() || den.is_zero() {
         return None;
     }
-    let (sm, wm) = (s.mantissa().unsigned_abs(), w.mantissa().unsigned_abs());
-    let den = wm.checked_mul(*POW10_U128.get(s.scale() as usize)?)?;
-    let num = sm.checked_mul(*POW10_U128.get(4 + w.scale() as usize)?)?;
-    if den > POW10_U128[12] || num > den * POW10_U128[8] {
+    let (nm, dm) = (num.mantissa().unsigned_abs(), den.mantissa().unsigned_abs());
+    let d = dm.checked_mul(*POW10_U128.get(num.scale() as usize)?)?;
+    let n = nm.checked_mul(*POW10_U128.get(4 + den.scale() as usize)?)?;
+    if d > POW10_U128[12] || n > d * POW10_U128[8] {
         return None;
     }
-    // Half away from zero: floor(num / den + 1/2).
-    let r = (2 * num + den) / (2 * den);
-    (r <= MAX_MANTISSA).then(|| {
-        concat(&[
-            Piece::Num(Decimal::from_i128_with_scale(r as i128, 2)),
-            Piece::Text("%"),
-        ])
-    })
+    // Half away from zero: floor(n / d + 1/2) of the magnitude.
+    let r = (2 * n + d) / (2 * d);
+    if r > MAX_MANTISSA || (num.is_sign_negative() && r == 0) {
+        return None;
+    }
+    let r = if num.is_sign_negative() {
+        -(r as i128)
+    } else {
+        r as i128
+    };
+    Some(concat(&[
+        Piece::Num(Decimal::from_i128_with_scale(r, 2)),
+        Piece::Text("%"),
+    ]))
 }
 
 /// 10⁰ … 10³² as `u128`.
@@ -1976,10 +1985,10 @@ mod tests {
         assert_eq!(n(negative_zero), decimal_compact(negative_zero.normalize()));
     }
 
-    /// The share from the mantissas is `pct_compact(s / w)` for scores and weights of every
-    /// scale and size, and for shares on a rounding boundary.
+    /// The percentage from the mantissas is `pct_compact(num / den)` for scores, weights and
+    /// amounts of every scale, size and sign, and for quotients on a rounding boundary.
     #[test]
-    fn share_pct_as_division() {
+    fn quotient_pct_as_division() {
         let mut seed = 31u64;
         let mut next = |n: u64| {
             seed = seed
@@ -1987,33 +1996,38 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 29) % n
         };
-        let mut exact = 0;
-        for k in 0..200_000u64 {
+        let (mut exact, mut negative) = (0, 0);
+        for k in 0..300_000u64 {
             let number = |next: &mut dyn FnMut(u64) -> u64| {
-                let m = match next(6) {
+                let m = match next(7) {
                     0 => next(1 << 62) as i64,
                     1 => next(100_000_000) as i64,
                     2 => next(20) as i64 - 2,
+                    3 => next(100_000_000_000) as i64 - 50_000_000_000,
                     _ => next(2_000) as i64,
                 };
                 Decimal::new(m, next(12) as u32)
             };
-            let w = number(&mut next);
-            if w.is_zero() {
+            let den = number(&mut next);
+            if den.is_zero() {
                 continue;
             }
-            // Every third share sits on a rounding boundary: w × (k + 0.5) / 10⁴.
-            let s = if k % 3 == 0 {
-                w * Decimal::new(2 * next(20_000) as i64 + 1, 5)
+            // Every third quotient sits on a rounding boundary: den × ±(k + 0.5) / 10⁴.
+            let num = if k % 3 == 0 {
+                den * Decimal::new(2 * next(20_000) as i64 + 1 - 20_000, 5)
+            } else if k % 3 == 1 {
+                // A budget's change: adjusted − initial.
+                number(&mut next) - den
             } else {
                 number(&mut next)
             };
-            if let Some(fast) = share_pct_exact(s, w) {
+            if let Some(fast) = quotient_pct_exact(num, den) {
                 exact += 1;
-                assert_eq!(fast, pct_compact(s / w), "{s} / {w}");
+                negative += usize::from(num.is_sign_negative());
+                assert_eq!(fast, pct_compact(num / den), "{num} / {den}");
             }
         }
-        assert!(exact > 50_000, "{exact}");
+        assert!(exact > 50_000 && negative > 10_000, "{exact} {negative}");
     }
 
     /// The second-byte scan finds each keyword where `contains_str` does.
