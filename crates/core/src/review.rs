@@ -15,6 +15,7 @@ use crate::score::{
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 /// The text pieces joined into one `String`, allocated once at its exact size: what
 /// `format!` gives for plain `{}` arguments, without the formatting machinery (the checks
@@ -85,6 +86,9 @@ struct IndicatorInfo<'a> {
     level2: Option<Level2>,
     /// The 一级 category: as printed, else implied by the 二级 ([`Indicator::category`]).
     category: Option<Level1>,
+    /// The score against the weight, when both are printed: four checks ask (SCORE_OVER_WEIGHT,
+    /// MET_BUT_DEDUCTED, UNMET_FULL_SCORE, REASON_MISSING), each compared them on its own.
+    score_vs_weight: Option<Ordering>,
 }
 
 impl<'a> Context<'a> {
@@ -144,6 +148,10 @@ impl<'a> Context<'a> {
                     name: compacted(&i.name),
                     level2,
                     category,
+                    score_vs_weight: match (i.score, i.weight) {
+                        (Some(s), Some(w)) => Some(cmp(s, w)),
+                        _ => None,
+                    },
                 }
             })
             .collect();
@@ -165,6 +173,11 @@ impl<'a> Context<'a> {
             .zip(&self.info)
             .enumerate()
             .map(|(i, ((ind, is), info))| (i, ind, is, &*info.name))
+    }
+
+    /// The score of indicator `i` against its weight, when both are printed.
+    fn score_vs_weight(&self, i: usize) -> Option<Ordering> {
+        self.info.get(i).and_then(|info| info.score_vs_weight)
     }
 
     /// Indicators with their 一级 category.
@@ -734,7 +747,9 @@ fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         // `s < 0` is a negative sign on a non-zero mantissa (a negative zero is zero).
-        if cmp(s, w).is_gt() || (s.is_sign_negative() && !s.is_zero()) {
+        if cx.score_vs_weight(i).is_some_and(Ordering::is_gt)
+            || (s.is_sign_negative() && !s.is_zero())
+        {
             let (s, w) = (n(s), n(w));
             out.push(
                 hit(
@@ -780,7 +795,7 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
         let (Some(true), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
             continue;
         };
-        if cmp(s, w).is_lt() {
+        if cx.score_vs_weight(i) == Some(Ordering::Less) {
             let (a, t, s, w) = (
                 trimmed(&is.actual.printed),
                 is.target.canonical_compact(),
@@ -824,10 +839,10 @@ fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
 
 fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
     for (i, ind, is, name) in cx.indicators() {
-        let (Some(false), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
+        let (Some(false), Some(s), Some(_)) = (is.met, ind.score, ind.weight) else {
             continue;
         };
-        if cmp(s, w).is_ge() {
+        if cx.score_vs_weight(i).is_some_and(Ordering::is_ge) {
             let (a, t, s) = (
                 trimmed(&is.actual.printed),
                 is.target.canonical_compact(),
@@ -1143,7 +1158,7 @@ fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
         if !blank(ind.reason.as_deref()) {
             continue;
         }
-        let deducted = matches!((ind.score, ind.weight), (Some(s), Some(w)) if cmp(s, w).is_lt());
+        let deducted = cx.score_vs_weight(i) == Some(Ordering::Less);
         let short = is.met == Some(false)
             || matches!(
                 is.achievement,
@@ -1861,6 +1876,11 @@ mod tests {
             assert_eq!(t.score_missing, inds.iter().any(|i| i.score.is_none()));
             for (i, info) in inds.iter().zip(&cx.info) {
                 assert_eq!(info.category, i.category());
+                let want = match (i.score, i.weight) {
+                    (Some(s), Some(w)) => Some(s.cmp(&w)),
+                    _ => None,
+                };
+                assert_eq!(info.score_vs_weight, want);
             }
             let budget_w = ev.funds.weight.unwrap_or(profile.budget.weight);
             if !t.weight_missing {
