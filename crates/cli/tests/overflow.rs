@@ -78,7 +78,7 @@ fn every_command(dir: &Path, file: &Path) -> Vec<(String, Output)> {
     outputs
 }
 
-fn stdout_of<'a>(outputs: &'a [(String, Output)], command: &str) -> String {
+fn stdout_of(outputs: &[(String, Output)], command: &str) -> String {
     let (_, o) = outputs
         .iter()
         .find(|(c, _)| c.starts_with(command))
