@@ -271,7 +271,7 @@ pub fn write_report(
     h.push_str(&format!("（共 {} 条）。", agg.findings.iter().sum::<u64>()));
     if agg.money_unknown > 0 {
         h.push_str(&format!(
-            "<span class=\"note\">其中 {} 张表未印金额单位或未读到预算数，未计入金额合计。</span>",
+            "<span class=\"note\">其中 {} 张表未印金额单位、未读到预算数或金额过大无法合计，未计入金额合计。</span>",
             agg.money_unknown
         ));
     }

@@ -185,3 +185,36 @@ fn the_reproductions_end_normally() {
         );
     }
 }
+
+#[test]
+fn an_audit_whose_money_does_not_add_up_leaves_it_out_and_says_so() {
+    // Two forms executing MAX each: their sum does not fit a Decimal.
+    let dir = scratch("overflow-audit-sum");
+    let form = seed_with(
+        "507,500.00\t501,010.00\t501,010\t10\t100.00%\t10",
+        &format!("1\t1\t{MAX}\t10\t\t10"),
+    );
+    let (a, b) = (dir.join("a.tsv"), dir.join("b.tsv"));
+    std::fs::write(&a, &form).unwrap();
+    std::fs::write(&b, &form).unwrap();
+    let report = dir.join("report.html");
+    let o = run(&[
+        "audit",
+        "--jobs",
+        "1",
+        "-o",
+        report.to_str().unwrap(),
+        "--xlsx",
+        dir.join("report.xlsx").to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let html = std::fs::read_to_string(report).unwrap();
+    assert!(
+        html.contains("金额过大无法合计"),
+        "the report says money was left out"
+    );
+}
