@@ -90,12 +90,24 @@ pub struct Rollup {
 impl Rollup {
     fn merge(&mut self, o: &Rollup) {
         self.forms += o.forms;
-        self.adjusted_yuan += o.adjusted_yuan;
-        self.executed_yuan += o.executed_yuan;
-        self.reported_sum += o.reported_sum;
-        self.reported_n += o.reported_n;
-        self.computed_sum += o.computed_sum;
-        self.computed_n += o.computed_n;
+        // Amounts and scores come from the forms: a sum that does not fit a Decimal leaves
+        // the other's out (of the money, of the mean with its count) rather than panic.
+        add_pair(
+            (&mut self.adjusted_yuan, &mut self.executed_yuan),
+            (o.adjusted_yuan, o.executed_yuan),
+        );
+        add_counted(
+            &mut self.reported_sum,
+            &mut self.reported_n,
+            o.reported_sum,
+            o.reported_n,
+        );
+        add_counted(
+            &mut self.computed_sum,
+            &mut self.computed_n,
+            o.computed_sum,
+            o.computed_n,
+        );
         self.errors += o.errors;
         self.warnings += o.warnings;
         self.infos += o.infos;
@@ -170,6 +182,39 @@ pub struct Aggregate {
     pub departments: HashMap<String, Rollup>,
     pub units: HashMap<String, Rollup>,
     pub top: Vec<SeriousForm>,
+}
+
+/// Adds both amounts, or neither when either sum would not fit a `Decimal`; `false` then.
+fn add_pair(sums: (&mut Decimal, &mut Decimal), values: (Decimal, Decimal)) -> bool {
+    match (sums.0.checked_add(values.0), sums.1.checked_add(values.1)) {
+        (Some(a), Some(b)) => {
+            (*sums.0, *sums.1) = (a, b);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Adds a sum and its count, or neither when the sum would not fit a `Decimal`; `false` then.
+fn add_counted(sum: &mut Decimal, n: &mut u64, value: Decimal, count: u64) -> bool {
+    match sum.checked_add(value) {
+        Some(s) => {
+            *sum = s;
+            *n += count;
+            true
+        }
+        None => false,
+    }
+}
+
+/// The bin of an execution rate (a fraction): its percent's, or, when the percent does not
+/// fit a `Decimal`, the bin of its side (far above 100% or far below 50%).
+fn bin_rate_fraction(rate: Decimal) -> usize {
+    match rate.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(r) => bin_rate(r),
+        None if rate.is_sign_positive() => 8,
+        None => 0,
+    }
 }
 
 fn bin_rate(rate_pct: Decimal) -> usize {
@@ -300,8 +345,17 @@ impl Aggregate {
                 (Decimal::ZERO, Decimal::ZERO)
             }
         };
-        self.adjusted_yuan += adjusted;
-        self.executed_yuan += executed;
+        // Money that does not fit the running totals is not counted, like money in an
+        // unknown unit (the report says how many forms' money is left out).
+        let (adjusted, executed) = if add_pair(
+            (&mut self.adjusted_yuan, &mut self.executed_yuan),
+            (adjusted, executed),
+        ) {
+            (adjusted, executed)
+        } else {
+            self.money_unknown += 1;
+            (Decimal::ZERO, Decimal::ZERO)
+        };
 
         // Grades: printed, else the band of the printed total; computed.
         let reported_total = ev.total_score.map(|s| s.value);
@@ -319,26 +373,27 @@ impl Aggregate {
             .entry(computed_grade.clone().unwrap_or_else(|| "未知".into()))
             .or_default() += 1;
 
+        match card.execution_rate.as_ref() {
+            Some(c) => self.rate_bins[bin_rate_fraction(c.value)] += 1,
+            None => self.rate_unknown += 1,
+        }
+        // The form's rate in percent for its line; blank when the percent does not fit.
         let rate = card
             .execution_rate
             .as_ref()
-            .map(|c| c.value * Decimal::ONE_HUNDRED);
-        match rate {
-            Some(r) => self.rate_bins[bin_rate(r)] += 1,
-            None => self.rate_unknown += 1,
-        }
+            .and_then(|c| c.value.checked_mul(Decimal::ONE_HUNDRED));
         let computed_total = card.total.as_ref().map(|c| c.value);
+        // A printed total far from the computed one may not have a difference (or add to the
+        // sum of differences) that fits a Decimal: it is then an unknown difference.
         let delta = match (reported_total, computed_total) {
-            (Some(r), Some(c)) => Some(r - c),
+            (Some(r), Some(c)) => r.checked_sub(c),
             _ => None,
         };
         match delta {
-            Some(d) => {
+            Some(d) if add_counted(&mut self.delta_sum, &mut self.delta_n, d, 1) => {
                 self.delta_bins[bin_delta(d)] += 1;
-                self.delta_sum += d;
-                self.delta_n += 1;
             }
-            None => self.delta_unknown += 1,
+            _ => self.delta_unknown += 1,
         }
 
         // Rollups.
@@ -442,9 +497,14 @@ impl Aggregate {
         for (a, b) in self.findings.iter_mut().zip(other.findings) {
             *a += b;
         }
-        self.adjusted_yuan += other.adjusted_yuan;
-        self.executed_yuan += other.executed_yuan;
         self.money_unknown += other.money_unknown;
+        if !add_pair(
+            (&mut self.adjusted_yuan, &mut self.executed_yuan),
+            (other.adjusted_yuan, other.executed_yuan),
+        ) {
+            // The other worker's money does not fit the totals: its forms' money is left out.
+            self.money_unknown += other.forms - other.money_unknown;
+        }
         for (k, v) in other.reported_grades {
             *self.reported_grades.entry(k).or_default() += v;
         }
@@ -455,12 +515,20 @@ impl Aggregate {
             *a += b;
         }
         self.rate_unknown += other.rate_unknown;
-        for (a, b) in self.delta_bins.iter_mut().zip(other.delta_bins) {
-            *a += b;
-        }
         self.delta_unknown += other.delta_unknown;
-        self.delta_sum += other.delta_sum;
-        self.delta_n += other.delta_n;
+        if add_counted(
+            &mut self.delta_sum,
+            &mut self.delta_n,
+            other.delta_sum,
+            other.delta_n,
+        ) {
+            for (a, b) in self.delta_bins.iter_mut().zip(other.delta_bins) {
+                *a += b;
+            }
+        } else {
+            // Their differences cannot join the sum: unknown, so the bins and the mean agree.
+            self.delta_unknown += other.delta_n;
+        }
         for (code, s) in other.codes {
             match self.codes.get_mut(&code) {
                 Some(mine) => {

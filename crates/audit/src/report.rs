@@ -139,6 +139,18 @@ fn wan_number(yuan: Decimal) -> String {
     format!("{sign}{}.{frac}", group(int))
 }
 
+/// `executed / adjusted` in percent, or "—" when there is no budget or the rate does not fit
+/// a `Decimal` (amounts summed from the forms can be anything).
+fn rate_percent(executed: Decimal, adjusted: Decimal) -> String {
+    match executed
+        .checked_div(adjusted)
+        .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+    {
+        Some(r) => format!("{}%", display_decimal(r, 2)),
+        None => "—".to_string(),
+    }
+}
+
 fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "—".into();
@@ -222,17 +234,7 @@ pub fn write_report(
     h.push_str("<nav><a href=\"#totals\">总览</a><a href=\"#grades\">等级分布</a><a href=\"#rates\">执行率</a><a href=\"#deltas\">总分差</a><a href=\"#findings\">审核发现</a><a href=\"#serious\">问题最严重的表</a><a href=\"#departments\">按部门</a><a href=\"#units\">按单位</a><a href=\"#forms\">逐表发现</a></nav>\n<main>\n");
 
     // Totals.
-    let exec_rate = if agg.adjusted_yuan.is_zero() {
-        "—".to_string()
-    } else {
-        format!(
-            "{}%",
-            display_decimal(
-                agg.executed_yuan / agg.adjusted_yuan * Decimal::ONE_HUNDRED,
-                2
-            )
-        )
-    };
+    let exec_rate = rate_percent(agg.executed_yuan, agg.adjusted_yuan);
     h.push_str("<section id=\"totals\"><h2>总览</h2><div class=\"cards\">");
     let card = |h: &mut String, k: &str, v: String| {
         h.push_str(&format!(
@@ -269,7 +271,7 @@ pub fn write_report(
     h.push_str(&format!("（共 {} 条）。", agg.findings.iter().sum::<u64>()));
     if agg.money_unknown > 0 {
         h.push_str(&format!(
-            "<span class=\"note\">其中 {} 张表未印金额单位或未读到预算数，未计入金额合计。</span>",
+            "<span class=\"note\">其中 {} 张表未印金额单位、未读到预算数或金额过大无法合计，未计入金额合计。</span>",
             agg.money_unknown
         ));
     }
@@ -459,14 +461,7 @@ pub fn write_report(
             if by_errors { "实施单位" } else { "主管部门" }
         ));
         for (name, r) in rows.iter().take(MAX_ROLLUP_ROWS) {
-            let rate = if r.adjusted_yuan.is_zero() {
-                "—".into()
-            } else {
-                format!(
-                    "{}%",
-                    display_decimal(r.executed_yuan / r.adjusted_yuan * Decimal::ONE_HUNDRED, 2)
-                )
-            };
+            let rate = rate_percent(r.executed_yuan, r.adjusted_yuan);
             h.push_str(&format!(
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{rate}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}/{}/{}/{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 escape(name),

@@ -22,11 +22,13 @@ fn computed(c: Option<&Computed>) -> String {
     c.map_or_else(dash, Computed::display)
 }
 
+/// A fraction in percent; a dash (as for a rate not computed) when the percent does not fit a
+/// `Decimal` (the rate is a quotient of amounts read from the form).
 fn percent(fraction: Decimal, decimals: u32) -> String {
-    format!(
-        "{}%",
-        display_decimal(fraction * Decimal::ONE_HUNDRED, decimals)
-    )
+    match fraction.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", display_decimal(p, decimals)),
+        None => dash(),
+    }
 }
 
 /// Write the scorecard of one form.

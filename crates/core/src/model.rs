@@ -126,8 +126,13 @@ impl PrintedDecimal {
         PrintedDecimal { value, decimals }
     }
     /// Half a unit of the last printed digit (`8.62` → 0.005).
+    /// Printed with 28 decimals (the most a `Decimal` holds) or more (`decimals` is read
+    /// back from JSON), half a unit does not fit: no tolerance, the comparison is exact.
     pub fn tolerance(&self) -> Decimal {
-        Decimal::new(5, self.decimals + 1)
+        match self.decimals.checked_add(1) {
+            Some(scale) if scale <= 28 => Decimal::new(5, scale),
+            _ => Decimal::ZERO,
+        }
     }
 }
 

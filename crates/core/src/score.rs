@@ -618,26 +618,33 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         version: Arc::from(profile.version.as_str()),
     };
     let execution_rate = execution_rate(&ev.funds, &cx, &mut notes);
-    let budget_score = execution_rate.as_ref().map(|rate| {
+    let budget_score = execution_rate.as_ref().and_then(|rate| {
         let w = profile.budget.weight;
         let capped = max(min(rate.value, Decimal::ONE), Decimal::ZERO);
         // Each number written once, for its input, and copied into the formula: the capped
         // rate is the rate itself (the same representation) from 0 to 100%.
-        let rate_percent = percent_2(rate.value);
+        // A rate or weight read from the form or a user's profile may be too large to take
+        // in percent or to multiply: then there is no budget score, never a wrong one.
+        let (Some(rate_percent), Some(value)) = (percent_2(rate.value), w.checked_mul(capped))
+        else {
+            notes.push(OVERFLOW_NOTE.into());
+            return None;
+        };
         let capped_percent = if capped.serialize() == rate.value.serialize() {
             rate_percent
         } else {
-            percent_2(capped)
+            // Within [0, 100]: cannot overflow.
+            percent_2(capped).unwrap_or(rate_percent)
         };
-        cx.computed(
-            w * capped,
+        Some(cx.computed(
+            value,
             Formula::BudgetScore {
                 w,
                 capped: capped_percent,
             },
             Inputs::Numbers(smallvec![("W", w, false), ("执行率", rate_percent, true)]),
             None,
-        )
+        ))
     });
     let mut indicators: Vec<IndicatorScore> = Vec::with_capacity(ev.indicators.len());
     for (i, ind) in ev.indicators.iter().enumerate() {
@@ -648,18 +655,30 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let mut sum = Decimal::ZERO;
     let mut substituted = Vec::new();
     let mut unknown = false;
+    // Printed scores and weights come from the form: their sum may not fit a Decimal.
+    let mut overflowed = false;
     for (is, ind) in indicators.iter().zip(&ev.indicators) {
-        match (&is.computed, ind.score) {
-            (Some(c), _) => sum += c.value,
+        let add = match (&is.computed, ind.score) {
+            (Some(c), _) => c.value,
             (None, Some(printed)) => {
-                sum += printed;
                 substituted.push(format!("「{}」", compact(&ind.name)));
+                printed
             }
-            (None, None) => unknown = true,
+            (None, None) => {
+                unknown = true;
+                continue;
+            }
+        };
+        match sum.checked_add(add) {
+            Some(s) => sum = s,
+            None => overflowed = true,
         }
     }
     let indicator_total = if unknown || indicators.is_empty() {
         notes.push("部分指标既无法按规则计算也未填报得分，指标合计无法得出 (some indicators have neither a computed nor a printed score)".into());
+        None
+    } else if overflowed {
+        notes.push(OVERFLOW_NOTE.into());
         None
     } else {
         let note = (!substituted.is_empty()).then(|| {
@@ -686,18 +705,27 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     }
     let total = match (&budget_score, &indicator_total) {
         _ if ev.truncated => None,
-        (Some(b), Some(t)) => Some(cx.computed(
-            b.value + t.value,
-            Formula::Total {
-                b: b.value,
-                t: t.value,
-            },
-            Inputs::Numbers(smallvec![
-                ("预算执行得分", b.value, false),
-                ("指标得分合计", t.value, false)
-            ]),
-            t.note.clone(),
-        )),
+        (Some(b), Some(t)) => match b.value.checked_add(t.value) {
+            Some(v) => Some(v),
+            None => {
+                notes.push(OVERFLOW_NOTE.into());
+                None
+            }
+        }
+        .map(|v| {
+            cx.computed(
+                v,
+                Formula::Total {
+                    b: b.value,
+                    t: t.value,
+                },
+                Inputs::Numbers(smallvec![
+                    ("预算执行得分", b.value, false),
+                    ("指标得分合计", t.value, false)
+                ]),
+                t.note.clone(),
+            )
+        }),
         _ => None,
     };
     let grade = total.as_ref().and_then(|t| {
@@ -765,14 +793,23 @@ fn wta(w: Decimal, out: &IndicatorScore) -> Inputs {
     }
 }
 
-/// A fraction in percent, rounded half-up to 2 decimals (the number [`pct`] prints).
-fn percent_2(fraction: Decimal) -> Decimal {
-    rounded(fraction * Decimal::ONE_HUNDRED, 2)
+/// Why a number is not computed when an operation on numbers read from the form (or a
+/// user's profile) does not fit a `Decimal` (about ±7.9 × 10^28, 28 decimals).
+pub const OVERFLOW_NOTE: &str = "数值过大，无法计算 (a number is too large to compute with)";
+
+/// A fraction in percent, rounded half-up to 2 decimals (the number [`pct`] prints); `None`
+/// when the percent does not fit a `Decimal`.
+fn percent_2(fraction: Decimal) -> Option<Decimal> {
+    Some(rounded(fraction.checked_mul(Decimal::ONE_HUNDRED)?, 2))
 }
 
-/// [`pct`] as a `CompactString` (inline: no allocation).
+/// [`pct`] as a `CompactString` (inline: no allocation). A fraction too large to take in
+/// percent is written as its exact value times 100 (`7.9E+28 × 100%` would be invented).
 pub fn pct_compact(fraction: Decimal) -> CompactString {
-    concat(&[Num(percent_2(fraction)), Text("%")])
+    match percent_2(fraction) {
+        Some(p) => concat(&[Num(p), Text("%")]),
+        None => concat(&[Num(fraction), Text(" × 100%")]),
+    }
 }
 
 /// `value` rounded half-up to `decimals`, rescaled to exactly that many decimals.
@@ -814,12 +851,6 @@ fn rounded_fast(value: Decimal, decimals: u32) -> Option<Decimal> {
 
 /// The largest mantissa of a `Decimal` (96 bits).
 const MAX_MANTISSA: u128 = (1 << 96) - 1;
-
-/// `a / b` exactly as rust_decimal's `/` gives it (and panics like it on a zero divisor or an
-/// overflow), by [`quotient_fast`] for the common shapes.
-fn quotient(a: Decimal, b: Decimal) -> Decimal {
-    quotient_fast(a, b).unwrap_or_else(|| a / b)
-}
 
 /// `a.checked_div(b)`, by [`quotient_fast`] for the common shapes.
 fn checked_quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
@@ -985,8 +1016,12 @@ pub fn pct(fraction: Decimal) -> String {
 
 /// [`pct`] appended to `out`.
 pub fn push_pct(out: &mut String, fraction: Decimal) {
+    let Some(p) = percent_2(fraction) else {
+        out.push_str(&pct_compact(fraction));
+        return;
+    };
     let mut buf = [0u8; crate::num::DECIMAL_BUF];
-    out.push_str(crate::num::decimal_str(percent_2(fraction), &mut buf));
+    out.push_str(crate::num::decimal_str(p, &mut buf));
     out.push('%');
 }
 
@@ -1016,7 +1051,8 @@ pub fn effective_total(funds: &Funds) -> (FundRow, bool) {
     let sum = |f: fn(&FundRow) -> Option<Decimal>| -> Option<Decimal> {
         let mut sum: Option<Decimal> = None;
         for v in parts().filter_map(f) {
-            sum = Some(sum.unwrap_or(Decimal::ZERO) + v);
+            // An amount too large to sum is not known (the rate is then not computed).
+            sum = Some(sum.unwrap_or(Decimal::ZERO).checked_add(v)?);
         }
         sum
     };
@@ -1068,7 +1104,10 @@ fn execution_rate(funds: &Funds, cx: &Cx, notes: &mut Vec<String>) -> Option<Com
         ));
         return None;
     }
-    let rate = checked_quotient(executed, budget)?;
+    let Some(rate) = checked_quotient(executed, budget) else {
+        notes.push(OVERFLOW_NOTE.into());
+        return None;
+    };
     Some(cx.computed(
         rate,
         Formula::ExecutionRate { executed, budget },
@@ -1367,7 +1406,12 @@ fn qualitative(out: &mut IndicatorScore, w: Decimal, printed: Option<Decimal>, c
         });
         return;
     };
-    let (lo, hi) = (w * lo, w * hi);
+    // The band's ends are fractions of the weight: a weight too large (a user's profile may
+    // widen a band past 1) gives no band and no score.
+    let (Some(lo), Some(hi)) = (w.checked_mul(lo), w.checked_mul(hi)) else {
+        out.note = Some(OVERFLOW_NOTE.into());
+        return;
+    };
     out.band = Some((lo, hi));
     let label = ach.label_zh();
     out.computed = Some(match printed {
@@ -1464,6 +1508,13 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
         out.ratio = checked_quotient(a, t);
     }
     let no_op = op == Operator::NoOperator;
+    // Set when a formula's arithmetic does not fit a Decimal (numbers read from the form):
+    // the score is then not computed, and the note says why.
+    let mut overflowed = false;
+    let mut too_large = || {
+        overflowed = true;
+        None
+    };
     let positive_like = op.is_positive()
         || op == Operator::NoOperator
         || (op == Operator::Exact && rules.exact_as_positive);
@@ -1487,8 +1538,10 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
         if met {
             Some((w, Formula::MetAtLeast { w }, no_op))
         } else if cmp(t, Decimal::ZERO).is_gt() {
-            let v = quotient(w * a, t);
-            Some((v, Formula::Proportional { w, a, t }, no_op))
+            w.checked_mul(a)
+                .and_then(|wa| checked_quotient(wa, t))
+                .map(|v| (v, Formula::Proportional { w, a, t }, no_op))
+                .or_else(&mut too_large)
         } else {
             None
         }
@@ -1505,13 +1558,18 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
                 ReverseFormula::Ratio
                     if cmp(a, Decimal::ZERO).is_gt() && cmp(t, Decimal::ZERO).is_ge() =>
                 {
-                    Some((w * t / a, Formula::ReverseRatio { w, a, t }, false))
+                    w.checked_mul(t)
+                        .and_then(|wt| wt.checked_div(a))
+                        .map(|v| (v, Formula::ReverseRatio { w, a, t }, false))
+                        .or_else(&mut too_large)
                 }
-                ReverseFormula::Linear if cmp(t, Decimal::ZERO).is_gt() => Some((
-                    w * (Decimal::ONE - (a - t) / t),
-                    Formula::ReverseLinear { w, a, t },
-                    false,
-                )),
+                ReverseFormula::Linear if cmp(t, Decimal::ZERO).is_gt() => a
+                    .checked_sub(t)
+                    .and_then(|d| d.checked_div(t))
+                    .and_then(|d| Decimal::ONE.checked_sub(d))
+                    .and_then(|f| w.checked_mul(f))
+                    .map(|v| (v, Formula::ReverseLinear { w, a, t }, false))
+                    .or_else(&mut too_large),
                 _ => Some((Decimal::ZERO, Formula::ReverseZero { a, t }, false)),
             }
         }
@@ -1522,12 +1580,12 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
         if met {
             Some((w, Formula::MetExact { w }, false))
         } else if cmp(t, Decimal::ZERO).is_gt() {
-            let dev = (a - t).abs() / t;
-            Some((
-                w * (Decimal::ONE - dev),
-                Formula::Deviation { w, a, t },
-                false,
-            ))
+            a.checked_sub(t)
+                .and_then(|d| d.abs().checked_div(t))
+                .and_then(|dev| Decimal::ONE.checked_sub(dev))
+                .and_then(|f| w.checked_mul(f))
+                .map(|v| (v, Formula::Deviation { w, a, t }, false))
+                .or_else(&mut too_large)
         } else {
             None
         }
@@ -1564,7 +1622,9 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
     if let Some(n) = assumed_unit_note {
         out.note = Some(n);
     }
-    if !scored && out.note.is_none() {
+    if !scored && out.note.is_none() && overflowed {
+        out.note = Some(OVERFLOW_NOTE.into());
+    } else if !scored && out.note.is_none() {
         out.note = Some(format!(
             "目标值 {t} 无法按比例计分 (target {t}: no proportional rule applies)"
         ));

@@ -289,9 +289,11 @@ impl<'p, I: Write, F: Write> CsvWriter<'p, I, F> {
             yuan(a.adjusted),
             yuan(a.executed),
             text(ev.funds.rate_printed.as_deref()),
-            card.execution_rate.as_ref().map_or(String::new(), |c| {
-                display_decimal(c.value * Decimal::ONE_HUNDRED, 2)
-            }),
+            // Blank, as for no rate, when the percent does not fit a Decimal.
+            card.execution_rate
+                .as_ref()
+                .and_then(|c| c.value.checked_mul(Decimal::ONE_HUNDRED))
+                .map_or(String::new(), |p| display_decimal(p, 2)),
             ev.funds
                 .score
                 .map_or(String::new(), |s| s.value.to_string()),

@@ -296,7 +296,10 @@ fn form_to_json(form: &Evaluation) -> Result<String> {
 fn total_e4(total: Option<&str>) -> Option<i64> {
     use rust_decimal::prelude::ToPrimitive as _;
     let d: rust_decimal::Decimal = total?.trim().parse().ok()?;
-    (d * rust_decimal::Decimal::from(10_000)).round().to_i64()
+    // A total too large for the key (it was typed, or read from a form) has none.
+    d.checked_mul(rust_decimal::Decimal::from(10_000))?
+        .round()
+        .to_i64()
 }
 
 /// Keep a verdict with the current version: its columns and its finding codes.

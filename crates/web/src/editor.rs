@@ -490,7 +490,10 @@ pub fn compute(
         rate: card
             .execution_rate
             .as_ref()
-            .map(|c| format!("{}%", shown(c.value * Decimal::ONE_HUNDRED)))
+            // Blank, as for no rate, when the percent does not fit a Decimal (a rate from
+            // amounts typed into the form can be anything).
+            .and_then(|c| c.value.checked_mul(Decimal::ONE_HUNDRED))
+            .map(|p| format!("{}%", shown(p)))
             .unwrap_or_default(),
         budget_score: card
             .budget_score

@@ -127,8 +127,14 @@ impl Form {
     pub fn build(mut self) -> Evaluation {
         if self.consistent_total {
             let budget = self.ev.funds.score.map(|p| p.value).unwrap_or_default();
-            let sum: Decimal = self.ev.indicators.iter().filter_map(|i| i.score).sum();
-            self.ev.total_score = Some(PrintedDecimal::new(budget + sum, 0));
+            // Checked: the overflow tests print scores of `Decimal::MAX` (no total then).
+            let total = self
+                .ev
+                .indicators
+                .iter()
+                .filter_map(|i| i.score)
+                .try_fold(budget, |s, v| s.checked_add(v));
+            self.ev.total_score = total.map(|t| PrintedDecimal::new(t, 0));
         }
         self.ev
     }

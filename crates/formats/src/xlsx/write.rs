@@ -536,11 +536,13 @@ fn write_rate(ws: &mut Worksheet, r: u32, c: u16, ev: &Evaluation) -> Result<(),
     let funds = &ev.funds;
     match (&funds.rate_printed, funds.rate) {
         (Some(printed), Some(rate)) => {
-            let shown = format!(
-                "{}%",
-                display_decimal(rate.value * Decimal::ONE_HUNDRED, rate.decimals)
-            );
-            if *printed == shown {
+            // A rate whose percent does not fit a Decimal is not the printed text: the text is
+            // written as printed.
+            let shown = rate
+                .value
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .map(|p| format!("{}%", display_decimal(p, rate.decimals)));
+            if shown.as_deref() == Some(printed.as_str()) {
                 ws.write_number_with_format(r, c, as_f64(rate.value), &pct_fmt(rate.decimals))?;
             } else {
                 ws.write_string_with_format(r, c, printed, &label_fmt())?;
