@@ -1221,9 +1221,11 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         if a.is_zero() {
             return None;
         }
-        let computed = b / a;
-        let tolerance = Decimal::new(5, decimals + 3);
-        if (computed - rate).abs() <= tolerance {
+        // Checked: amounts at the ends of `Decimal`'s range, or a rate of more than 25
+        // decimals (a tolerance finer than 10⁻²⁸), decide nothing rather than panic.
+        let computed = b.checked_div(a)?;
+        let tolerance = Decimal::try_new(5, decimals.checked_add(3)?).ok()?;
+        if computed.checked_sub(rate)?.abs() <= tolerance {
             // The two amounts printed are A and B: 年初预算数 is the blank one.
             Some(FundCol::Initial)
         } else {

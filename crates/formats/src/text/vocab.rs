@@ -805,7 +805,8 @@ pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
     };
     let (v, _) = plain_number(num.trim())?;
     match (printed_unit, unit) {
-        ("万元", Some("元")) => Some(v * Decimal::from(10_000)),
+        // An amount in 万元 too large for 元 is not read (rust_decimal's `*` would panic).
+        ("万元", Some("元")) => v.checked_mul(Decimal::from(10_000)),
         ("元", Some("万元")) => Some(v / Decimal::from(10_000)),
         _ => Some(v),
     }
