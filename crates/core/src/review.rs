@@ -7,10 +7,10 @@ use crate::model::{
     compact, compact_eq, compacted, contains_str, may_hold_whitespace, Evaluation, Indicator,
     Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::{cmp, concat, decimal_compact, sum_value, ExactSum, Piece};
+use crate::num::{cmp, concat, decimal_compact, ExactSum, Piece};
 use crate::profile::Profile;
 use crate::score::{
-    effective_total, pct, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
+    effective_total, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
 };
 use compact_str::CompactString;
 use rust_decimal::Decimal;
@@ -280,9 +280,91 @@ fn loc(a: &Option<Loc>, b: &Option<Loc>) -> Option<Loc> {
     a.clone().or_else(|| b.clone())
 }
 
-/// Is `computed` within half a unit of the printed precision of `printed`?
+/// Is `computed` within half a unit of the printed precision of `printed`? A difference
+/// too large to compute (both near `Decimal::MAX`, opposite signs) exceeds any tolerance:
+/// they do not agree. Checked, not `-`: rust_decimal's operators panic on overflow, and
+/// both values come from the form.
 fn agrees(printed: PrintedDecimal, computed: Decimal) -> bool {
-    cmp((printed.value - computed).abs(), printed.tolerance()).is_le()
+    printed
+        .value
+        .checked_sub(computed)
+        .is_some_and(|d| cmp(d.abs(), tolerance(printed)).is_le())
+}
+
+/// [`PrintedDecimal::tolerance`], also for 28 printed decimals and more, where
+/// `Decimal::new(5, decimals + 1)` would panic: half a unit beyond the smallest decimal there
+/// is, so only an equal value agrees (a zero tolerance says the same).
+fn tolerance(p: PrintedDecimal) -> Decimal {
+    if p.decimals < 28 {
+        p.tolerance()
+    } else {
+        Decimal::ZERO
+    }
+}
+
+/// What a message shows for a number that cannot be computed: a sum or a percentage beyond
+/// `Decimal::MAX` (rust_decimal's operators would panic). Chinese, English.
+const TOO_LARGE: (&str, &str) = ("超出可计算范围", "too large to compute");
+
+/// The sum of `terms` in their order, `None` when a partial sum overflows (`.sum()` would
+/// panic).
+fn checked_sum(mut terms: impl Iterator<Item = Decimal>) -> Option<Decimal> {
+    terms.try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
+}
+
+/// [`sum_value`] without the panic: the exact sum, else rust_decimal's, `None` when that
+/// overflows.
+fn sum_value_checked<I>(terms: impl Fn() -> I) -> Option<Decimal>
+where
+    I: Iterator<Item = Decimal>,
+{
+    let mut exact = ExactSum::ZERO;
+    terms().for_each(|d| exact.add(d));
+    exact.value().or_else(|| checked_sum(terms()))
+}
+
+/// [`n`] of a number that may not have been computable: the Chinese and the English text.
+fn n_or(v: Option<Decimal>) -> (CompactString, CompactString) {
+    match v {
+        Some(v) => {
+            let t = n(v);
+            (t.clone(), t)
+        }
+        None => (TOO_LARGE.0.into(), TOO_LARGE.1.into()),
+    }
+}
+
+/// `pct_compact(fraction)` when `fraction × 100` (which it computes) fits, else `None`.
+fn pct_checked(fraction: Decimal) -> Option<CompactString> {
+    if hundredfold_fits(fraction) {
+        return Some(pct_compact(fraction));
+    }
+    fraction
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .map(|_| pct_compact(fraction))
+}
+
+/// `fraction × 100` certainly fits, told from the scale and mantissa without rust_decimal's
+/// multiplication (≈ 60 instructions for every percentage a message prints): with 2 decimals
+/// or more the product is the same mantissa at 2 decimals fewer; with fewer, the whole
+/// number `m × 10^(2 − scale)` fits when it is at most the largest mantissa. `false` only
+/// means "ask `checked_mul`".
+fn hundredfold_fits(fraction: Decimal) -> bool {
+    const MAX_MANTISSA: u128 = (1 << 96) - 1;
+    let (m, scale) = (fraction.mantissa().unsigned_abs(), fraction.scale());
+    match scale {
+        0 => m <= MAX_MANTISSA / 100,
+        1 => m <= MAX_MANTISSA / 10,
+        _ => true,
+    }
+}
+
+/// [`pct_checked`] as the Chinese and the English text.
+fn pct_or(fraction: Option<Decimal>) -> (CompactString, CompactString) {
+    match fraction.and_then(pct_checked) {
+        Some(p) => (p.clone(), p),
+        None => (TOO_LARGE.0.into(), TOO_LARGE.1.into()),
+    }
 }
 
 /// A printed score carries its printed decimals in its scale.
@@ -393,27 +475,28 @@ fn funds_column(
     if !printed {
         return;
     }
-    let sum = || parts().filter_map(get).sum::<Decimal>();
-    let value = exact.value().unwrap_or_else(sum);
+    // `None`: the rows add up beyond `Decimal::MAX`, so to more than any printed total.
+    let sum = || checked_sum(parts().filter_map(get));
+    let value = exact.value().or_else(sum);
     let total = get(&f.total);
-    let wrong = match total {
-        Some(t) => cmp(t, value).is_ne(),
+    let wrong = match (total, value) {
+        (_, None) => true,
+        (Some(t), Some(value)) => cmp(t, value).is_ne(),
         // A blank total above money in its rows is a total never filled in.
-        None => !value.is_zero(),
+        (None, Some(value)) => !value.is_zero(),
     };
     if wrong {
-        let sum = sum();
         let t = total.map(n).unwrap_or_else(|| "空".into());
-        let sum = n(sum);
+        let (sum_zh, sum_en) = n_or(sum());
         out.push(
             hit(
-                msg!(zh, "：年度资金总额为 ", t, "，而其中各项合计为 ", sum),
+                msg!(zh, "：年度资金总额为 ", t, "，而其中各项合计为 ", sum_zh),
                 msg!(
                     en,
                     ": the total row prints ",
                     t,
                     " but its rows add up to ",
-                    sum
+                    sum_en
                 ),
             )
             .at(loc(&f.total.at, &cx.ev.at.funds_total)),
@@ -426,25 +509,33 @@ fn exec_rate_mismatch(cx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     let hundred = Decimal::ONE_HUNDRED;
-    let p = PrintedDecimal::new(printed.value * hundred, printed.decimals);
-    if !agrees(p, rate.value * hundred) {
-        let shown = cx
-            .ev
-            .funds
-            .rate_printed
-            .clone()
-            .unwrap_or_else(|| pct(printed.value));
+    let agree = match (
+        printed.value.checked_mul(hundred),
+        rate.value.checked_mul(hundred),
+    ) {
+        (Some(p), Some(r)) => agrees(PrintedDecimal::new(p, printed.decimals), r),
+        // A percentage beyond `Decimal::MAX`: the same comparison on the fractions, the
+        // tolerance a hundredth (`|100 p − 100 r| ≤ t` ⇔ `|p − r| ≤ t / 100`).
+        _ => agrees(
+            PrintedDecimal::new(printed.value, printed.decimals.saturating_add(2)),
+            rate.value,
+        ),
+    };
+    if !agree {
+        let (shown_zh, shown_en) = match &cx.ev.funds.rate_printed {
+            Some(s) => (s.clone(), s.clone()),
+            None => {
+                let (zh, en) = pct_or(Some(printed.value));
+                (zh.into_string(), en.into_string())
+            }
+        };
+        let (rate_zh, rate_en) = pct_or(Some(rate.value));
         out.push(
             hit(
+                format!("执行率填报 {shown_zh}，按 {} 应为 {rate_zh}", rate.formula,),
                 format!(
-                    "执行率填报 {shown}，按 {} 应为 {}",
+                    "execution rate printed {shown_en}; {} gives {rate_en}",
                     rate.formula,
-                    pct(rate.value)
-                ),
-                format!(
-                    "execution rate printed {shown}; {} gives {}",
-                    rate.formula,
-                    pct(rate.value)
                 ),
             )
             .at(loc(&cx.ev.at.funds_rate, &cx.ev.funds.total.at)),
@@ -476,18 +567,16 @@ fn exec_low_no_reason(cx: &Context, out: &mut Vec<Finding>) {
     if cmp(rate.value, cx.profile.budget.reason_below).is_lt()
         && blank(cx.ev.funds.reason.as_deref())
     {
-        let (rate, below) = (
-            pct_compact(rate.value),
-            pct_compact(cx.profile.budget.reason_below),
-        );
+        let (rate_zh, rate_en) = pct_or(Some(rate.value));
+        let (below_zh, below_en) = pct_or(Some(cx.profile.budget.reason_below));
         out.push(
             hit(
-                msg!("执行率 ", rate, " 低于 ", below, "，未说明原因"),
+                msg!("执行率 ", rate_zh, " 低于 ", below_zh, "，未说明原因"),
                 msg!(
                     "execution rate ",
-                    rate,
+                    rate_en,
                     " is below ",
-                    below,
+                    below_en,
                     " with no reason given"
                 ),
             )
@@ -507,7 +596,18 @@ fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
     if initial == adjusted || initial.is_zero() {
         return;
     }
-    let change = quotient_pct(adjusted - initial, initial);
+    let change = match adjusted.checked_sub(initial) {
+        Some(d) => quotient_pct(d, initial),
+        // The difference overflows: `adjusted / initial − 1` is the same change.
+        None => adjusted
+            .checked_div(initial)
+            .and_then(|q| q.checked_sub(Decimal::ONE))
+            .and_then(pct_checked),
+    };
+    let (change_zh, change_en) = match change {
+        Some(c) => (c.clone(), c),
+        None => (TOO_LARGE.0.into(), TOO_LARGE.1.into()),
+    };
     let unit = cx.ev.money_unit.as_deref().unwrap_or_default();
     let (initial, adjusted) = (n(initial), n(adjusted));
     out.push(
@@ -520,7 +620,7 @@ fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
                 adjusted,
                 unit,
                 "（",
-                change,
+                change_zh,
                 "），应说明调整理由"
             ),
             msg!(
@@ -531,7 +631,7 @@ fn budget_adjusted(cx: &Context, out: &mut Vec<Finding>) {
                 " ",
                 unit,
                 " (",
-                change,
+                change_en,
                 "); the change needs a reason"
             ),
         )
@@ -551,27 +651,26 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
     let expected = ev.total_weight.unwrap_or(Decimal::ONE_HUNDRED);
     // Decided on the exact sum (`budget_w + Σ`, the same value, summed in `Context::new`);
     // the message prints rust_decimal's.
+    // `None`: a sum beyond `Decimal::MAX`, more than any printed total weight.
     let value = cx
         .totals
         .weights
         .value()
-        .unwrap_or_else(|| std::iter::once(budget_w).chain(weights()).sum::<Decimal>());
-    if cmp(value, expected).is_ne() {
-        let sum: Decimal = weights().sum();
+        .or_else(|| checked_sum(std::iter::once(budget_w).chain(weights())));
+    if value.is_none_or(|value| cmp(value, expected).is_ne()) {
+        let sum = checked_sum(weights());
+        let (sum_zh, sum_en) = n_or(sum);
+        let (all_zh, all_en) = n_or(sum.and_then(|s| budget_w.checked_add(s)));
         out.push(
             hit(
                 format!(
-                    "分值合计为 {} + {} = {}，应为 {}",
+                    "分值合计为 {} + {sum_zh} = {all_zh}，应为 {}",
                     n(budget_w),
-                    n(sum),
-                    n(budget_w + sum),
                     n(expected)
                 ),
                 format!(
-                    "weights add up to {} + {} = {}, not {}",
+                    "weights add up to {} + {sum_en} = {all_en}, not {}",
                     n(budget_w),
-                    n(sum),
-                    n(budget_w + sum),
                     n(expected)
                 ),
             )
@@ -606,20 +705,18 @@ fn weight_sum(cx: &Context, out: &mut Vec<Finding>) {
                 .filter(move |(_, c)| *c == Some(l1))
                 .filter_map(|(i, _)| i.weight)
         };
-        if cmp(sum_value(weights), declared).is_ne() {
-            let s: Decimal = weights().sum();
+        if sum_value_checked(weights).is_none_or(|s| cmp(s, declared).is_ne()) {
+            let (s_zh, s_en) = n_or(checked_sum(weights()));
             out.push(hit(
                 format!(
-                    "{}标明 {} 分，三级指标分值合计 {}",
+                    "{}标明 {} 分，三级指标分值合计 {s_zh}",
                     l1.label(),
                     n(declared),
-                    n(s)
                 ),
                 format!(
-                    "{} declares {} points; its indicators weigh {}",
+                    "{} declares {} points; its indicators weigh {s_en}",
                     l1.label(),
                     n(declared),
-                    n(s)
                 ),
             ));
         }
@@ -657,38 +754,54 @@ fn weight_scheme(cx: &Context, out: &mut Vec<Finding>) {
     // `Context::new` in `Level1::ALL`'s order, the scheme's: decided on the exact sums; the
     // message prints rust_decimal's.
     let exact = &cx.totals.by_category;
-    let sum_of = |l1: Level1| -> Decimal {
-        cx.categorised()
-            .filter(|(_, c)| *c == Some(l1))
-            .filter_map(|(i, _)| i.weight)
-            .sum()
+    // `None`: the category's weights add up beyond `Decimal::MAX`, more than its scheme's.
+    let sum_of = |l1: Level1| -> Option<Decimal> {
+        checked_sum(
+            cx.categorised()
+                .filter(|(_, c)| *c == Some(l1))
+                .filter_map(|(i, _)| i.weight),
+        )
     };
     let differs = scheme.iter().zip(exact).any(|((l1, want), (sum, any))| {
-        !any || cmp(sum.value().unwrap_or_else(|| sum_of(*l1)), *want).is_ne()
+        !any || sum
+            .value()
+            .or_else(|| sum_of(*l1))
+            .is_none_or(|s| cmp(s, *want).is_ne())
     });
     if differs {
         let have = [0, 1, 2].map(|k| (sum_of(scheme[k].0), exact[k].1));
-        let parts: Vec<String> = scheme
+        // Chinese and English parts: only a sum too large to compute reads differently.
+        let parts: Vec<(String, String)> = scheme
             .iter()
             .zip(&have)
             .map(|((l1, want), (sum, any))| {
                 if *any {
-                    format!("{} {}（方案 {}）", l1.label(), n(*sum), n(*want))
+                    let (zh, en) = n_or(*sum);
+                    let part = |s: &str| format!("{} {s}（方案 {}）", l1.label(), n(*want));
+                    (part(&zh), part(&en))
                 } else {
-                    format!("{} 缺失（应为 {}）", l1.label(), n(*want))
+                    let part = format!("{} 缺失（应为 {}）", l1.label(), n(*want));
+                    (part.clone(), part)
                 }
             })
             .collect();
+        let join = |en: bool, sep: &str| {
+            parts
+                .iter()
+                .map(|(zh, e)| if en { e.as_str() } else { zh.as_str() })
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
         out.push(hit(
             format!(
                 "一级指标分值与「{}」方案不同：{}",
                 cx.profile.title,
-                parts.join("，")
+                join(false, "，")
             ),
             format!(
                 "level-1 weights differ from the {} scheme: {}",
                 cx.profile.name,
-                parts.join(", ")
+                join(true, ", ")
             ),
         ));
     }
@@ -705,23 +818,29 @@ fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
     let scores = || ev.indicators.iter().filter_map(|i| i.score);
     // Decided on the exact sum (the same value, summed in `Context::new` from the budget's
     // score on); the message prints rust_decimal's.
-    let value = cx.totals.scores.value().unwrap_or_else(|| {
-        std::iter::once(budget.value)
-            .chain(scores())
-            .sum::<Decimal>()
-    });
-    if !agrees(total, value) {
-        let sum = budget.value + scores().sum::<Decimal>();
-        let (total, sum) = (n(total.value), n(sum));
+    // `None`: the scores add up beyond `Decimal::MAX`, more than any printed total.
+    let value = cx
+        .totals
+        .scores
+        .value()
+        .or_else(|| checked_sum(std::iter::once(budget.value).chain(scores())));
+    if value.is_none_or(|value| !agrees(total, value)) {
+        let sum = checked_sum(scores()).and_then(|s| budget.value.checked_add(s));
+        let (total, (sum_zh, sum_en)) = (n(total.value), n_or(sum));
         out.push(
             hit(
                 msg!(
                     "总分填报 ",
                     total,
                     "，而预算执行得分与各指标得分合计为 ",
-                    sum
+                    sum_zh
                 ),
-                msg!("total printed ", total, " but the scores add up to ", sum),
+                msg!(
+                    "total printed ",
+                    total,
+                    " but the scores add up to ",
+                    sum_en
+                ),
             )
             .at(ev.at.total.clone()),
         );
@@ -927,7 +1046,8 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
             let share = if w.is_zero() {
                 None
             } else {
-                Some(quotient_pct(s, w))
+                // A share beyond `Decimal::MAX` (a tiny weight) is shown as such.
+                Some(quotient_pct(s, w).unwrap_or_else(|| TOO_LARGE.0.into()))
             };
             let (open, share, close) = match &share {
                 Some(p) => ("（", p.as_str(), "）"),
@@ -978,8 +1098,9 @@ fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
 
 /// `pct_compact(num / den)`: the share of its weight a score is (QUAL_BAND), the change of
 /// a budget (BUDGET_ADJUSTED).
-fn quotient_pct(num: Decimal, den: Decimal) -> CompactString {
-    quotient_pct_exact(num, den).unwrap_or_else(|| pct_compact(num / den))
+/// `None` when the quotient or its percentage is beyond `Decimal::MAX`.
+fn quotient_pct(num: Decimal, den: Decimal) -> Option<CompactString> {
+    quotient_pct_exact(num, den).or_else(|| num.checked_div(den).and_then(pct_checked))
 }
 
 /// [`quotient_pct`] from the mantissas, without rust_decimal's division (≈ 1 k instructions
@@ -1043,7 +1164,7 @@ fn debug_name(a: Achievement) -> &'static str {
 fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
     let threshold = cx.profile.scoring.over_achievement;
     // The threshold as a percentage, written once a form when the first finding needs it.
-    let mut threshold_pct: Option<CompactString> = None;
+    let mut threshold_pct: Option<(CompactString, CompactString)> = None;
     for (i, ind, is, name) in cx.indicators() {
         let Some(ratio) = is.ratio else { continue };
         let upward = match &is.target.kind {
@@ -1054,9 +1175,9 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
         // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
         if upward && cmp(ratio, threshold).is_ge() {
             let (a, t) = (trimmed(&is.actual.printed), is.target.canonical_compact());
-            let r = pct_compact(ratio);
-            let th = threshold_pct.get_or_insert_with(|| pct_compact(threshold));
-            let th = th.as_str();
+            let (r_zh, r_en) = pct_or(Some(ratio));
+            let (th_zh, th_en) = threshold_pct.get_or_insert_with(|| pct_or(Some(threshold)));
+            let (th_zh, th_en) = (th_zh.as_str(), th_en.as_str());
             out.push(
                 hit(
                     msg!(
@@ -1067,9 +1188,9 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
                         " 为目标 ",
                         t,
                         " 的 ",
-                        r,
+                        r_zh,
                         "（≥ ",
-                        th,
+                        th_zh,
                         "），目标可能设定偏低"
                     ),
                     msg!(
@@ -1078,11 +1199,11 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
                         "”: actual ",
                         a,
                         " is ",
-                        r,
+                        r_en,
                         " of the target ",
                         t,
                         " (≥ ",
-                        th,
+                        th_en,
                         "): the target may be set too low"
                     ),
                 )
@@ -1091,7 +1212,7 @@ fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
                 .rule(msg!(
                     MOF,
                     "：目标明显偏低的，按照偏离度适度调减分值；超过 ",
-                    th,
+                    th_zh,
                     " 须说明 [ours]"
                 )),
             );
@@ -1648,15 +1769,15 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
     for (text, at) in texts {
         let Some(t) = text else { continue };
         if let Some(claim) = no_deviation_claim(t) {
-            let rate = pct(rate.value);
+            let (rate_zh, rate_en) = pct_or(Some(rate.value));
             out.push(
                 hit(
-                    msg!("文字称「", claim, "」，但执行率仅为 ", rate),
+                    msg!("文字称「", claim, "」，但执行率仅为 ", rate_zh),
                     msg!(
                         "the text claims “",
                         claim,
                         "” while the execution rate is ",
-                        rate
+                        rate_en
                     ),
                 )
                 .at(at.clone()),
@@ -1668,6 +1789,184 @@ fn text_contradicts_data(cx: &Context, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::num::sum_value;
+
+    /// A form with money, a rate, weights and scores of every size there is: the review
+    /// must not panic whatever the reader hands it (rust_decimal's `+ - * /` and `.sum()`
+    /// do on overflow). The scorecard is scored from a plain form, then given the same kind
+    /// of numbers by hand (rates, ratios, bands), so only the review's arithmetic is tried.
+    #[test]
+    fn extreme_numbers_never_panic() {
+        use crate::model::{Evaluation, FundRow, Indicator};
+        let values = [
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-1, 28),
+            Decimal::ZERO,
+            Decimal::NEGATIVE_ONE,
+            Decimal::new(-12345, 2),
+            Decimal::new(7, 0),
+            Decimal::ONE_HUNDRED,
+            Decimal::new(i64::MAX, 3),
+        ];
+        let mut seed = 29u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let row = |a: i64, b: i64| FundRow {
+            initial: Some(Decimal::new(a, 0)),
+            adjusted: Some(Decimal::new(a, 0)),
+            executed: Some(Decimal::new(b, 0)),
+            ..FundRow::default()
+        };
+        let plain = || {
+            let mut ev = Evaluation::default();
+            ev.funds.total = row(100, 90);
+            ev.funds.appropriation = row(100, 90);
+            ev.funds.weight = Some(Decimal::TEN);
+            ev.total_weight = Some(Decimal::ONE_HUNDRED);
+            let labels = ["产出指标(50分)", "效益指标", "满意度指标"];
+            for (k, l1) in labels.into_iter().enumerate() {
+                ev.indicators.push(Indicator {
+                    level1: Some(l1.into()),
+                    name: format!("指标{k}").into(),
+                    target: Some(["≥100件", "显著", "≥90%"][k].into()),
+                    actual: Some(["130件", "一般", "80%"][k].into()),
+                    weight: Some(Decimal::new(30, 0)),
+                    score: Some(Decimal::new(20, 0)),
+                    ..Indicator::default()
+                });
+            }
+            ev
+        };
+        for name in ["central-2020", "shanghai", "sichuan", "yunnan-20"] {
+            let profile = Profile::builtin(name).expect("a shipped profile");
+            let base = crate::score::score(&plain(), &profile);
+            for _ in 0..3_000 {
+                let pick = |next: &mut dyn FnMut(u64) -> u64| {
+                    let k = next(values.len() as u64 + 1) as usize;
+                    values.get(k).copied()
+                };
+                let mut ev = plain();
+                let f = &mut ev.funds;
+                for r in [
+                    &mut f.total,
+                    &mut f.appropriation,
+                    &mut f.carryover,
+                    &mut f.other,
+                ] {
+                    (r.initial, r.adjusted, r.executed) =
+                        (pick(&mut next), pick(&mut next), pick(&mut next));
+                }
+                f.weight = pick(&mut next);
+                f.rate = pick(&mut next).map(|v| PrintedDecimal::new(v, next(31) as u32));
+                f.rate_printed = None;
+                f.score = pick(&mut next).map(|v| PrintedDecimal::new(v, next(31) as u32));
+                ev.total_weight = pick(&mut next);
+                ev.total_score = pick(&mut next).map(|v| PrintedDecimal::new(v, next(31) as u32));
+                for ind in &mut ev.indicators {
+                    (ind.weight, ind.score) = (pick(&mut next), pick(&mut next));
+                }
+                let mut card = base.clone();
+                for c in [&mut card.execution_rate, &mut card.budget_score]
+                    .into_iter()
+                    .flatten()
+                {
+                    c.value = pick(&mut next).unwrap_or_default();
+                }
+                for is in &mut card.indicators {
+                    is.ratio = pick(&mut next);
+                    is.band = pick(&mut next).zip(pick(&mut next));
+                    is.achievement = Some(Achievement::Unmet);
+                }
+                let _ = review(&ev, &card, &profile);
+            }
+        }
+    }
+
+    /// `hundredfold_fits` never says a product fits that `checked_mul` finds too large, and
+    /// `pct_checked` agrees with `checked_mul` on every scale and size near the limit.
+    #[test]
+    fn hundredfold_fits_as_checked_mul() {
+        let max = Decimal::MAX.mantissa();
+        let mut seed = 3u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..50_000 {
+            let scale = next(29) as u32;
+            let m = match next(4) {
+                0 => max - i128::from(next(1_000_000)),
+                1 => max / 100 + i128::from(next(2_000)) - 1_000,
+                2 => max / 10 + i128::from(next(2_000)) - 1_000,
+                _ => i128::from(next(1 << 40)) << next(56),
+            }
+            .min(max);
+            let sign = if next(2) == 0 { 1 } else { -1 };
+            let d = Decimal::from_i128_with_scale(sign * m, scale);
+            let general = d.checked_mul(Decimal::ONE_HUNDRED).is_some();
+            if hundredfold_fits(d) {
+                assert!(general, "{d}");
+            }
+            assert_eq!(pct_checked(d).is_some(), general, "{d}");
+        }
+    }
+
+    /// A sum beyond `Decimal::MAX` is reported, shown as too large to compute.
+    #[test]
+    fn overflowing_sums_reported() {
+        use crate::model::{Evaluation, Indicator};
+        let profile = Profile::default();
+        let max = Some(Decimal::MAX);
+        let mut ev = Evaluation::default();
+        ev.funds.appropriation.initial = max;
+        ev.funds.carryover.initial = max;
+        ev.funds.total.initial = Some(Decimal::ONE);
+        ev.funds.score = Some(printed_score(Decimal::TEN));
+        ev.total_score = Some(printed_score(Decimal::ONE_HUNDRED));
+        for l1 in ["产出指标(50分)", "产出指标", "效益指标"] {
+            ev.indicators.push(Indicator {
+                level1: Some(l1.into()),
+                name: "指标".into(),
+                weight: max,
+                score: max,
+                ..Indicator::default()
+            });
+        }
+        let card = Scorecard {
+            profile: String::new(),
+            profile_version: String::new(),
+            execution_rate: None,
+            budget_score: None,
+            indicators: Vec::new(),
+            indicator_total: None,
+            total: None,
+            grade: None,
+            notes: Vec::new(),
+        };
+        let found = review(&ev, &card, &profile);
+        for code in [
+            "FUNDS_ROW_SUM",
+            "WEIGHT_SUM",
+            "WEIGHT_SCHEME",
+            "TOTAL_MISMATCH",
+        ] {
+            let f: Vec<_> = found.iter().filter(|f| f.code == code).collect();
+            assert!(!f.is_empty(), "{code}: {found:?}");
+            assert!(
+                f.iter()
+                    .any(|f| f.message.contains(TOO_LARGE.0) && f.message_en.contains(TOO_LARGE.1)),
+                "{code}: {f:?}"
+            );
+        }
+    }
 
     /// Names built from the keywords' characters, their neighbours and the placeholder marks.
     fn generated_names() -> Vec<String> {
