@@ -444,14 +444,17 @@ impl Default for ExactSum {
 }
 
 /// The value of `Σ terms` for a decision: from [`ExactSum`] when exact, else rust_decimal's
-/// sum (the general path).
-pub fn sum_value<I>(terms: impl Fn() -> I) -> Decimal
+/// sum in the terms' order (the general path); `None` when a partial sum overflows (where
+/// `.sum()` would panic).
+pub fn sum_value<I>(terms: impl Fn() -> I) -> Option<Decimal>
 where
     I: Iterator<Item = Decimal>,
 {
     let mut exact = ExactSum::ZERO;
     terms().for_each(|d| exact.add(d));
-    exact.value().unwrap_or_else(|| terms().sum())
+    exact
+        .value()
+        .or_else(|| terms().try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d)))
 }
 
 /// `a.max(b)` (`Decimal::max`: `a` when they are equal, whatever their scales) with [`cmp`].
@@ -769,7 +772,7 @@ mod tests {
                         (None, _) => assert!(!all_small, "{terms:?}"),
                     }
                     if let Some(general) = general {
-                        assert_eq!(sum_value(|| terms.iter().copied()), general);
+                        assert_eq!(sum_value(|| terms.iter().copied()), Some(general));
                     }
                 }
             }
