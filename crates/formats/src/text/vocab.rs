@@ -612,7 +612,7 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
     // weights, scores and amounts), read in one pass where they are asked for: the mantissa
     // is the digits and the scale the digits after the dot, exactly what
     // `plain_number_general` builds for them by the same rules (a test compares the two).
-    // Any other byte hands the text to it.
+    // Any other byte hands the text to it, but for the bytes that decide it is none (below).
     let b = text.as_bytes();
     if matches!(b.first(), Some(b'0'..=b'9')) && b.len() <= 19 {
         let mut mantissa = 0u64;
@@ -620,7 +620,8 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
         let mut commas = false;
         let mut group = 0usize;
         let mut groups_ok = true;
-        let mut plain = true;
+        // The byte the pass stopped at, if it stopped.
+        let mut stop: Option<u8> = None;
         for (i, &c) in b.iter().enumerate() {
             match c {
                 b'0'..=b'9' => {
@@ -642,27 +643,43 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
                     group = 0;
                 }
                 _ => {
-                    plain = false;
+                    stop = Some(c);
                     break;
                 }
             }
         }
-        if plain {
-            let decimals = match dot {
-                Some(d) if d + 1 == b.len() => return None,
-                Some(d) => (b.len() - d - 1) as u32,
-                None => {
-                    groups_ok &= !commas || group == 3;
-                    0
+        match stop {
+            // Stopped on a printable ASCII byte (`95%`, `1.2.3`) or on a character from U+4000
+            // up other than `，` (`4954人次`): trimming (white space only; none lies from
+            // U+4000 up) keeps that byte where it is, after the same digits, dots and commas,
+            // so `plain_number_general` stops on it too, and so does its retry with the
+            // full-width commas (all after it) made ASCII: not a number. Targets and actuals
+            // are decided here without the second pass (and its search for `，`).
+            Some(c) if (0x21..=0x7E).contains(&c) || (c >= 0xE4 && c != 0xEF) => return None,
+            Some(_) => {}
+            None => {
+                let decimals = match dot {
+                    Some(d) if d + 1 == b.len() => return None,
+                    Some(d) => (b.len() - d - 1) as u32,
+                    None => {
+                        groups_ok &= !commas || group == 3;
+                        0
+                    }
+                };
+                if commas && !groups_ok {
+                    return None;
                 }
-            };
-            if commas && !groups_ok {
-                return None;
+                return Some((
+                    Decimal::from_parts(
+                        mantissa as u32,
+                        (mantissa >> 32) as u32,
+                        0,
+                        false,
+                        decimals,
+                    ),
+                    decimals,
+                ));
             }
-            return Some((
-                Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, decimals),
-                decimals,
-            ));
         }
     }
     plain_number_general(text)
@@ -673,9 +690,14 @@ pub(crate) fn plain_number(text: &str) -> Option<(Decimal, u32)> {
 fn plain_number_general(text: &str) -> Option<(Decimal, u32)> {
     // Trimmed, a number starts with a digit or a minus sign: a cell that starts with another
     // printable ASCII byte, or with a character from U+4000 up (lead byte `E4` and above; no
-    // white space lies there), is none — most names and texts are decided here.
-    if let Some(&first) = text.as_bytes().first() {
-        if (first.is_ascii_graphic() && !first.is_ascii_digit() && first != b'-') || first >= 0xE4 {
+    // white space lies there), is none — most names and texts are decided here. So is one
+    // that starts with any other character that is not white space (`≥95%`, `—`): `trim`
+    // keeps it first.
+    let b = text.as_bytes();
+    if let Some(&first) = b.first() {
+        if (first.is_ascii_graphic() && !first.is_ascii_digit() && first != b'-')
+            || (first >= 0x80 && !whitespace_at(b, 0))
+        {
             return None;
         }
     }
@@ -1410,6 +1432,21 @@ mod prefilter_tests {
             "万元",
             "，",
             "e",
+            // Where the one-pass reading may stop: white space the general path trims
+            // (ASCII, U+00A0, U+3000), other punctuation, and characters above U+4000.
+            "\t",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{2003}",
+            "≥",
+            "人次",
+            "+",
+            "~",
+            "\u{7f}",
+            "—",
+            "\u{2028}",
+            "\u{85}",
+            "\u{1680}",
             "07",
             "999",
             "1,000",
@@ -1420,7 +1457,7 @@ mod prefilter_tests {
         ];
         let mut next = crate::text::xorshift(0x2545_f491_4f6c_dd1d);
         let mut some = 0;
-        for round in 0..60_000 {
+        for round in 0..120_000 {
             let text: String = (0..1 + round % 7)
                 .map(|_| pieces[next(pieces.len())])
                 .collect();
