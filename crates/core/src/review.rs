@@ -7,7 +7,7 @@ use crate::model::{
     compact, compact_eq, compacted, contains_str, may_hold_whitespace, Evaluation, Indicator,
     Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::{cmp, concat, decimal_compact, ExactSum, Piece};
+use crate::num::{cmp, concat, decimal_compact, sum_value, ExactSum, Piece};
 use crate::profile::Profile;
 use crate::score::{
     effective_total, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
