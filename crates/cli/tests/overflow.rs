@@ -172,7 +172,6 @@ fn reproductions(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-#[ignore = "needs review.rs overflow fix (lead)"]
 fn the_reproductions_end_normally() {
     let dir = scratch("overflow-reproductions");
     for file in reproductions(&dir) {

@@ -318,7 +318,6 @@ fn numbers_too_large_are_not_computed_and_say_so() {
 
 /// The whole engine (score, then review) on the same forms.
 #[test]
-#[ignore = "needs review.rs overflow fix (lead)"]
 fn assessing_extreme_numbers_never_panics() {
     let profiles = profiles();
     for (_, ev) in forms() {
