@@ -127,9 +127,21 @@ pub fn write_decimal(d: Decimal, out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
-/// 10⁰ … 10¹⁹: every power of ten a `u64` holds (a table, not `checked_pow`'s loop).
-const POW10_U64: [u64; 20] = {
+/// 10⁰ … 10¹⁹: every power of ten a `u64` holds (a table, not `checked_pow`'s loop). Shared
+/// by the scorer, the review and the JSON writer.
+pub const POW10_U64: [u64; 20] = {
     let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// 10⁰ … 10³² as `u128` (every scale a decimal can have, and the products of two).
+pub const POW10_U128: [u128; 33] = {
+    let mut table = [1u128; 33];
     let mut i = 1;
     while i < table.len() {
         table[i] = table[i - 1] * 10;

@@ -7,7 +7,7 @@ use crate::model::{
     compact, compact_eq, compacted, contains_str, may_hold_whitespace, Evaluation, Indicator,
     Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::{cmp, concat, decimal_compact, sum_value, ExactSum, Piece};
+use crate::num::{cmp, concat, decimal_compact, sum_value, ExactSum, Piece, POW10_U128};
 use crate::profile::Profile;
 use crate::score::{
     effective_total, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
@@ -1128,17 +1128,6 @@ fn quotient_pct_exact(num: Decimal, den: Decimal) -> Option<CompactString> {
         Piece::Text("%"),
     ]))
 }
-
-/// 10⁰ … 10³² as `u128`.
-const POW10_U128: [u128; 33] = {
-    let mut table = [1u128; 33];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
 
 /// `format!("{:?}", a)`: the variant's name.
 fn debug_name(a: Achievement) -> &'static str {

@@ -903,7 +903,7 @@ fn quotient_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
             }
             (28 - scale).min(9)
         };
-        let power = POWERS_10[x as usize];
+        let power = crate::num::POW10_U64[x as usize];
         // rust_decimal scales by the most digits (up to `x`) that keep the quotient within 96
         // bits: when that is fewer than `x`, or when adding the remainder's digits overflows,
         // its path differs (and is rare): take it.
@@ -940,20 +940,6 @@ fn quotient_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
         scale,
     ))
 }
-
-/// 10⁰ … 10⁹.
-const POWERS_10: [u64; 10] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-];
 
 /// rust_decimal's `unscale` (after a division that had a remainder), test for test: trailing
 /// zeros dropped by 10⁸ while the low 32 bits are zero, then by 10⁴, 10², 10 once each when

@@ -10,7 +10,9 @@
 
 use crate::InputShape;
 use jixiao_core::measure::{Measure, MeasureKind, Operator};
-use jixiao_core::num::{decimal_bytes, digit_count, digits_u64, two_digits, DECIMAL_BUF};
+use jixiao_core::num::{
+    decimal_bytes, digit_count, digits_u64, two_digits, DECIMAL_BUF, POW10_U128, POW10_U64,
+};
 use jixiao_core::score::{words as w, FormulaPiece};
 use jixiao_core::{
     Achievement, Assessment, Computed, Evaluation, Finding, Formula, FundRow, GradeFormula, Loc,
@@ -102,28 +104,6 @@ fn round_computed(value: Decimal) -> Decimal {
         scale,
     )
 }
-
-/// 10⁰ … 10¹⁹ as `u64`.
-const POW10_U64: [u64; 20] = {
-    let mut table = [1u64; 20];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
-
-/// 10⁰ … 10²⁸ as `u128` (every scale a decimal can have).
-const POW10_U128: [u128; 29] = {
-    let mut table = [1u128; 29];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
 
 fn percent(fraction: Decimal) -> Decimal {
     fraction
