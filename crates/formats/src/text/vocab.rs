@@ -545,54 +545,42 @@ pub(crate) fn year_in(text: &str) -> Option<i32> {
             i += 4;
             continue;
         }
-        let digits = &bytes[i..i + 4];
-        if digits.iter().all(u8::is_ascii_digit)
-            && (i == 0 || !bytes[i - 1].is_ascii_digit())
-            && bytes.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-        {
-            let next = text
-                .get(i + 4..)
-                .and_then(|rest| rest.chars().find(|c| !c.is_whitespace()));
-            if next == Some('年') {
-                let year = digits
-                    .iter()
-                    .fold(0i32, |y, &d| y * 10 + i32::from(d - b'0'));
-                if (1990..=2100).contains(&year) {
-                    return Some(year);
-                }
-            }
+        if let Some(year) = year_at(text, i) {
+            return Some(year);
         }
         i += 1;
     }
     None
 }
 
+/// The year whose four digits start at byte `i` of `text` (`i + 4 ≤ text.len()`): exactly
+/// four digits, then `年` after any white space, within 1990–2100.
+#[inline(always)]
+fn year_at(text: &str, i: usize) -> Option<i32> {
+    let bytes = text.as_bytes();
+    let digits = &bytes[i..i + 4];
+    if !(digits.iter().all(u8::is_ascii_digit)
+        && (i == 0 || !bytes[i - 1].is_ascii_digit())
+        && bytes.get(i + 4).is_none_or(|c| !c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let next = text
+        .get(i + 4..)
+        .and_then(|rest| rest.chars().find(|c| !c.is_whitespace()));
+    if next != Some('年') {
+        return None;
+    }
+    let year = digits
+        .iter()
+        .fold(0i32, |y, &d| y * 10 + i32::from(d - b'0'));
+    (1990..=2100).contains(&year).then_some(year)
+}
+
 /// [`year_in`] trying every byte: the reference its skip is compared with.
 #[cfg(test)]
 fn year_in_general(text: &str) -> Option<i32> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 4 <= bytes.len() {
-        let digits = &bytes[i..i + 4];
-        if digits.iter().all(u8::is_ascii_digit)
-            && (i == 0 || !bytes[i - 1].is_ascii_digit())
-            && bytes.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-        {
-            let next = text
-                .get(i + 4..)
-                .and_then(|rest| rest.chars().find(|c| !c.is_whitespace()));
-            if next == Some('年') {
-                let year = digits
-                    .iter()
-                    .fold(0i32, |y, &d| y * 10 + i32::from(d - b'0'));
-                if (1990..=2100).contains(&year) {
-                    return Some(year);
-                }
-            }
-        }
-        i += 1;
-    }
-    None
+    (0..(text.len() + 1).saturating_sub(4)).find_map(|i| year_at(text, i))
 }
 
 /// A placeholder for "nothing here": `—`, `-`, `/`, `无`.
