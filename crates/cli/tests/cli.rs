@@ -3,26 +3,10 @@
 
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+mod common;
+use common::{run, scratch, seed, seed_path, BIN};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_jixiao");
-
-fn seed_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/songjiang-2023.tsv")
-}
-
-fn seed() -> String {
-    std::fs::read_to_string(seed_path()).unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 fn run_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(BIN)
@@ -49,14 +33,6 @@ fn json(o: &Output) -> Vec<Value> {
         Ok(Value::Array(items)) => items,
         other => panic!("not a JSON array: {other:?}\n{}", stdout(o)),
     }
-}
-
-/// A fresh scratch folder under the target directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn codes(form: &Value) -> Vec<String> {

@@ -3,30 +3,9 @@
 //! panic. What is read is capped (`inputs::MAX_TEXT_CHUNK`, `inputs::MAX_WHOLE_INPUT`), so a
 //! huge input is refused rather than taking the machine's memory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_jixiao");
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn seed() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/songjiang-2023.tsv");
-    std::fs::read_to_string(path).unwrap()
-}
+mod common;
+use common::{run, scratch, seed};
+use std::path::Path;
 
 /// Deterministic pseudo-random bytes (xorshift; no dependency needed for a test input).
 fn noise(len: usize, mut state: u64) -> Vec<u8> {

@@ -3,33 +3,18 @@
 //! or 1, never 101 with "panicked" on stderr), and says the number is too large to compute
 //! with instead of printing one.
 
+mod common;
+use common::{run, scratch, seed};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jixiao");
 const MAX: &str = "79228162514264337593543950335";
 const TINY: &str = "0.0000000000000000000000000001";
 const NOTE: &str = "数值过大，无法计算 (a number is too large to compute with)";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 /// The seed form with the first `from` replaced by `to` (cells are separated by tabs).
 fn seed_with(from: &str, to: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/songjiang-2023.tsv");
-    let seed = std::fs::read_to_string(path).unwrap();
+    let seed = seed();
     assert!(seed.contains(from), "{from:?} is in the seed");
     seed.replacen(from, to, 1)
 }
