@@ -199,21 +199,9 @@ async fn api_story(backend: Backend) {
     let r = filler.get(&format!("/api/evaluations/{new_id}")).await;
     assert!(r.text().contains("\"initial\":100.50"), "{}", r.text());
     assert_eq!(r.json()["computed"]["execution_rate"], json!(49.7512));
-    let import = |client: &mut Client, uri: &str, body: &'static [u8], ct: &str| {
-        client
-            .request(Method::POST, uri)
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap()
-    };
-    let req = import(
-        &mut filler,
-        "/api/evaluations?preview=true",
-        demo::SEED,
-        "text/plain; charset=utf-8",
-    );
-    let r = filler.send(req).await;
+    let r = filler
+        .import("text/plain; charset=utf-8", demo::SEED, true)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["forms"].as_array().unwrap().len(), 3);
     assert_eq!(
@@ -221,27 +209,23 @@ async fn api_story(backend: Backend) {
         4,
         "preview stores nothing"
     );
-    let req = import(&mut filler, "/api/evaluations", demo::SEED, "text/plain");
-    let r = filler.send(req).await;
+    let r = filler.import("text/plain", demo::SEED, false).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["created"].as_array().unwrap().len(), 3);
-    let req = import(
-        &mut filler,
-        "/api/evaluations",
-        b"nothing here",
-        "text/plain",
-    );
     assert_eq!(
-        filler.send(req).await.status,
+        filler
+            .import("text/plain", &b"nothing here"[..], false)
+            .await
+            .status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let req = import(
-        &mut filler,
-        "/api/evaluations",
-        b"{not json",
-        "application/json",
+    assert_eq!(
+        filler
+            .import("application/json", &b"{not json"[..], false)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
     );
-    assert_eq!(filler.send(req).await.status, StatusCode::BAD_REQUEST);
 
     // The workflow: submit → (not editable) → return needs a reason → resubmit → approve →
     // public → spot-check; the history says who, when and why.

@@ -56,18 +56,7 @@ async fn hostile_imports_are_refused_with_reasons(backend: Backend) {
     let mut filler = as_user(&w, "filler").await;
     for (what, media, bytes) in hostile_files() {
         for preview in [true, false] {
-            let uri = if preview {
-                "/api/evaluations?preview=true"
-            } else {
-                "/api/evaluations"
-            };
-            let req = filler
-                .request(Method::POST, uri)
-                .header(header::ORIGIN, ORIGIN)
-                .header(header::CONTENT_TYPE, media)
-                .body(Body::from(bytes.clone()))
-                .unwrap();
-            let r = filler.send(req).await;
+            let r = filler.import(media, bytes.clone(), preview).await;
             assert!(
                 r.status.is_client_error(),
                 "{what} (preview {preview}): {} {}",

@@ -5,8 +5,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Method, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use jixiao_store::testing::Backend;
 use serde_json::json;
@@ -44,18 +43,7 @@ async fn numbers_too_large_are_answered_not_dropped(backend: Backend) {
     let mut created = Vec::new();
     for (what, bytes) in hostile_forms() {
         for preview in [true, false] {
-            let uri = if preview {
-                "/api/evaluations?preview=true"
-            } else {
-                "/api/evaluations"
-            };
-            let req = filler
-                .request(Method::POST, uri)
-                .header(header::ORIGIN, ORIGIN)
-                .header(header::CONTENT_TYPE, "text/plain")
-                .body(Body::from(bytes.clone()))
-                .unwrap();
-            let r = filler.send(req).await;
+            let r = filler.import("text/plain", bytes.clone(), preview).await;
             assert!(
                 r.status.is_success() || r.status.is_client_error(),
                 "{what} (preview {preview}): {} {}",

@@ -108,6 +108,23 @@ impl Client {
         self.send(r).await
     }
 
+    /// An import: `POST /api/evaluations` (with `?preview=true`: read and scored, nothing
+    /// stored) of a file's bytes as `media`.
+    pub async fn import(&mut self, media: &str, body: impl Into<Body>, preview: bool) -> Reply {
+        let uri = if preview {
+            "/api/evaluations?preview=true"
+        } else {
+            "/api/evaluations"
+        };
+        let r = self
+            .request(Method::POST, uri)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, media)
+            .body(body.into())
+            .unwrap();
+        self.send(r).await
+    }
+
     pub async fn post(&mut self, uri: &str, body: Value) -> Reply {
         self.json(Method::POST, uri, &body).await
     }
