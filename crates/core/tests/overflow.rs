@@ -187,6 +187,15 @@ fn scoring_extreme_numbers_never_panics_and_explains_what_it_cannot_compute() {
     );
 }
 
+/// The scorecard says a number was too large to compute with.
+fn assert_says_overflow(card: &jixiao_core::Scorecard) {
+    assert!(
+        card.notes.iter().any(|n| n == OVERFLOW_NOTE),
+        "{:?}",
+        card.notes
+    );
+}
+
 /// Every overflow of the reproductions, one at a time: `None` and the note.
 #[test]
 fn numbers_too_large_are_not_computed_and_say_so() {
@@ -203,11 +212,7 @@ fn numbers_too_large_are_not_computed_and_say_so() {
         .build();
     let card = score(&ev, &p);
     assert!(card.execution_rate.is_none() && card.budget_score.is_none() && card.total.is_none());
-    assert!(
-        card.notes.iter().any(|n| n == OVERFLOW_NOTE),
-        "{:?}",
-        card.notes
-    );
+    assert_says_overflow(&card);
 
     // A rate of MAX: the rate is computed, its percent is not, so there is no budget score.
     let ev = form()
@@ -219,11 +224,7 @@ fn numbers_too_large_are_not_computed_and_say_so() {
     let card = score(&ev, &p);
     assert_eq!(card.execution_rate.as_ref().map(|c| c.value), Some(max));
     assert!(card.budget_score.is_none());
-    assert!(
-        card.notes.iter().any(|n| n == OVERFLOW_NOTE),
-        "{:?}",
-        card.notes
-    );
+    assert_says_overflow(&card);
     assert!(jixiao_core::score::pct(max).contains("× 100%"));
 
     // W × A / T: 8 × 10^28 does not fit.
@@ -265,11 +266,7 @@ fn numbers_too_large_are_not_computed_and_say_so() {
         .build();
     let card = score(&ev, &p);
     assert!(card.indicator_total.is_none() && card.total.is_none() && card.grade.is_none());
-    assert!(
-        card.notes.iter().any(|n| n == OVERFLOW_NOTE),
-        "{:?}",
-        card.notes
-    );
+    assert_says_overflow(&card);
 
     // One score of MAX: the indicators add up, the budget score on top does not.
     let ev = form()
@@ -285,11 +282,7 @@ fn numbers_too_large_are_not_computed_and_say_so() {
     let card = score(&ev, &p);
     assert_eq!(card.indicator_total.as_ref().map(|c| c.value), Some(max));
     assert!(card.total.is_none() && card.grade.is_none());
-    assert!(
-        card.notes.iter().any(|n| n == OVERFLOW_NOTE),
-        "{:?}",
-        card.notes
-    );
+    assert_says_overflow(&card);
 
     // A deviation `|A − T| / T` that does not fit (a profile scoring `=` by deviation).
     let mut dev = p.clone();
