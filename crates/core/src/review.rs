@@ -7,7 +7,7 @@ use crate::model::{
     compact, compact_eq, compacted, contains_str, may_hold_whitespace, Evaluation, Indicator,
     Level1, Level2, Loc, PrintedDecimal,
 };
-use crate::num::{cmp, concat, decimal_compact, sum_value, ExactSum, Piece, POW10_U128};
+use crate::num::{cmp, decimal_compact, digits_u64, sum_value, two_digits, ExactSum, POW10_U128};
 use crate::profile::Profile;
 use crate::score::{
     effective_total, pct_compact, Achievement, IndicatorKind, IndicatorScore, Scorecard,
@@ -325,6 +325,9 @@ fn n_or(v: Option<Decimal>) -> (CompactString, CompactString) {
 
 /// `pct_compact(fraction)` when `fraction × 100` (which it computes) fits, else `None`.
 fn pct_checked(fraction: Decimal) -> Option<CompactString> {
+    if let Some(p) = pct_fast(fraction) {
+        return Some(p);
+    }
     if hundredfold_fits(fraction) {
         return Some(pct_compact(fraction));
     }
@@ -346,6 +349,60 @@ fn hundredfold_fits(fraction: Decimal) -> bool {
         1 => m <= MAX_MANTISSA / 10,
         _ => true,
     }
+}
+
+/// [`pct_checked`] of a non-negative fraction from its mantissa, without rust_decimal's
+/// multiplication and rounding or the general decimal writer (≈ 700 instructions a
+/// percentage: OVERACHIEVED's ratios and EXEC_LOW_NO_REASON's rates are 28-decimal
+/// quotients). rust_decimal's `× 100` of a mantissa below 2⁹⁶ is exact (at scale 2 or more
+/// the product fits once divided by at most 10², which leaves no remainder; below, it is
+/// exact or overflows), so `pct_compact` rounds the exact `m × 100 / 10^s` half away from
+/// zero to 2 decimals: `m / 10^(s − 4)` rounded, or `m × 10^(4 − s)` below 4 decimals.
+/// `None` (the general path) for a negative fraction (the sign of a zero result) and a
+/// percentage beyond `u64`.
+fn pct_fast(fraction: Decimal) -> Option<CompactString> {
+    if fraction.is_sign_negative() {
+        return None;
+    }
+    let (m, s) = (
+        fraction.mantissa().unsigned_abs(),
+        fraction.scale() as usize,
+    );
+    let r = if s >= 4 {
+        let p = POW10_U128[s - 4];
+        let (q, rem) = match (u64::try_from(m), u64::try_from(p)) {
+            // Most rates and thresholds: a 64-bit division.
+            (Ok(m), Ok(p)) => (u128::from(m / p), u128::from(m % p)),
+            // One 128-bit division (a call), the remainder from the quotient.
+            _ => {
+                let q = m / p;
+                (q, m - q * p)
+            }
+        };
+        // Half away from zero: a remainder of at least half the divisor rounds up.
+        q + u128::from(rem >= p - rem)
+    } else {
+        m.checked_mul(POW10_U128[4 - s])?
+    };
+    Some(percent_text(false, u64::try_from(r).ok()?))
+}
+
+/// The percentage `±r / 100` as `Display` writes a decimal of scale 2, then `%`
+/// (`13333` → `133.33%`, `5` → `0.05%`): what `concat(&[Num(p), Text("%")])` writes for a
+/// rounded percentage `p`, without the general writer.
+fn percent_text(negative: bool, r: u64) -> CompactString {
+    let mut buf = [0u8; 32];
+    let end = buf.len();
+    buf[end - 1] = b'%';
+    buf[end - 3..end - 1].copy_from_slice(&two_digits((r % 100) as u32));
+    buf[end - 4] = b'.';
+    let mut start = digits_u64(r / 100, &mut buf, end - 4);
+    if negative {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    // Only ASCII digits, a sign, a point and `%` were written.
+    CompactString::from_utf8(&buf[start..]).unwrap_or_default()
 }
 
 /// [`pct_checked`] as the Chinese and the English text.
@@ -1118,15 +1175,8 @@ fn quotient_pct_exact(num: Decimal, den: Decimal) -> Option<CompactString> {
     if r > MAX_MANTISSA || (num.is_sign_negative() && r == 0) {
         return None;
     }
-    let r = if num.is_sign_negative() {
-        -(r as i128)
-    } else {
-        r as i128
-    };
-    Some(concat(&[
-        Piece::Num(Decimal::from_i128_with_scale(r, 2)),
-        Piece::Text("%"),
-    ]))
+    // `r` ≤ 10⁶ (a quotient of at most 10⁴ in percent, 2 decimals).
+    Some(percent_text(num.is_sign_negative(), u64::try_from(r).ok()?))
 }
 
 /// `format!("{:?}", a)`: the variant's name.
@@ -2325,6 +2375,58 @@ mod tests {
             }
         }
         assert!(exact > 50_000 && negative > 10_000, "{exact} {negative}");
+    }
+
+    /// The percentage from the mantissa is `pct_compact` for fractions of every scale and
+    /// size: rates and ratios of 28 decimals, thresholds, mantissas near 2⁹⁶, whole numbers,
+    /// and values on a rounding boundary of the percentage.
+    #[test]
+    fn pct_fast_as_pct_compact() {
+        use crate::num::{concat, Piece};
+        let mut seed = 47u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 17) % n
+        };
+        let mut fast = 0;
+        for k in 0..200_000u64 {
+            let scale = next(29) as u32;
+            let m: i128 = match k % 5 {
+                0 => i128::from(next(1 << 40)),
+                1 => i128::from(next(u64::MAX >> 17)) << next(33),
+                // On a boundary: ±(j + 0.5) units of the percentage's last digit.
+                2 => i128::from(2 * next(1 << 30) + 1) * 5 * 10i128.pow(scale.saturating_sub(5)),
+                3 => i128::from(next(2_000)),
+                _ => ((1i128 << 96) - 1) - i128::from(next(1 << 20)),
+            };
+            let m = m.min((1i128 << 96) - 1);
+            let d = Decimal::from_i128_with_scale(m, scale);
+            for d in [d, -d] {
+                if let Some(p) = pct_fast(d) {
+                    fast += 1;
+                    assert_eq!(Some(p), hundredfold_fits(d).then(|| pct_compact(d)), "{d}");
+                }
+            }
+        }
+        assert!(fast > 150_000, "{fast}");
+        for (negative, r) in [
+            (false, 0),
+            (false, 5),
+            (false, 99),
+            (false, 100),
+            (true, 150),
+        ]
+        .into_iter()
+        .chain((0..5_000u64).map(|k| (k % 2 == 0, k * k * 7919 + k)))
+        .chain([(false, u64::MAX), (true, u64::MAX)])
+        {
+            let mut d = Decimal::from_i128_with_scale(i128::from(r), 2);
+            d.set_sign_negative(negative && r != 0);
+            let want = concat(&[Piece::Num(d), Piece::Text("%")]);
+            assert_eq!(percent_text(negative && r != 0, r), want, "{r}");
+        }
     }
 
     /// The second-byte scan finds each keyword where `contains_str` does.
