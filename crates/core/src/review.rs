@@ -164,20 +164,15 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Indicators with their scores and compacted names.
-    fn indicators(&self) -> impl Iterator<Item = (usize, &Indicator, &IndicatorScore, &str)> {
+    /// Indicators with their scores and what `new` worked out of them, row by row.
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.ev
             .indicators
             .iter()
             .zip(&self.card.indicators)
             .zip(&self.info)
             .enumerate()
-            .map(|(i, ((ind, is), info))| (i, ind, is, &*info.name))
-    }
-
-    /// The score of indicator `i` against its weight, when both are printed.
-    fn score_vs_weight(&self, i: usize) -> Option<Ordering> {
-        self.info.get(i).and_then(|info| info.score_vs_weight)
+            .map(|(i, ((ind, is), info))| Row { i, ind, is, info })
     }
 
     /// Indicators with their 一级 category.
@@ -188,6 +183,16 @@ impl<'a> Context<'a> {
             .zip(&self.info)
             .map(|(ind, info)| (ind, info.category))
     }
+}
+
+/// One indicator as the per-indicator checks see it: its index, the row as printed, its
+/// score and its [`IndicatorInfo`] (the compacted name among it).
+#[derive(Clone, Copy)]
+struct Row<'c> {
+    i: usize,
+    ind: &'c Indicator,
+    is: &'c IndicatorScore,
+    info: &'c IndicatorInfo<'c>,
 }
 
 /// One review check.
@@ -251,24 +256,143 @@ pub static CHECKS: &[Check] = &[
     check!("TEXT_CONTRADICTS_DATA", Info, OURS, "文字说明与数据矛盾", "text contradicts the data", text_contradicts_data),
 ];
 
-/// Run every check.
+/// Run every check. The findings are those of running the checks one after the other (see
+/// [`review_by_check`]), in an order that sorts by location as theirs does (engine.rs): the
+/// per-indicator checks are run in one walk of the indicators ([`review_walk`]), which the
+/// check-by-check order is taken instead of whenever the two could sort differently.
 pub fn review(ev: &Evaluation, card: &Scorecard, profile: &Profile) -> Vec<Finding> {
     let ctx = Context::new(ev, card, profile);
     // Room for the five findings of a typical form (≈ 10 k in a 2 000-form run), so the
     // vector is not grown from 4 to 8, moving the findings, on most forms.
     let mut out = Vec::with_capacity(8);
-    for check in CHECKS {
-        let start = out.len();
-        (check.run)(&ctx, &mut out);
-        for f in &mut out[start..] {
-            f.code = Cow::Borrowed(check.code);
-            f.severity = check.severity;
-            if f.rule.is_empty() {
-                f.rule = Cow::Borrowed(check.rule);
-            }
-        }
+    if !review_walk(&ctx, &mut out) {
+        out.clear();
+        review_by_check(&ctx, &mut out);
     }
     out
+}
+
+/// The general path: every check in [`CHECKS`]'s order, each walking the indicators on its
+/// own. Findings at one location keep this order through the engine's stable sort.
+fn review_by_check(ctx: &Context, out: &mut Vec<Finding>) {
+    for check in CHECKS {
+        let start = out.len();
+        (check.run)(ctx, out);
+        stamp(check, &mut out[start..]);
+    }
+}
+
+/// Code, severity and (when the check wrote none) rule of `check` on its findings.
+#[inline]
+fn stamp(check: &Check, found: &mut [Finding]) {
+    for f in found {
+        f.code = Cow::Borrowed(check.code);
+        f.severity = check.severity;
+        if f.rule.is_empty() {
+            f.rule = Cow::Borrowed(check.rule);
+        }
+    }
+}
+
+/// Indices in [`CHECKS`] of the checks [`review_walk`] runs itself (a test holds them to the
+/// codes). The checks before SCORE_OVER_WEIGHT look at the form, not at its indicators.
+const SCORE_OVER_WEIGHT: usize = 8;
+const MET_BUT_DEDUCTED: usize = 10;
+const UNMET_FULL_SCORE: usize = 11;
+const PROPORTIONAL_MISMATCH: usize = 12;
+const QUAL_BAND: usize = 13;
+const OVERACHIEVED: usize = 14;
+const EQUALS_EXCEEDED: usize = 15;
+const REASON_MISSING: usize = 16;
+const TARGET_NO_OPERATOR: usize = 17;
+const ACTUAL_NOT_MEASURED: usize = 18;
+const TARGET_MISSING: usize = 20;
+const UNIT_MISMATCH: usize = 22;
+const MISCLASSIFIED: usize = 23;
+/// The checks after SCORE_OVER_WEIGHT that look at the form: run after the walk.
+const AFTER_WALK: [usize; 4] = [9, 19, 21, 24];
+
+/// The checks of [`review_by_check`] with the thirteen per-indicator ones run in one walk of
+/// the indicators (each walked them on its own: ≈ 13 × 16 k steps a 2 000-form run), each
+/// indicator's findings in check order, and the form's checks after SCORE_OVER_WEIGHT after
+/// the walk. The engine sorts findings by location (line first), stably; findings of equal
+/// location (and severity) must keep the check order. They do when every indicator's findings
+/// are located and lie on lines after those of the indicators before (no two indicators then
+/// share a location, and one indicator's are in check order), and no finding of a form check
+/// run after the walk lies on a line of the walk's findings. `false` when that does not hold
+/// (damaged inputs): the caller runs [`review_by_check`] instead.
+fn review_walk(cx: &Context, out: &mut Vec<Finding>) -> bool {
+    for check in &CHECKS[..SCORE_OVER_WEIGHT] {
+        let start = out.len();
+        (check.run)(cx, out);
+        stamp(check, &mut out[start..]);
+    }
+    let start = out.len();
+    score_over_weight_budget(cx, out);
+    stamp(&CHECKS[SCORE_OVER_WEIGHT], &mut out[start..]);
+    let mut threshold_pct = None;
+    // The lines of the walk's findings so far: the last line of the last indicator with
+    // findings, and the range of all.
+    let mut last_line: Option<u32> = None;
+    let (mut lo, mut hi) = (u32::MAX, 0u32);
+    for r in cx.rows() {
+        let row_start = out.len();
+        macro_rules! each {
+            ($k:expr, $call:expr) => {{
+                let start = out.len();
+                $call;
+                if out.len() != start {
+                    stamp(&CHECKS[$k], &mut out[start..]);
+                }
+            }};
+        }
+        each!(SCORE_OVER_WEIGHT, score_over_weight_row(r, out));
+        each!(MET_BUT_DEDUCTED, met_but_deducted_row(r, out));
+        each!(UNMET_FULL_SCORE, unmet_full_score_row(r, out));
+        each!(PROPORTIONAL_MISMATCH, proportional_mismatch_row(r, out));
+        each!(QUAL_BAND, qual_band_row(r, out));
+        each!(
+            OVERACHIEVED,
+            overachieved_row(cx, r, &mut threshold_pct, out)
+        );
+        each!(EQUALS_EXCEEDED, equals_exceeded_row(r, out));
+        each!(REASON_MISSING, reason_missing_row(cx, r, out));
+        each!(TARGET_NO_OPERATOR, target_no_operator_row(r, out));
+        each!(ACTUAL_NOT_MEASURED, actual_not_measured_row(r, out));
+        each!(TARGET_MISSING, target_missing_row(r, out));
+        each!(UNIT_MISMATCH, unit_mismatch_row(r, out));
+        each!(MISCLASSIFIED, misclassified_row(r, out));
+        if out.len() != row_start {
+            let (mut first, mut last) = (u32::MAX, 0u32);
+            for f in &out[row_start..] {
+                let Some(at) = &f.location else {
+                    return false;
+                };
+                first = first.min(at.line);
+                last = last.max(at.line);
+            }
+            if last_line.is_some_and(|l| first <= l) {
+                return false;
+            }
+            last_line = Some(last);
+            (lo, hi) = (lo.min(first), last);
+        }
+    }
+    for k in AFTER_WALK {
+        let check = &CHECKS[k];
+        let start = out.len();
+        (check.run)(cx, out);
+        for f in &mut out[start..] {
+            if f.location
+                .as_ref()
+                .is_some_and(|at| (lo..=hi).contains(&at.line))
+            {
+                return false;
+            }
+        }
+        stamp(check, &mut out[start..]);
+    }
+    true
 }
 
 /// A finding whose code, severity and rule `review` fills in.
@@ -894,6 +1018,14 @@ fn total_mismatch(cx: &Context, out: &mut Vec<Finding>) {
 }
 
 fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
+    score_over_weight_budget(cx, out);
+    for r in cx.rows() {
+        score_over_weight_row(r, out);
+    }
+}
+
+/// SCORE_OVER_WEIGHT of the budget's score (before the indicators').
+fn score_over_weight_budget(cx: &Context, out: &mut Vec<Finding>) {
     let f = &cx.ev.funds;
     if let (Some(s), Some(w)) = (f.score, f.weight) {
         if cmp(s.value, w).is_gt() {
@@ -907,24 +1039,27 @@ fn score_over_weight(cx: &Context, out: &mut Vec<Finding>) {
             );
         }
     }
-    for (i, ind, _, name) in cx.indicators() {
-        let (Some(s), Some(w)) = (ind.score, ind.weight) else {
-            continue;
-        };
-        // `s < 0` is a negative sign on a non-zero mantissa (a negative zero is zero).
-        if cx.score_vs_weight(i).is_some_and(Ordering::is_gt)
-            || (s.is_sign_negative() && !s.is_zero())
-        {
-            let (s, w) = (n(s), n(w));
-            out.push(
-                hit(
-                    msg!("「", name, "」得分 ", s, " 不在 0 到分值 ", w, " 之间"),
-                    msg!("“", name, "” scores ", s, " outside 0..", w),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.score, &ind.at.row)),
-            );
-        }
+}
+
+/// SCORE_OVER_WEIGHT of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn score_over_weight_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, name) = (r.i, r.ind, &*r.info.name);
+    let (Some(s), Some(w)) = (ind.score, ind.weight) else {
+        return;
+    };
+    // `s < 0` is a negative sign on a non-zero mantissa (a negative zero is zero).
+    if r.info.score_vs_weight.is_some_and(Ordering::is_gt) || (s.is_sign_negative() && !s.is_zero())
+    {
+        let (s, w) = (n(s), n(w));
+        out.push(
+            hit(
+                msg!("「", name, "」得分 ", s, " 不在 0 到分值 ", w, " 之间"),
+                msg!("“", name, "” scores ", s, " outside 0..", w),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.score, &ind.at.row)),
+        );
     }
 }
 
@@ -956,189 +1091,217 @@ fn grade_mismatch(cx: &Context, out: &mut Vec<Finding>) {
 // ---- indicator scores -------------------------------------------------------------------------
 
 fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        let (Some(true), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
-            continue;
-        };
-        if cx.score_vs_weight(i) == Some(Ordering::Less) {
-            let (a, t, s, w) = (
-                trimmed(&is.actual.printed),
-                is.target.canonical_compact(),
-                n(s),
-                n(w),
-            );
-            out.push(
-                hit(
-                    msg!(
-                        "「",
-                        name,
-                        "」实际 ",
-                        a,
-                        " 已达到目标 ",
-                        t,
-                        "，却只得 ",
-                        s,
-                        " 分（分值 ",
-                        w,
-                        "）"
-                    ),
-                    msg!(
-                        "“",
-                        name,
-                        "”: actual ",
-                        a,
-                        " meets the target ",
-                        t,
-                        " yet scores ",
-                        s,
-                        " of ",
-                        w
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.score, &ind.at.row)),
-            );
-        }
+    for r in cx.rows() {
+        met_but_deducted_row(r, out);
+    }
+}
+
+/// MET_BUT_DEDUCTED of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn met_but_deducted_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let (Some(true), Some(s), Some(w)) = (is.met, ind.score, ind.weight) else {
+        return;
+    };
+    if r.info.score_vs_weight == Some(Ordering::Less) {
+        let (a, t, s, w) = (
+            trimmed(&is.actual.printed),
+            is.target.canonical_compact(),
+            n(s),
+            n(w),
+        );
+        out.push(
+            hit(
+                msg!(
+                    "「",
+                    name,
+                    "」实际 ",
+                    a,
+                    " 已达到目标 ",
+                    t,
+                    "，却只得 ",
+                    s,
+                    " 分（分值 ",
+                    w,
+                    "）"
+                ),
+                msg!(
+                    "“",
+                    name,
+                    "”: actual ",
+                    a,
+                    " meets the target ",
+                    t,
+                    " yet scores ",
+                    s,
+                    " of ",
+                    w
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.score, &ind.at.row)),
+        );
     }
 }
 
 fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        let (Some(false), Some(s), Some(_)) = (is.met, ind.score, ind.weight) else {
-            continue;
-        };
-        if cx.score_vs_weight(i).is_some_and(Ordering::is_ge) {
-            let (a, t, s) = (
-                trimmed(&is.actual.printed),
-                is.target.canonical_compact(),
-                n(s),
-            );
-            out.push(
-                hit(
-                    msg!(
-                        "「",
-                        name,
-                        "」实际 ",
-                        a,
-                        " 未达到目标 ",
-                        t,
-                        "，却得满分 ",
-                        s
-                    ),
-                    msg!(
-                        "“",
-                        name,
-                        "”: actual ",
-                        a,
-                        " misses the target ",
-                        t,
-                        " yet scores the full ",
-                        s
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.score, &ind.at.row)),
-            );
-        }
+    for r in cx.rows() {
+        unmet_full_score_row(r, out);
+    }
+}
+
+/// UNMET_FULL_SCORE of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn unmet_full_score_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let (Some(false), Some(s), Some(_)) = (is.met, ind.score, ind.weight) else {
+        return;
+    };
+    if r.info.score_vs_weight.is_some_and(Ordering::is_ge) {
+        let (a, t, s) = (
+            trimmed(&is.actual.printed),
+            is.target.canonical_compact(),
+            n(s),
+        );
+        out.push(
+            hit(
+                msg!(
+                    "「",
+                    name,
+                    "」实际 ",
+                    a,
+                    " 未达到目标 ",
+                    t,
+                    "，却得满分 ",
+                    s
+                ),
+                msg!(
+                    "“",
+                    name,
+                    "”: actual ",
+                    a,
+                    " misses the target ",
+                    t,
+                    " yet scores the full ",
+                    s
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.score, &ind.at.row)),
+        );
     }
 }
 
 fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        let (Some(false), Some(s), Some(c)) = (is.met, ind.score, &is.computed) else {
-            continue;
-        };
-        if is.kind != IndicatorKind::Quantitative {
-            continue;
-        }
-        let w = ind.weight.unwrap_or_default();
-        if cmp(s, w).is_ge() {
-            continue; // UNMET_FULL_SCORE says it
-        }
-        if !agrees(printed_score(s), c.value) {
-            out.push(
-                hit(
-                    format!(
-                        "「{name}」实际 {} 未达目标 {}，按 {} 应得 {}，填报 {}",
-                        trimmed(&is.actual.printed),
-                        is.target.canonical_compact(),
-                        c.formula,
-                        c.display(),
-                        n(s)
-                    ),
-                    format!(
-                        "“{name}”: actual {} vs target {}: {} gives {}, printed {}",
-                        trimmed(&is.actual.printed),
-                        is.target.canonical_compact(),
-                        c.formula,
-                        c.display(),
-                        n(s)
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.score, &ind.at.row)),
-            );
-        }
+    for r in cx.rows() {
+        proportional_mismatch_row(r, out);
+    }
+}
+
+/// PROPORTIONAL_MISMATCH of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn proportional_mismatch_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let (Some(false), Some(s), Some(c)) = (is.met, ind.score, &is.computed) else {
+        return;
+    };
+    if is.kind != IndicatorKind::Quantitative {
+        return;
+    }
+    let w = ind.weight.unwrap_or_default();
+    if cmp(s, w).is_ge() {
+        return; // UNMET_FULL_SCORE says it
+    }
+    if !agrees(printed_score(s), c.value) {
+        out.push(
+            hit(
+                format!(
+                    "「{name}」实际 {} 未达目标 {}，按 {} 应得 {}，填报 {}",
+                    trimmed(&is.actual.printed),
+                    is.target.canonical_compact(),
+                    c.formula,
+                    c.display(),
+                    n(s)
+                ),
+                format!(
+                    "“{name}”: actual {} vs target {}: {} gives {}, printed {}",
+                    trimmed(&is.actual.printed),
+                    is.target.canonical_compact(),
+                    c.formula,
+                    c.display(),
+                    n(s)
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.score, &ind.at.row)),
+        );
     }
 }
 
 fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        let (Some((lo, hi)), Some(s), Some(ach)) = (is.band, ind.score, is.achievement) else {
-            continue;
+    for r in cx.rows() {
+        qual_band_row(r, out);
+    }
+}
+
+/// QUAL_BAND of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn qual_band_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let (Some((lo, hi)), Some(s), Some(ach)) = (is.band, ind.score, is.achievement) else {
+        return;
+    };
+    if cmp(s, lo).is_lt() || cmp(s, hi).is_gt() {
+        let w = ind.weight.unwrap_or_default();
+        let share = if w.is_zero() {
+            None
+        } else {
+            // A share beyond `Decimal::MAX` (a tiny weight) is shown as such.
+            Some(quotient_pct(s, w).unwrap_or_else(|| TOO_LARGE.0.into()))
         };
-        if cmp(s, lo).is_lt() || cmp(s, hi).is_gt() {
-            let w = ind.weight.unwrap_or_default();
-            let share = if w.is_zero() {
-                None
-            } else {
-                // A share beyond `Decimal::MAX` (a tiny weight) is shown as such.
-                Some(quotient_pct(s, w).unwrap_or_else(|| TOO_LARGE.0.into()))
-            };
-            let (open, share, close) = match &share {
-                Some(p) => ("（", p.as_str(), "）"),
-                None => ("", "", ""),
-            };
-            let (a, lo, hi, s) = (trimmed(&is.actual.printed), n(lo), n(hi), n(s));
-            out.push(
-                hit(
-                    msg!(
-                        "「",
-                        name,
-                        "」实际「",
-                        a,
-                        "」属「",
-                        ach.label_zh(),
-                        "」，得分应在 ",
-                        lo,
-                        "–",
-                        hi,
-                        " 分，填报 ",
-                        s,
-                        " 分",
-                        open,
-                        share,
-                        close
-                    ),
-                    msg!(
-                        "“",
-                        name,
-                        "”: actual “",
-                        a,
-                        "” is ",
-                        debug_name(ach),
-                        "; the score should lie in ",
-                        lo,
-                        "–",
-                        hi,
-                        ", printed ",
-                        s
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.score, &ind.at.row)),
-            );
-        }
+        let (open, share, close) = match &share {
+            Some(p) => ("（", p.as_str(), "）"),
+            None => ("", "", ""),
+        };
+        let (a, lo, hi, s) = (trimmed(&is.actual.printed), n(lo), n(hi), n(s));
+        out.push(
+            hit(
+                msg!(
+                    "「",
+                    name,
+                    "」实际「",
+                    a,
+                    "」属「",
+                    ach.label_zh(),
+                    "」，得分应在 ",
+                    lo,
+                    "–",
+                    hi,
+                    " 分，填报 ",
+                    s,
+                    " 分",
+                    open,
+                    share,
+                    close
+                ),
+                msg!(
+                    "“",
+                    name,
+                    "”: actual “",
+                    a,
+                    "” is ",
+                    debug_name(ach),
+                    "; the score should lie in ",
+                    lo,
+                    "–",
+                    hi,
+                    ", printed ",
+                    s
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.score, &ind.at.row)),
+        );
     }
 }
 
@@ -1190,205 +1353,239 @@ fn debug_name(a: Achievement) -> &'static str {
 }
 
 fn overachieved(cx: &Context, out: &mut Vec<Finding>) {
-    let threshold = cx.profile.scoring.over_achievement;
     // The threshold as a percentage, written once a form when the first finding needs it.
-    let mut threshold_pct: Option<(CompactString, CompactString)> = None;
-    for (i, ind, is, name) in cx.indicators() {
-        let Some(ratio) = is.ratio else { continue };
-        let upward = match &is.target.kind {
-            MeasureKind::Quantity { op, .. } => !op.is_reverse(),
-            MeasureKind::Range { .. } => true,
-            _ => false,
-        };
-        // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
-        if upward && cmp(ratio, threshold).is_ge() {
-            let (a, t) = (trimmed(&is.actual.printed), is.target.canonical_compact());
-            let (r_zh, r_en) = pct_or(Some(ratio));
-            let (th_zh, th_en) = threshold_pct.get_or_insert_with(|| pct_or(Some(threshold)));
-            let (th_zh, th_en) = (th_zh.as_str(), th_en.as_str());
-            out.push(
-                hit(
-                    msg!(
-                        "「",
-                        name,
-                        "」实际 ",
-                        a,
-                        " 为目标 ",
-                        t,
-                        " 的 ",
-                        r_zh,
-                        "（≥ ",
-                        th_zh,
-                        "），目标可能设定偏低"
-                    ),
-                    msg!(
-                        "“",
-                        name,
-                        "”: actual ",
-                        a,
-                        " is ",
-                        r_en,
-                        " of the target ",
-                        t,
-                        " (≥ ",
-                        th_en,
-                        "): the target may be set too low"
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.actual, &ind.at.row))
-                .rule(msg!(
-                    MOF,
-                    "：目标明显偏低的，按照偏离度适度调减分值；超过 ",
-                    th_zh,
-                    " 须说明 [ours]"
-                )),
-            );
-        }
+    let mut threshold_pct = None;
+    for r in cx.rows() {
+        overachieved_row(cx, r, &mut threshold_pct, out);
     }
 }
 
-fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        let MeasureKind::Quantity {
-            op: Operator::Exact,
-            number: t,
-            ..
-        } = is.target.kind
-        else {
-            continue;
-        };
-        let Some(a) = is.actual.number() else {
-            continue;
-        };
-        if !is.actual.is_numeric() || cmp(a, t).is_eq() || is.met.is_none() {
-            continue;
-        }
-        let (zh, en) = if cmp(a, t).is_gt() {
-            ("超过", "exceeds")
-        } else {
-            ("低于", "falls short of")
-        };
-        let (t, a) = (is.target.canonical_compact(), trimmed(&is.actual.printed));
+/// OVERACHIEVED of one indicator (the walk of [`review`] calls it row by row);
+/// `threshold_pct` keeps the threshold's percentage from the first finding of the form on.
+#[inline(always)]
+fn overachieved_row(
+    cx: &Context,
+    r: Row,
+    threshold_pct: &mut Option<(CompactString, CompactString)>,
+    out: &mut Vec<Finding>,
+) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let threshold = cx.profile.scoring.over_achievement;
+    let Some(ratio) = is.ratio else { return };
+    let upward = match &is.target.kind {
+        MeasureKind::Quantity { op, .. } => !op.is_reverse(),
+        MeasureKind::Range { .. } => true,
+        _ => false,
+    };
+    // `≥100%` cannot be exceeded meaningfully; a percent target exceeded by 30% is rare.
+    if upward && cmp(ratio, threshold).is_ge() {
+        let (a, t) = (trimmed(&is.actual.printed), is.target.canonical_compact());
+        let (r_zh, r_en) = pct_or(Some(ratio));
+        let (th_zh, th_en) = threshold_pct.get_or_insert_with(|| pct_or(Some(threshold)));
+        let (th_zh, th_en) = (th_zh.as_str(), th_en.as_str());
         out.push(
             hit(
                 msg!(
                     "「",
                     name,
-                    "」目标为「",
-                    t,
-                    "」，实际 ",
+                    "」实际 ",
                     a,
-                    " ",
-                    zh,
-                    "目标：「=」目标应写成「≥」或「≤」"
+                    " 为目标 ",
+                    t,
+                    " 的 ",
+                    r_zh,
+                    "（≥ ",
+                    th_zh,
+                    "），目标可能设定偏低"
+                ),
+                msg!(
+                    "“",
+                    name,
+                    "”: actual ",
+                    a,
+                    " is ",
+                    r_en,
+                    " of the target ",
+                    t,
+                    " (≥ ",
+                    th_en,
+                    "): the target may be set too low"
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.actual, &ind.at.row))
+            .rule(msg!(
+                MOF,
+                "：目标明显偏低的，按照偏离度适度调减分值；超过 ",
+                th_zh,
+                " 须说明 [ours]"
+            )),
+        );
+    }
+}
+
+fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
+    for r in cx.rows() {
+        equals_exceeded_row(r, out);
+    }
+}
+
+/// EQUALS_EXCEEDED of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn equals_exceeded_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let MeasureKind::Quantity {
+        op: Operator::Exact,
+        number: t,
+        ..
+    } = is.target.kind
+    else {
+        return;
+    };
+    let Some(a) = is.actual.number() else {
+        return;
+    };
+    if !is.actual.is_numeric() || cmp(a, t).is_eq() || is.met.is_none() {
+        return;
+    }
+    let (zh, en) = if cmp(a, t).is_gt() {
+        ("超过", "exceeds")
+    } else {
+        ("低于", "falls short of")
+    };
+    let (t, a) = (is.target.canonical_compact(), trimmed(&is.actual.printed));
+    out.push(
+        hit(
+            msg!(
+                "「",
+                name,
+                "」目标为「",
+                t,
+                "」，实际 ",
+                a,
+                " ",
+                zh,
+                "目标：「=」目标应写成「≥」或「≤」"
+            ),
+            msg!(
+                "“",
+                name,
+                "”: target “",
+                t,
+                "”, actual ",
+                a,
+                " ",
+                en,
+                " it: an `=` target should be `≥` or `≤`"
+            ),
+        )
+        .indicator(i)
+        .at(loc(&ind.at.target, &ind.at.row)),
+    );
+}
+
+fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
+    for r in cx.rows() {
+        reason_missing_row(cx, r, out);
+    }
+}
+
+/// REASON_MISSING of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn reason_missing_row(cx: &Context, r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    if !blank(ind.reason.as_deref()) {
+        return;
+    }
+    let over = cx.profile.scoring.over_achievement_reason_above;
+    let deducted = r.info.score_vs_weight == Some(Ordering::Less);
+    let short = is.met == Some(false)
+        || matches!(
+            is.achievement,
+            Some(Achievement::Partial | Achievement::Unmet)
+        );
+    let exceeded = is.ratio.is_some_and(|r| cmp(r, over).is_ge())
+        && is.target.operator().is_some_and(|o| !o.is_reverse());
+    let why = if deducted {
+        "扣分"
+    } else if short {
+        "未完成目标"
+    } else if exceeded {
+        "大幅超额完成"
+    } else {
+        return;
+    };
+    let (t, a) = (trimmed(&is.target.printed), trimmed(&is.actual.printed));
+    let (s, w) = (
+        ind.score.map(n).unwrap_or_default(),
+        ind.weight.map(n).unwrap_or_default(),
+    );
+    out.push(
+        hit(
+            msg!(
+                "「",
+                name,
+                "」",
+                why,
+                "（目标 ",
+                t,
+                "，实际 ",
+                a,
+                "，得分 ",
+                s,
+                "/",
+                w,
+                "），未填写偏差原因分析及改进措施"
+            ),
+            msg!(
+                "“",
+                name,
+                "”: deviation (target ",
+                t,
+                ", actual ",
+                a,
+                ") with no reason or corrective action"
+            ),
+        )
+        .indicator(i)
+        .at(loc(&ind.at.reason, &ind.at.row)),
+    );
+}
+
+// ---- how targets and actuals are written ---------------------------------------------------
+
+fn target_no_operator(cx: &Context, out: &mut Vec<Finding>) {
+    for r in cx.rows() {
+        target_no_operator_row(r, out);
+    }
+}
+
+/// TARGET_NO_OPERATOR of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn target_no_operator_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    if is.target.operator() == Some(Operator::NoOperator) {
+        let t = trimmed(&is.target.printed);
+        out.push(
+            hit(
+                msg!(
+                    "「",
+                    name,
+                    "」目标值「",
+                    t,
+                    "」未写比较符（≥、≤、=），按「≥」计分"
                 ),
                 msg!(
                     "“",
                     name,
                     "”: target “",
                     t,
-                    "”, actual ",
-                    a,
-                    " ",
-                    en,
-                    " it: an `=` target should be `≥` or `≤`"
+                    "” has no operator; scored as ≥"
                 ),
             )
             .indicator(i)
             .at(loc(&ind.at.target, &ind.at.row)),
         );
-    }
-}
-
-fn reason_missing(cx: &Context, out: &mut Vec<Finding>) {
-    let over = cx.profile.scoring.over_achievement_reason_above;
-    for (i, ind, is, name) in cx.indicators() {
-        if !blank(ind.reason.as_deref()) {
-            continue;
-        }
-        let deducted = cx.score_vs_weight(i) == Some(Ordering::Less);
-        let short = is.met == Some(false)
-            || matches!(
-                is.achievement,
-                Some(Achievement::Partial | Achievement::Unmet)
-            );
-        let exceeded = is.ratio.is_some_and(|r| cmp(r, over).is_ge())
-            && is.target.operator().is_some_and(|o| !o.is_reverse());
-        let why = if deducted {
-            "扣分"
-        } else if short {
-            "未完成目标"
-        } else if exceeded {
-            "大幅超额完成"
-        } else {
-            continue;
-        };
-        let (t, a) = (trimmed(&is.target.printed), trimmed(&is.actual.printed));
-        let (s, w) = (
-            ind.score.map(n).unwrap_or_default(),
-            ind.weight.map(n).unwrap_or_default(),
-        );
-        out.push(
-            hit(
-                msg!(
-                    "「",
-                    name,
-                    "」",
-                    why,
-                    "（目标 ",
-                    t,
-                    "，实际 ",
-                    a,
-                    "，得分 ",
-                    s,
-                    "/",
-                    w,
-                    "），未填写偏差原因分析及改进措施"
-                ),
-                msg!(
-                    "“",
-                    name,
-                    "”: deviation (target ",
-                    t,
-                    ", actual ",
-                    a,
-                    ") with no reason or corrective action"
-                ),
-            )
-            .indicator(i)
-            .at(loc(&ind.at.reason, &ind.at.row)),
-        );
-    }
-}
-
-// ---- how targets and actuals are written ---------------------------------------------------
-
-fn target_no_operator(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        if is.target.operator() == Some(Operator::NoOperator) {
-            let t = trimmed(&is.target.printed);
-            out.push(
-                hit(
-                    msg!(
-                        "「",
-                        name,
-                        "」目标值「",
-                        t,
-                        "」未写比较符（≥、≤、=），按「≥」计分"
-                    ),
-                    msg!(
-                        "“",
-                        name,
-                        "”: target “",
-                        t,
-                        "” has no operator; scored as ≥"
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.target, &ind.at.row)),
-            );
-        }
     }
 }
 
@@ -1435,28 +1632,35 @@ fn is_boilerplate(printed: &str) -> bool {
 }
 
 fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        let copies_target = is
-            .actual
-            .operator()
-            .is_some_and(|o| o != Operator::NoOperator);
-        if copies_target || is_boilerplate(&is.actual.printed) {
-            let a = compact(&is.actual.printed);
-            out.push(
-                hit(
-                    format!(
-                        "「{name}」实际完成值「{a}」不是实际测得的值（目标 {}）",
-                        trimmed(&is.target.printed)
-                    ),
-                    format!(
-                        "“{name}”: the actual “{a}” is not a measured value (target {})",
-                        trimmed(&is.target.printed)
-                    ),
-                )
-                .indicator(i)
-                .at(loc(&ind.at.actual, &ind.at.row)),
-            );
-        }
+    for r in cx.rows() {
+        actual_not_measured_row(r, out);
+    }
+}
+
+/// ACTUAL_NOT_MEASURED of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn actual_not_measured_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    let copies_target = is
+        .actual
+        .operator()
+        .is_some_and(|o| o != Operator::NoOperator);
+    if copies_target || is_boilerplate(&is.actual.printed) {
+        let a = compact(&is.actual.printed);
+        out.push(
+            hit(
+                format!(
+                    "「{name}」实际完成值「{a}」不是实际测得的值（目标 {}）",
+                    trimmed(&is.target.printed)
+                ),
+                format!(
+                    "“{name}”: the actual “{a}” is not a measured value (target {})",
+                    trimmed(&is.target.printed)
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.actual, &ind.at.row)),
+        );
     }
 }
 
@@ -1495,36 +1699,43 @@ fn is_placeholder_general(name: &str) -> bool {
 }
 
 fn target_missing(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        if is_placeholder(name) {
+    for r in cx.rows() {
+        target_missing_row(r, out);
+    }
+}
+
+/// TARGET_MISSING of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn target_missing_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    if is_placeholder(name) {
+        out.push(
+            hit(
+                format!("第 {} 个指标「{name}」是模板占位行，未填写指标", i + 1),
+                format!("indicator {} “{name}” is a template placeholder row", i + 1),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.name, &ind.at.row)),
+        );
+        return;
+    }
+    // Both written (most rows): nothing to report.
+    if !is.target.is_empty() && !is.actual.is_empty() {
+        return;
+    }
+    for (m, zh, en, at) in [
+        (&is.target, "年度指标值", "target", &ind.at.target),
+        (&is.actual, "实际完成值", "actual", &ind.at.actual),
+    ] {
+        if m.is_empty() {
             out.push(
                 hit(
-                    format!("第 {} 个指标「{name}」是模板占位行，未填写指标", i + 1),
-                    format!("indicator {} “{name}” is a template placeholder row", i + 1),
+                    format!("「{name}」未填写{zh}"),
+                    format!("“{name}”: no {en}"),
                 )
                 .indicator(i)
-                .at(loc(&ind.at.name, &ind.at.row)),
+                .at(loc(at, &ind.at.row)),
             );
-            continue;
-        }
-        // Both written (most rows): nothing to report.
-        if !is.target.is_empty() && !is.actual.is_empty() {
-            continue;
-        }
-        for (m, zh, en, at) in [
-            (&is.target, "年度指标值", "target", &ind.at.target),
-            (&is.actual, "实际完成值", "actual", &ind.at.actual),
-        ] {
-            if m.is_empty() {
-                out.push(
-                    hit(
-                        format!("「{name}」未填写{zh}"),
-                        format!("“{name}”: no {en}"),
-                    )
-                    .indicator(i)
-                    .at(loc(at, &ind.at.row)),
-                );
-            }
         }
     }
 }
@@ -1565,45 +1776,52 @@ const COUNT_UNITS: &[&str] = &[
 ];
 
 fn unit_mismatch(cx: &Context, out: &mut Vec<Finding>) {
-    for (i, ind, is, name) in cx.indicators() {
-        if is.kind != IndicatorKind::Quantitative {
-            continue;
-        }
-        let (t, a) = (is.target.unit(), is.actual.unit());
-        let msg = match (t, a) {
-            (Some(t), Some(a)) if t != a => Some((
-                format!("「{name}」目标单位「{t}」与实际单位「{a}」不同，无法比较"),
-                format!("“{name}”: target in “{t}”, actual in “{a}”: not comparable"),
-            )),
-            _ => None,
-        };
-        let rate_in_count = name.ends_with('率')
-            && [t, a]
-                .into_iter()
-                .flatten()
-                .any(|u| COUNT_UNITS.contains(&u));
-        if let Some((zh, en)) = msg {
-            out.push(
-                hit(zh, en)
-                    .indicator(i)
-                    .at(loc(&ind.at.actual, &ind.at.row)),
-            );
-        } else if rate_in_count {
-            out.push(
-                hit(
-                    format!(
-                        "「{name}」是比率，却以「{}」计量",
-                        t.or(a).unwrap_or_default()
-                    ),
-                    format!(
-                        "“{name}” is a rate but is measured in “{}”",
-                        t.or(a).unwrap_or_default()
-                    ),
-                )
+    for r in cx.rows() {
+        unit_mismatch_row(r, out);
+    }
+}
+
+/// UNIT_MISMATCH of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn unit_mismatch_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, is, name) = (r.i, r.ind, r.is, &*r.info.name);
+    if is.kind != IndicatorKind::Quantitative {
+        return;
+    }
+    let (t, a) = (is.target.unit(), is.actual.unit());
+    let msg = match (t, a) {
+        (Some(t), Some(a)) if t != a => Some((
+            format!("「{name}」目标单位「{t}」与实际单位「{a}」不同，无法比较"),
+            format!("“{name}”: target in “{t}”, actual in “{a}”: not comparable"),
+        )),
+        _ => None,
+    };
+    let rate_in_count = name.ends_with('率')
+        && [t, a]
+            .into_iter()
+            .flatten()
+            .any(|u| COUNT_UNITS.contains(&u));
+    if let Some((zh, en)) = msg {
+        out.push(
+            hit(zh, en)
                 .indicator(i)
-                .at(loc(&ind.at.target, &ind.at.row)),
-            );
-        }
+                .at(loc(&ind.at.actual, &ind.at.row)),
+        );
+    } else if rate_in_count {
+        out.push(
+            hit(
+                format!(
+                    "「{name}」是比率，却以「{}」计量",
+                    t.or(a).unwrap_or_default()
+                ),
+                format!(
+                    "“{name}” is a rate but is measured in “{}”",
+                    t.or(a).unwrap_or_default()
+                ),
+            )
+            .indicator(i)
+            .at(loc(&ind.at.target, &ind.at.row)),
+        );
     }
 }
 
@@ -1652,35 +1870,42 @@ fn contains_keyword(name: &str, keyword: &str) -> bool {
 }
 
 fn misclassified(cx: &Context, out: &mut Vec<Finding>) {
-    for ((i, ind, _, name), info) in cx.indicators().zip(&cx.info) {
-        let Some(l2) = info.level2 else {
-            continue;
+    for r in cx.rows() {
+        misclassified_row(r, out);
+    }
+}
+
+/// MISCLASSIFIED of one indicator (the walk of [`review`] calls it row by row).
+#[inline(always)]
+fn misclassified_row(r: Row, out: &mut Vec<Finding>) {
+    let (i, ind, name) = (r.i, r.ind, &*r.info.name);
+    let Some(l2) = r.info.level2 else {
+        return;
+    };
+    for (kw, fits, suggest) in PLACEMENT {
+        let misplaced = match fits {
+            Fits::Only(ok) => !ok.contains(&l2),
+            Fits::Not(bad) => bad.contains(&l2),
         };
-        for (kw, fits, suggest) in PLACEMENT {
-            let misplaced = match fits {
-                Fits::Only(ok) => !ok.contains(&l2),
-                Fits::Not(bad) => bad.contains(&l2),
-            };
-            let wrong = misplaced && contains_keyword(name, kw);
-            if wrong {
-                out.push(
-                    hit(
-                        format!(
-                            "「{name}」归在{}下，按名称（含「{kw}」）更宜归入{}",
-                            l2.label(),
-                            suggest.label()
-                        ),
-                        format!(
-                            "“{name}” is filed under {}; its name (“{kw}”) fits {}",
-                            l2.label(),
-                            suggest.label()
-                        ),
-                    )
-                    .indicator(i)
-                    .at(loc(&ind.at.name, &ind.at.row)),
-                );
-                break;
-            }
+        let wrong = misplaced && contains_keyword(name, kw);
+        if wrong {
+            out.push(
+                hit(
+                    format!(
+                        "「{name}」归在{}下，按名称（含「{kw}」）更宜归入{}",
+                        l2.label(),
+                        suggest.label()
+                    ),
+                    format!(
+                        "“{name}” is filed under {}; its name (“{kw}”) fits {}",
+                        l2.label(),
+                        suggest.label()
+                    ),
+                )
+                .indicator(i)
+                .at(loc(&ind.at.name, &ind.at.row)),
+            );
+            break;
         }
     }
 }
@@ -2427,6 +2652,213 @@ mod tests {
             let want = concat(&[Piece::Num(d), Piece::Text("%")]);
             assert_eq!(percent_text(negative && r != 0, r), want, "{r}");
         }
+    }
+
+    /// The walk's constants name the checks they stand for.
+    #[test]
+    fn walk_indices_name_their_checks() {
+        for (k, code) in [
+            (SCORE_OVER_WEIGHT, "SCORE_OVER_WEIGHT"),
+            (MET_BUT_DEDUCTED, "MET_BUT_DEDUCTED"),
+            (UNMET_FULL_SCORE, "UNMET_FULL_SCORE"),
+            (PROPORTIONAL_MISMATCH, "PROPORTIONAL_MISMATCH"),
+            (QUAL_BAND, "QUAL_BAND"),
+            (OVERACHIEVED, "OVERACHIEVED"),
+            (EQUALS_EXCEEDED, "EQUALS_EXCEEDED"),
+            (REASON_MISSING, "REASON_MISSING"),
+            (TARGET_NO_OPERATOR, "TARGET_NO_OPERATOR"),
+            (ACTUAL_NOT_MEASURED, "ACTUAL_NOT_MEASURED"),
+            (TARGET_MISSING, "TARGET_MISSING"),
+            (UNIT_MISMATCH, "UNIT_MISMATCH"),
+            (MISCLASSIFIED, "MISCLASSIFIED"),
+        ] {
+            assert_eq!(CHECKS[k].code, code);
+        }
+        let after = AFTER_WALK.map(|k| CHECKS[k].code);
+        assert_eq!(
+            after,
+            [
+                "GRADE_MISMATCH",
+                "TARGETS_VAGUE",
+                "GOAL_COPY",
+                "TEXT_CONTRADICTS_DATA"
+            ]
+        );
+        // Every check after SCORE_OVER_WEIGHT is walked or run after the walk, once.
+        assert_eq!(CHECKS.len(), SCORE_OVER_WEIGHT + 1 + 12 + AFTER_WALK.len());
+    }
+
+    /// `review` (the walk, or the check-by-check order when they could sort differently)
+    /// gives the findings of `review_by_check`, in an order the engine's stable sort by
+    /// location and severity makes the same, for generated forms whose checks fire often:
+    /// rows on increasing lines (the walk), and rows sharing a line, going back, unlocated,
+    /// or with the form's cells among them (the check-by-check order).
+    #[test]
+    fn walk_as_check_by_check() {
+        use crate::model::{Evaluation, FundRow, Indicator, IndicatorLocs};
+        fn sorted(mut f: Vec<Finding>) -> Vec<Finding> {
+            // engine.rs's order.
+            f.sort_by(|a, b| {
+                (
+                    a.location.is_none(),
+                    &a.location,
+                    std::cmp::Reverse(a.severity),
+                )
+                    .cmp(&(
+                        b.location.is_none(),
+                        &b.location,
+                        std::cmp::Reverse(b.severity),
+                    ))
+            });
+            f
+        }
+        let names = [
+            "培训人次",
+            "群众满意度",
+            "投诉处理及时率",
+            "成本控制",
+            "费用节约率",
+            "…",
+            "指标1",
+            "项目 完成率",
+            "覆盖率",
+            "",
+        ];
+        let targets = [
+            "≥100人次",
+            "=50件",
+            "100",
+            "达到预期",
+            "",
+            "≤3天",
+            "≥95%",
+            "良好",
+            "=100%",
+            "≥1.5万元",
+        ];
+        let actuals = [
+            "120人次",
+            "50件",
+            "40件",
+            "达成",
+            "",
+            "≥100",
+            "90%",
+            "完成",
+            "良好",
+            "3000人次",
+            "2天",
+            "部分达成",
+        ];
+        let level2 = [
+            None,
+            Some("数量指标"),
+            Some("质量指标"),
+            Some("时效指标"),
+            Some("成本指标"),
+            Some("服务对象满意度指标"),
+            Some("生态效益指标"),
+        ];
+        let mut seed = 61u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let profile = Profile::default();
+        let (mut walked, mut fell_back, mut found) = (0, 0, 0);
+        for _ in 0..4_000 {
+            let mut ev = Evaluation::default();
+            let shape = next(6);
+            let at = |line: u32, column: u32| Some(Loc::text(line, column));
+            ev.funds.total = FundRow {
+                initial: Some(Decimal::new(100 + next(3) as i64 * 10, 0)),
+                adjusted: Some(Decimal::new(110, 0)),
+                executed: Some(Decimal::new(next(110) as i64, 0)),
+                at: at(3, 1),
+            };
+            ev.funds.has_adjusted_column = true;
+            ev.funds.score = Some(printed_score(Decimal::new(next(12) as i64, 0)));
+            ev.funds.weight = Some(Decimal::TEN);
+            ev.total_score = Some(printed_score(Decimal::new(next(100) as i64, 0)));
+            ev.grade = Some(["优", "良", "中", "差"][next(4) as usize].into());
+            ev.goal_expected = Some("完成培训".into());
+            ev.goal_actual = Some(
+                if next(2) == 0 {
+                    "完成培训"
+                } else {
+                    "全部完成"
+                }
+                .into(),
+            );
+            // The form's cells: above the table, or (shape 5) on a line of its rows.
+            let form_line = if shape == 5 { 12 } else { 40 };
+            ev.at.total = at(form_line, 2);
+            ev.at.grade = at(form_line, 4);
+            ev.at.goal_actual = at(if shape == 5 { 11 } else { 5 }, 2);
+            let mut line = 10u32;
+            for k in 0..next(12) {
+                line = match shape {
+                    // Two rows on one line now and then.
+                    1 if next(3) == 0 => line,
+                    // Going back.
+                    2 if next(4) == 0 => line.saturating_sub(2),
+                    _ => line + 1,
+                };
+                let row = if shape == 3 && next(3) == 0 {
+                    None
+                } else {
+                    at(line, 1)
+                };
+                let cell = |column: u32| row.as_ref().map(|_| Loc::text(line, column));
+                let ind = Indicator {
+                    level1: None,
+                    level2: level2[next(level2.len() as u64) as usize].map(Into::into),
+                    name: names[next(names.len() as u64) as usize].into(),
+                    target: Some(targets[next(targets.len() as u64) as usize].into())
+                        .filter(|t: &CompactString| !t.is_empty()),
+                    actual: Some(actuals[next(actuals.len() as u64) as usize].into())
+                        .filter(|t: &CompactString| !t.is_empty()),
+                    weight: (next(5) != 0).then(|| Decimal::new(next(3) as i64 * 5 + 5, 0)),
+                    score: (next(5) != 0).then(|| Decimal::new(next(17) as i64 - 1, 0)),
+                    reason: [None, Some("无"), Some("原因：天气")][next(3) as usize]
+                        .map(Into::into),
+                    at: IndicatorLocs {
+                        name: cell(3),
+                        target: cell(4),
+                        actual: if shape == 4 && k == 1 {
+                            at(9, 1)
+                        } else {
+                            cell(5)
+                        },
+                        weight: cell(6),
+                        score: cell(7),
+                        reason: cell(8),
+                        row,
+                    },
+                };
+                ev.indicators.push(ind);
+            }
+            let card = crate::score::score(&ev, &profile);
+            let cx = Context::new(&ev, &card, &profile);
+            let mut want = Vec::new();
+            review_by_check(&cx, &mut want);
+            let mut walk = Vec::new();
+            if review_walk(&cx, &mut walk) {
+                walked += 1;
+                assert_eq!(sorted(walk), sorted(want.clone()));
+            } else {
+                fell_back += 1;
+            }
+            let have = review(&ev, &card, &profile);
+            found += want.len();
+            assert_eq!(sorted(have), sorted(want));
+        }
+        assert!(
+            walked > 1_500 && fell_back > 1_000 && found > 50_000,
+            "{walked} {fell_back} {found}"
+        );
     }
 
     /// The second-byte scan finds each keyword where `contains_str` does.
