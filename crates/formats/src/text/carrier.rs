@@ -253,29 +253,32 @@ fn grid_cells(text: &str) -> Vec<Tok<'_>> {
     let bytes = text.as_bytes();
     // The scan's state in locals of this one function, so that it may stay in registers
     // (a struct reached through `&mut self` was loaded and stored at every tab).
+    // The line (its row is its index: made where a cell is pushed, not kept live), and its
+    // first cell in the list.
     let mut line_no = 1u32;
-    let mut row = 0u32;
-    // Characters of the text before the current line; the line's first cell in the list.
-    let mut line_chars = 0u32;
     let mut line_first = 0usize;
     // The current cell: its first byte in the text, the characters of its line before it,
     // its slot.
     let mut start = 0usize;
     let mut start_chars = 0u32;
     let mut slot = 0u32;
-    // Byte offset of the word and the characters before it.
-    let mut at = 0usize;
+    // The characters of the line before the word: one value rather than the text's count and
+    // the line's (fewer values live in the word loop). After a newline it is the count less
+    // the characters through the newline, wrapping (`0 - k`): adding the word's characters
+    // then leaves those after the newline, the new line's count.
     let mut chars = 0u32;
+    // The word at byte `at`.
     macro_rules! word {
-        ($word:expr) => {{
+        ($word:expr, $at:expr) => {{
             let word: u64 = $word;
+            let at: usize = $at;
             let mut flags = low_bytes(word);
             let starts = starts_mask(word);
             while flags != 0 {
                 let bit = flags.trailing_zeros();
                 flags &= flags - 1;
                 let pos = at + (bit / 8) as usize;
-                // The characters of the text up to and with this byte (a separator is one),
+                // The characters of the line up to and with this byte (a separator is one),
                 // counted where they are needed.
                 let through = || {
                     // Bytes below this one in the word.
@@ -296,7 +299,7 @@ fn grid_cells(text: &str) -> Vec<Tok<'_>> {
                     Some(b'\t') => {
                         let cell = Cell {
                             line_no,
-                            row,
+                            row: line_no.wrapping_sub(1),
                             start,
                             start_chars,
                             slot,
@@ -304,20 +307,19 @@ fn grid_cells(text: &str) -> Vec<Tok<'_>> {
                         push_grid_cell(&mut toks, text, &cell, pos, false);
                         slot += 1;
                         start = pos + 1;
-                        start_chars = through().wrapping_sub(line_chars);
+                        start_chars = through();
                     }
                     Some(b'\n') => {
                         let cell = Cell {
                             line_no,
-                            row,
+                            row: line_no.wrapping_sub(1),
                             start,
                             start_chars,
                             slot,
                         };
                         end_grid_line(&mut toks, text, &cell, pos, line_first);
                         line_no = line_no.wrapping_add(1);
-                        row = row.wrapping_add(1);
-                        line_chars = through();
+                        chars = chars.wrapping_sub(through());
                         line_first = toks.len();
                         start = pos + 1;
                         start_chars = 0;
@@ -328,29 +330,31 @@ fn grid_cells(text: &str) -> Vec<Tok<'_>> {
                 }
             }
             chars = chars.wrapping_add(count_high(starts));
-            at += 8;
         }};
     }
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        word!(u64::from_le_bytes(
-            <[u8; 8]>::try_from(chunk).unwrap_or([0; 8])
-        ));
+    // The words walked as what is left of the text: a word's offset is the text's length less
+    // the rest's (no offset kept beside the iterator's pointer and count, all three of which
+    // were stored and loaded at every word).
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        let at = bytes.len().wrapping_sub(rest.len());
+        rest = tail;
+        word!(u64::from_le_bytes(*word), at);
     }
-    if !chunks.remainder().is_empty() {
-        word!(last_word(bytes));
+    if !rest.is_empty() {
+        word!(last_word(bytes), bytes.len().wrapping_sub(rest.len()));
     }
     // The text's last line (what follows its last newline, perhaps nothing).
     let cell = Cell {
         line_no,
-        row,
+        row: line_no.wrapping_sub(1),
         start,
         start_chars,
         slot,
     };
     end_grid_line(&mut toks, text, &cell, bytes.len(), line_first);
-    // The last word's step leaves its offset and count unread.
-    let _ = (at, chars);
+    // The last word's step leaves its count unread.
+    let _ = chars;
     toks
 }
 
@@ -1013,6 +1017,29 @@ mod tests {
             compared += ours.len();
         }
         assert!(compared > 10_000, "{compared}");
+        // Long lines (many words each, a newline anywhere in a word: the scan's count of a
+        // line's characters runs across words and restarts inside one), carriage returns and
+        // other control bytes in cells, lines of white space only.
+        let long = [
+            "\r",
+            "\r\n",
+            " \t \n",
+            "\t\u{3000}\t\n",
+            "\u{c}",
+            "x\u{b}y",
+            "工伤鉴定认定准确送达率达到百分之九十五以上",
+            "1,234,567.89",
+        ];
+        let pieces: Vec<&str> = pieces.iter().chain(&long).copied().collect();
+        let mut compared = 0;
+        for seed in 0..1500usize {
+            let text = generated_text(&pieces, seed, 40 + seed % 160, 13, 11);
+            let ours = grid_cells(&text);
+            let reference = tokenize_grid_blanks(&text, layout, false);
+            assert_eq!(key(&ours, &text), key(&reference, &text), "{text:?}");
+            compared += ours.len();
+        }
+        assert!(compared > 40_000, "{compared}");
     }
 
     #[test]
