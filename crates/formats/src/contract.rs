@@ -125,6 +125,28 @@ fn computed_percent(fraction: Decimal) -> Num {
     computed_num(percent(fraction))
 }
 
+/// The printed execution rate in percent at its printed decimals: `percent(value)`
+/// rescaled. A fraction of two or more decimals is taken to percent by its scale alone (the
+/// mantissa kept, two decimals fewer: the same value), not by rust_decimal's multiplication;
+/// `rescale` gives the same for equal values (a test holds the two paths equal).
+fn reported_percent(value: Decimal, decimals: u32) -> Num {
+    let scale = value.scale();
+    let mut p = if scale >= 2 {
+        let m = value.mantissa().unsigned_abs();
+        Decimal::from_parts(
+            m as u32,
+            (m >> 32) as u32,
+            (m >> 64) as u32,
+            value.is_sign_negative(),
+            scale - 2,
+        )
+    } else {
+        percent(value)
+    };
+    p.rescale(decimals);
+    Num(p)
+}
+
 fn percent(fraction: Decimal) -> Decimal {
     fraction
         .checked_mul(Decimal::ONE_HUNDRED)
@@ -651,11 +673,7 @@ impl FormSource<'_> {
 
         o = o
             .lit(b"},\"reported\":{\"execution_rate\":")?
-            .opt_num(funds.rate.map(|r| {
-                let mut p = percent(r.value);
-                p.rescale(r.decimals);
-                Num(p)
-            }))?
+            .opt_num(funds.rate.map(|r| reported_percent(r.value, r.decimals)))?
             .lit(b",\"budget_weight\":")?
             .opt_num(funds.weight.map(Num))?
             .lit(b",\"budget_score\":")?
@@ -1975,6 +1993,17 @@ mod tests {
                 computed_num(percent(d)).0.serialize(),
                 "{d:?}"
             );
+            // The reported rate at every printed precision (rescaled down, kept, or up
+            // until the mantissa would overflow).
+            for decimals in [0, 1, 2, 3, 4, 6, 9, 12, 20, 28] {
+                let mut want = percent(d);
+                want.rescale(decimals);
+                assert_eq!(
+                    reported_percent(d, decimals).0.serialize(),
+                    want.serialize(),
+                    "{d:?} {decimals}"
+                );
+            }
         }
     }
 
