@@ -243,7 +243,7 @@ pub fn check_chunk<W: Write>(
     totals: &mut Totals,
     form_index: &mut usize,
 ) -> io::Result<()> {
-    let outcome = read_bytes(&chunk.bytes);
+    let mut outcome = read_bytes(&chunk.bytes);
     let lines_before = chunk.first_line - 1;
     let mut input_diagnostics = outcome.diagnostics;
     shift(&mut input_diagnostics, lines_before);
@@ -272,8 +272,11 @@ pub fn check_chunk<W: Write>(
         }
         return Ok(());
     }
-    for (i, form) in outcome.forms.into_iter().enumerate() {
-        let mut diagnostics = form.diagnostics;
+    // Each form is used in its place (only its diagnostics taken out): moving a form out of
+    // the vector copied its ≈ 1 KB twice, two `memcpy` calls a form. The forms are dropped
+    // with the vector, after the chunk.
+    for (i, form) in outcome.forms.iter_mut().enumerate() {
+        let mut diagnostics = std::mem::take(&mut form.diagnostics);
         shift(&mut diagnostics, lines_before);
         if i == 0 && !input_diagnostics.is_empty() {
             // Input-level diagnostics (encoding, text outside forms) go with the first form.

@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -19,8 +20,10 @@ pub type NamedInputs = SmallVec<[(&'static str, CompactString); 3]>;
 /// A derivation's named inputs, in order (`W`, `T`, `A` …), values as printed or computed.
 #[derive(Debug, Clone)]
 pub enum Inputs {
-    /// Names and texts.
-    Named(NamedInputs),
+    /// Names and texts. Boxed: no derivation of the scorer has them (they come from tests
+    /// and other writers), and inline they made every `Computed` 40 bytes wider, moved with
+    /// each indicator's score.
+    Named(Box<NamedInputs>),
     /// An indicator's `W`, `T` and `A`: the weight (its text is its `Display`), the target
     /// and the actual as printed. Most derivations: the weight is not written until printed.
     Wta {
@@ -126,7 +129,7 @@ impl Eq for Inputs {}
 
 impl From<Vec<(&'static str, CompactString)>> for Inputs {
     fn from(named: Vec<(&'static str, CompactString)>) -> Self {
-        Inputs::Named(named.into())
+        Inputs::Named(Box::new(named.into()))
     }
 }
 
@@ -612,10 +615,11 @@ pub struct Scorecard {
 /// Score a form under a profile. Never panics; what cannot be computed is `None` with a note.
 pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
     let mut notes = Vec::new();
+    let (name, version) = profile_ids(profile);
     let cx = Cx {
         profile,
-        name: Arc::from(profile.name.as_str()),
-        version: Arc::from(profile.version.as_str()),
+        name,
+        version,
     };
     let execution_rate = execution_rate(&ev.funds, &cx, &mut notes);
     let budget_score = execution_rate.as_ref().and_then(|rate| {
@@ -755,6 +759,34 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         grade,
         notes,
     }
+}
+
+thread_local! {
+    /// The last profile's name and version as shared texts: a run scores every form under
+    /// one profile, and making them anew was two allocations (and two frees) a form.
+    static PROFILE_IDS: Cell<Option<(Arc<str>, Arc<str>)>> = const { Cell::new(None) };
+}
+
+/// The profile's name and version as `Arc`s: the ones kept from the last form when they
+/// spell the same texts, else new ones (kept for the next form).
+fn profile_ids(profile: &Profile) -> (Arc<str>, Arc<str>) {
+    let fresh = || {
+        (
+            Arc::<str>::from(profile.name.as_str()),
+            Arc::<str>::from(profile.version.as_str()),
+        )
+    };
+    // `try_with`: while the thread is being torn down the slot is gone; make new ones then.
+    PROFILE_IDS
+        .try_with(|slot| {
+            let ids = match slot.take() {
+                Some((n, v)) if *n == *profile.name && *v == *profile.version => (n, v),
+                _ => fresh(),
+            };
+            slot.set(Some(ids.clone()));
+            ids
+        })
+        .unwrap_or_else(|_| fresh())
 }
 
 struct Cx<'a> {
@@ -1621,6 +1653,36 @@ fn quantitative(out: &mut IndicatorScore, w: Decimal, cx: &Cx, explained: bool) 
 mod tests {
     use super::*;
 
+    /// The kept name and version are those of the profile scored, whichever profiles come
+    /// one after the other (or a profile renamed in place), and a kept pair is reused.
+    #[test]
+    fn profile_ids_follow_the_profile() {
+        let mut profiles: Vec<Profile> = crate::profile::BUILTIN_PROFILES
+            .iter()
+            .filter_map(|n| Profile::builtin(n))
+            .collect();
+        let mut renamed = Profile {
+            name: "central-2020x".into(),
+            ..Profile::default()
+        };
+        profiles.push(renamed.clone());
+        renamed.version = "2020.1x".into();
+        profiles.push(renamed);
+        for round in 0..3 {
+            for (i, p) in profiles.iter().enumerate() {
+                for _ in 0..=(i + round) % 3 {
+                    let (n, v) = profile_ids(p);
+                    assert_eq!((&*n, &*v), (p.name.as_str(), p.version.as_str()));
+                    let card = score(&Evaluation::default(), p);
+                    assert_eq!(card.profile, p.name);
+                }
+                let (a, _) = profile_ids(p);
+                let (b, _) = profile_ids(p);
+                assert!(Arc::ptr_eq(&a, &b));
+            }
+        }
+    }
+
     /// Inputs kept as numbers (an indicator's weight, the head's amounts, scores, rate and
     /// count) are the names and texts the scoring wrote before, as `Named` inputs would be,
     /// in iteration, equality and serde.
@@ -1660,12 +1722,12 @@ mod tests {
                 ),
             ];
             for (inputs, texts) in cases {
-                let named = Inputs::Named(
+                let named = Inputs::Named(Box::new(
                     texts
                         .iter()
                         .map(|(k, v)| (*k, CompactString::new(v)))
                         .collect(),
-                );
+                ));
                 let got: Vec<(&str, String)> =
                     inputs.iter().map(|(k, v)| (k, v.to_string())).collect();
                 assert_eq!(got, texts);

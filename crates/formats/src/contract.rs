@@ -105,6 +105,48 @@ fn round_computed(value: Decimal) -> Decimal {
     )
 }
 
+/// `computed_num(percent(fraction))`. A fraction of two or more decimals is that value in
+/// percent with its mantissa unchanged and two decimals fewer; `computed_num` depends on the
+/// value only, not on its scale (a test holds the two paths equal), so the multiplication
+/// (≈ 100 instructions on the execution rate's 28-digit ratio, whose product overflows 96
+/// bits and is scaled back) is not made.
+fn computed_percent(fraction: Decimal) -> Num {
+    let scale = fraction.scale();
+    if scale >= 2 {
+        let m = fraction.mantissa().unsigned_abs();
+        return computed_num(Decimal::from_parts(
+            m as u32,
+            (m >> 32) as u32,
+            (m >> 64) as u32,
+            fraction.is_sign_negative(),
+            scale - 2,
+        ));
+    }
+    computed_num(percent(fraction))
+}
+
+/// The printed execution rate in percent at its printed decimals: `percent(value)`
+/// rescaled. A fraction of two or more decimals is taken to percent by its scale alone (the
+/// mantissa kept, two decimals fewer: the same value), not by rust_decimal's multiplication;
+/// `rescale` gives the same for equal values (a test holds the two paths equal).
+fn reported_percent(value: Decimal, decimals: u32) -> Num {
+    let scale = value.scale();
+    let mut p = if scale >= 2 {
+        let m = value.mantissa().unsigned_abs();
+        Decimal::from_parts(
+            m as u32,
+            (m >> 32) as u32,
+            (m >> 64) as u32,
+            value.is_sign_negative(),
+            scale - 2,
+        )
+    } else {
+        percent(value)
+    };
+    p.rescale(decimals);
+    Num(p)
+}
+
 fn percent(fraction: Decimal) -> Decimal {
     fraction
         .checked_mul(Decimal::ONE_HUNDRED)
@@ -631,11 +673,7 @@ impl FormSource<'_> {
 
         o = o
             .lit(b"},\"reported\":{\"execution_rate\":")?
-            .opt_num(funds.rate.map(|r| {
-                let mut p = percent(r.value);
-                p.rescale(r.decimals);
-                Num(p)
-            }))?
+            .opt_num(funds.rate.map(|r| reported_percent(r.value, r.decimals)))?
             .lit(b",\"budget_weight\":")?
             .opt_num(funds.weight.map(Num))?
             .lit(b",\"budget_score\":")?
@@ -655,7 +693,7 @@ impl FormSource<'_> {
         let (indicators, total) = (with_exact(&card.indicator_total), with_exact(&card.total));
         o = o
             .lit(b"},\"computed\":{\"execution_rate\":")?
-            .opt_num(rate.map(|(c, _)| computed_num(percent(c.value))))?
+            .opt_num(rate.map(|(c, _)| computed_percent(c.value)))?
             .lit(b",\"budget_score\":")?;
         o = write_computed_num(o, budget)?.lit(b",\"indicator_score\":")?;
         o = write_computed_num(o, indicators)?.lit(b",\"total\":")?;
@@ -1911,6 +1949,61 @@ mod tests {
                 (expected.to_string(), expected.is_sign_negative()),
                 "{d:?}"
             );
+        }
+    }
+
+    /// The percent of a fraction by its scale alone gives the computed number the
+    /// multiplication gives, bit for bit, for values of every width, scale and sign.
+    #[test]
+    fn computed_percent_as_by_multiplication() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut values = vec![Decimal::ZERO, Decimal::MAX, Decimal::MIN, Decimal::ONE];
+        for _ in 0..60_000 {
+            let (a, b) = (next(), next());
+            let bits = (a % 97) as u32;
+            let m = (u128::from(a) << 64 | u128::from(b)) >> (128 - bits.max(1));
+            let m = m & ((1u128 << 96) - 1);
+            let scale = (b % 29) as u32;
+            let d = Decimal::from_parts(
+                m as u32,
+                (m >> 32) as u32,
+                (m >> 64) as u32,
+                a & 1 == 1,
+                scale,
+            );
+            values.push(d);
+            // Ratios as the scorer makes them: quotients of amounts.
+            let (p, q) = (
+                Decimal::from(a % 100_000_000),
+                Decimal::new((b % 100_000_000) as i64 + 1, (a % 5) as u32),
+            );
+            if let Some(r) = p.checked_div(q) {
+                values.push(r);
+            }
+        }
+        for d in values {
+            assert_eq!(
+                computed_percent(d).0.serialize(),
+                computed_num(percent(d)).0.serialize(),
+                "{d:?}"
+            );
+            // The reported rate at every printed precision (rescaled down, kept, or up
+            // until the mantissa would overflow).
+            for decimals in [0, 1, 2, 3, 4, 6, 9, 12, 20, 28] {
+                let mut want = percent(d);
+                want.rescale(decimals);
+                assert_eq!(
+                    reported_percent(d, decimals).0.serialize(),
+                    want.serialize(),
+                    "{d:?} {decimals}"
+                );
+            }
         }
     }
 
