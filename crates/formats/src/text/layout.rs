@@ -1911,15 +1911,18 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
-        let mut ind = Indicator {
-            level1: state.level1.as_ref().map(|(s, _)| s.clone()),
-            level2: state.level2.as_ref().map(|(s, _)| s.clone()),
-            name: unwrap_cjk_compact(name.text),
-            ..Indicator::default()
+        // The indicator is pushed empty and filled where it stands: built in a local and
+        // moved, its 400-odd bytes were copied twice (into the local, then into the list).
+        let index = self.ev.indicators.len();
+        self.ev.indicators.push(Indicator::default());
+        let Some(ind) = self.ev.indicators.last_mut() else {
+            return;
         };
+        ind.level1 = state.level1.as_ref().map(|(s, _)| s.clone());
+        ind.level2 = state.level2.as_ref().map(|(s, _)| s.clone());
+        ind.name = unwrap_cjk_compact(name.text);
         ind.at.row = Some(loc(name));
         ind.at.name = Some(loc(name));
-        let index = self.ev.indicators.len();
         if a.cost >= UNALIGNABLE {
             let texts: Vec<&str> = rest
                 .iter()
@@ -1937,7 +1940,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .indicator(index)
                 .rule(RULE_READ),
             );
-            self.ev.indicators.push(ind);
             return;
         }
         if a.ambiguous {
@@ -2040,7 +2042,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             ind.target = Some(target);
             ind.at.target = target_at;
         }
-        self.ev.indicators.push(ind);
     }
 
     // ---------------------------------------------------------------- total
