@@ -1965,10 +1965,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
-        // The indicator is pushed empty and filled where it stands: built in a local and
+        // The indicator is made empty where it stands and filled there: built in a local and
         // moved, its 400-odd bytes were copied twice (into the local, then into the list).
+        // `resize_with` makes room before it makes the value (a `push` makes the value first,
+        // on the stack, and copies it in after the capacity test).
         let index = self.ev.indicators.len();
-        self.ev.indicators.push(Indicator::default());
+        self.ev
+            .indicators
+            .resize_with(index.saturating_add(1), Indicator::default);
         let Some(ind) = self.ev.indicators.last_mut() else {
             return;
         };
