@@ -67,13 +67,14 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
 /// [`classify_tok`] for every cell. The same labels come back in every form of an input
 /// (and values often repeat), so short cells are classified once per distinct text, kept in
 /// a direct-mapped memo: one slot per hash of the text, a new text taking the slot of an old
-/// one. Memory stays flat whatever the input, and a lookup is a hash of two words and one
-/// comparison (a hash map cost more than most cells).
+/// one. Memory stays flat whatever the input, and a lookup is a hash of two words and a
+/// comparison of the same two words (a hash map cost more than most cells); only a text
+/// longer than 16 bytes, which the words do not hold whole, is compared in full.
 #[inline(never)]
 fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
     const MEMO_MAX_LEN: usize = 64;
     const MEMO_BITS: u32 = 11;
-    let mut memo: Vec<Option<(&str, Class)>> = vec![None; 1 << MEMO_BITS];
+    let mut memo: Vec<Option<MemoEntry<'_>>> = vec![None; 1 << MEMO_BITS];
     // Collected from a map over the slice (its length known: no capacity test per cell).
     toks.iter()
         .map(|tok| 'class: {
@@ -93,13 +94,24 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
             if tok.text.len() > MEMO_MAX_LEN {
                 break 'class classify_tok(tok);
             }
-            let slot = memo_slot(tok.text, MEMO_BITS);
+            let key = memo_key(tok.text.as_bytes());
+            let slot = key.slot(tok.text.len(), MEMO_BITS);
             match memo.get(slot) {
-                Some(Some((text, class))) if same_text(text, tok.text) => *class,
+                Some(Some(entry))
+                    if entry.key == key
+                        && entry.text.len() == tok.text.len()
+                        && (tok.text.len() <= 16 || same_text(entry.text, tok.text)) =>
+                {
+                    entry.class
+                }
                 _ => {
                     let class = classify_tok(tok);
                     if let Some(entry) = memo.get_mut(slot) {
-                        *entry = Some((tok.text, class));
+                        *entry = Some(MemoEntry {
+                            key,
+                            text: tok.text,
+                            class,
+                        });
                     }
                     class
                 }
@@ -135,26 +147,68 @@ fn same_text(a: &str, b: &str) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
-/// The memo slot of a cell: a hash of its length and its first and last eight bytes (the
-/// comparison in the slot decides; the hash only spreads).
-fn memo_slot(text: &str, bits: u32) -> usize {
-    let b = text.as_bytes();
-    let word = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .take(8)
-            .enumerate()
-            .fold(0u64, |w, (i, &x)| w | (u64::from(x) << (8 * i)))
+/// A memo entry: the text, its class, and the words of its [`MemoKey`].
+#[derive(Clone, Copy)]
+struct MemoEntry<'a> {
+    key: MemoKey,
+    text: &'a str,
+    class: Class,
+}
+
+/// Two words of a text that, with its length, hold every byte of it when it is at most
+/// 16 bytes long: the first and the last eight bytes; from 4 to 7 bytes the first and the
+/// last four; below four the first, middle and last byte (for one, two or three bytes these
+/// are all of them). So two texts of the same length up to 16 bytes are the same text when
+/// their keys are equal, and the memo compares no bytes for them. Longer texts are keyed by
+/// their first and last eight bytes and compared in full. Each part is loaded whole (no
+/// byte-by-byte gathering of a short text).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct MemoKey {
+    head: u64,
+    tail: u64,
+}
+
+#[inline(always)]
+fn memo_key(b: &[u8]) -> MemoKey {
+    let n = b.len();
+    let w8 = |at: usize| {
+        b.get(at..at.wrapping_add(8))
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
     };
-    let (head, tail) = match (b.get(..8), b.len().checked_sub(8).and_then(|i| b.get(i..))) {
-        (Some(h), Some(t)) => (
-            u64::from_le_bytes(<[u8; 8]>::try_from(h).unwrap_or_default()),
-            u64::from_le_bytes(<[u8; 8]>::try_from(t).unwrap_or_default()),
-        ),
-        _ => (word(b), 0),
+    let w4 = |at: usize| {
+        b.get(at..at.wrapping_add(4))
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
     };
-    let h = (head ^ tail.rotate_left(29) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> (64 - bits)) as usize
+    let byte = |at: usize| b.get(at).map_or(0, |&x| u64::from(x));
+    if n >= 8 {
+        MemoKey {
+            head: w8(0),
+            tail: w8(n - 8),
+        }
+    } else if n >= 4 {
+        MemoKey {
+            head: w4(0) | (w4(n - 4) << 32),
+            tail: 0,
+        }
+    } else {
+        MemoKey {
+            head: byte(0) | (byte(n / 2) << 8) | (byte(n.wrapping_sub(1)) << 16),
+            tail: 0,
+        }
+    }
+}
+
+impl MemoKey {
+    /// The memo slot: a hash of the key and the length (the comparison in the slot decides;
+    /// the hash only spreads).
+    #[inline(always)]
+    fn slot(self, len: usize, bits: u32) -> usize {
+        let h = (self.head ^ self.tail.rotate_left(29) ^ len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - bits)) as usize
+    }
 }
 
 fn loc(tok: &Tok<'_>) -> Loc {
@@ -1911,15 +1965,22 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
-        let mut ind = Indicator {
-            level1: state.level1.as_ref().map(|(s, _)| s.clone()),
-            level2: state.level2.as_ref().map(|(s, _)| s.clone()),
-            name: unwrap_cjk_compact(name.text),
-            ..Indicator::default()
+        // The indicator is made empty where it stands and filled there: built in a local and
+        // moved, its 400-odd bytes were copied twice (into the local, then into the list).
+        // `resize_with` makes room before it makes the value (a `push` makes the value first,
+        // on the stack, and copies it in after the capacity test).
+        let index = self.ev.indicators.len();
+        self.ev
+            .indicators
+            .resize_with(index.saturating_add(1), Indicator::default);
+        let Some(ind) = self.ev.indicators.last_mut() else {
+            return;
         };
+        ind.level1 = state.level1.as_ref().map(|(s, _)| s.clone());
+        ind.level2 = state.level2.as_ref().map(|(s, _)| s.clone());
+        ind.name = unwrap_cjk_compact(name.text);
         ind.at.row = Some(loc(name));
         ind.at.name = Some(loc(name));
-        let index = self.ev.indicators.len();
         if a.cost >= UNALIGNABLE {
             let texts: Vec<&str> = rest
                 .iter()
@@ -1937,7 +1998,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 .indicator(index)
                 .rule(RULE_READ),
             );
-            self.ev.indicators.push(ind);
             return;
         }
         if a.ambiguous {
@@ -2040,7 +2100,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             ind.target = Some(target);
             ind.at.target = target_at;
         }
-        self.ev.indicators.push(ind);
     }
 
     // ---------------------------------------------------------------- total
@@ -2666,6 +2725,39 @@ mod tests {
             let want: SmallVec<[bool; 8]> = fields.iter().map(|_| true).collect();
             assert_eq!(agreed, want);
         }
+    }
+
+    /// Two texts of the same length up to 16 bytes have the same memo key only when they are
+    /// the same text (the memo compares no bytes for them): every pair of a set of texts of
+    /// each length from 1 to 20, changed in each byte in turn.
+    #[test]
+    fn memo_keys_of_short_texts_are_the_texts() {
+        let mut next = crate::text::xorshift(0x2545_f491_4f6c_dd1d);
+        let alphabet = ["a", "b", "表", "衣", "分", "值", "é", "1", "\u{a8}"];
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for round in 0..400 {
+            let s: String = (0..1 + round % 12)
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let base = s.into_bytes();
+            for at in 0..base.len() {
+                let mut changed = base.clone();
+                changed[at] ^= 1 << (round % 8);
+                texts.push(changed);
+            }
+            texts.push(base);
+        }
+        let mut pairs = 0;
+        for a in &texts {
+            for b in &texts {
+                if a.len() != b.len() || a.len() > 16 {
+                    continue;
+                }
+                assert_eq!(memo_key(a) == memo_key(b), a == b, "{a:?} {b:?}");
+                pairs += 1;
+            }
+        }
+        assert!(pairs > 100_000, "{pairs}");
     }
 
     #[test]
