@@ -838,11 +838,13 @@ pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
     amount_general(text, unit)
 }
 
-/// The amounts as nearly every funds cell prints them (`558219`, `636288.33`, `0`): only
-/// digits, at most one dot with digits after it, at most 19 bytes, read in two tight loops
-/// (the digits before the dot, those after). Such a text needs no trimming and no unit, and
+/// The amounts as nearly every funds cell prints them (`558219`, `636288.33`, `0`,
+/// `558,219.00`): only digits, well-placed thousands commas, at most one dot with digits
+/// after it, at most 19 bytes, read in tight loops (the digits before the dot, the comma
+/// groups, the digits after the dot). Such a text needs no trimming and no unit, and
 /// `plain_number` reads it to the same mantissa and scale (a test compares the two); any
-/// other text (commas, a unit, white space, a sign) is `None` here and goes the general way.
+/// other text (misplaced commas, a unit, white space, a sign) is `None` here and goes the
+/// general way.
 #[inline]
 fn bare_amount(b: &[u8]) -> Option<Decimal> {
     if b.len() > 19 || !b.first()?.is_ascii_digit() {
@@ -858,6 +860,21 @@ fn bare_amount(b: &[u8]) -> Option<Decimal> {
         }
         mantissa = mantissa * 10 + u64::from(d);
         i += 1;
+    }
+    // Thousands commas (`558,219.00`, the total row's budgets): a first group of one to
+    // three digits, then each comma followed by exactly three digits, the last group closed
+    // by the dot or the end (a fourth digit stops at the test below); as `plain_number`.
+    if i <= 3 && b.get(i) == Some(&b',') {
+        while b.get(i) == Some(&b',') {
+            for &c in b.get(i + 1..i + 4)? {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(d);
+            }
+            i += 4;
+        }
     }
     let mut scale = 0u32;
     if i < b.len() {
