@@ -902,6 +902,23 @@ fn bare_amount(b: &[u8]) -> Option<Decimal> {
     ))
 }
 
+/// The value of a plain number (a weight or a score: `7`, `10`, `7.84`), as
+/// `plain_number` reads it: the bare digits by [`bare_amount`]'s tight loops (the same
+/// mantissa and scale; a test compares the two), anything else by `plain_number`.
+#[inline]
+pub(crate) fn plain_value(text: &str) -> Option<Decimal> {
+    match bare_amount(text.as_bytes()) {
+        Some(v) => Some(v),
+        None => plain_value_general(text),
+    }
+}
+
+/// [`plain_value`] for any text.
+#[inline(never)]
+fn plain_value_general(text: &str) -> Option<Decimal> {
+    plain_number(text).map(|(v, _)| v)
+}
+
 /// [`amount`] for any text.
 #[inline(never)]
 fn amount_general(text: &str, unit: Option<&str>) -> Option<Decimal> {
@@ -1611,6 +1628,11 @@ mod prefilter_tests {
             let text: String = (0..1 + round % 8)
                 .map(|_| pieces[next(pieces.len())])
                 .collect();
+            assert_eq!(
+                plain_value(&text).map(|v| (v.mantissa(), v.scale())),
+                plain_number(&text).map(|(v, _)| (v.mantissa(), v.scale())),
+                "{text}"
+            );
             let fast = bare_amount(text.as_bytes());
             if let Some(v) = fast {
                 bare += 1;
