@@ -1786,7 +1786,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             // number read here is the one `emit` would read from the same single cell.
             match col {
                 IndCol::Weight | IndCol::Score => {
-                    let number = vocab::plain_number(tok.text).map(|(v, _)| v)?;
+                    let number = vocab::plain_value(tok.text)?;
                     if *col == IndCol::Weight {
                         read.weight = Some(number);
                     } else {

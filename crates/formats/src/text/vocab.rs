@@ -832,6 +832,96 @@ pub(crate) fn rate(text: &str) -> Option<(Decimal, u32)> {
 /// An amount: a plain number, optionally followed by a money unit (`620.82万元`).
 /// Returns the amount in `unit` (元 or 万元) when the printed unit differs.
 pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
+    if let Some(v) = bare_amount(text.as_bytes()) {
+        return Some(v);
+    }
+    amount_general(text, unit)
+}
+
+/// The amounts as nearly every funds cell prints them (`558219`, `636288.33`, `0`,
+/// `558,219.00`): only digits, well-placed thousands commas, at most one dot with digits
+/// after it, at most 19 bytes, read in tight loops (the digits before the dot, the comma
+/// groups, the digits after the dot). Such a text needs no trimming and no unit, and
+/// `plain_number` reads it to the same mantissa and scale (a test compares the two); any
+/// other text (misplaced commas, a unit, white space, a sign) is `None` here and goes the
+/// general way.
+#[inline]
+fn bare_amount(b: &[u8]) -> Option<Decimal> {
+    if b.len() > 19 || !b.first()?.is_ascii_digit() {
+        return None;
+    }
+    // At most 19 digits: no overflow.
+    let mut mantissa = 0u64;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mantissa = mantissa * 10 + u64::from(d);
+        i += 1;
+    }
+    // Thousands commas (`558,219.00`, the total row's budgets): a first group of one to
+    // three digits, then each comma followed by exactly three digits, the last group closed
+    // by the dot or the end (a fourth digit stops at the test below); as `plain_number`.
+    if i <= 3 && b.get(i) == Some(&b',') {
+        while b.get(i) == Some(&b',') {
+            for &c in b.get(i + 1..i + 4)? {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(d);
+            }
+            i += 4;
+        }
+    }
+    let mut scale = 0u32;
+    if i < b.len() {
+        if b[i] != b'.' || i + 1 == b.len() {
+            return None;
+        }
+        // The digits after the dot: the scale (below 19).
+        scale = (b.len() - i - 1) as u32;
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(d);
+            i += 1;
+        }
+    }
+    Some(Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        false,
+        scale,
+    ))
+}
+
+/// The value of a plain number (a weight or a score: `7`, `10`, `7.84`), as
+/// `plain_number` reads it: the bare digits by [`bare_amount`]'s tight loops (the same
+/// mantissa and scale; a test compares the two), anything else by `plain_number`.
+#[inline]
+pub(crate) fn plain_value(text: &str) -> Option<Decimal> {
+    match bare_amount(text.as_bytes()) {
+        Some(v) => Some(v),
+        None => plain_value_general(text),
+    }
+}
+
+/// [`plain_value`] for any text.
+#[inline(never)]
+fn plain_value_general(text: &str) -> Option<Decimal> {
+    plain_number(text).map(|(v, _)| v)
+}
+
+/// [`amount`] for any text.
+#[inline(never)]
+fn amount_general(text: &str, unit: Option<&str>) -> Option<Decimal> {
     let t = trim_ascii_ends(text);
     // Only a cell that does not start with a digit can start with a currency sign.
     let t = if t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
@@ -1496,6 +1586,89 @@ mod prefilter_tests {
             );
         }
         assert!(some > 3_000, "{some}");
+    }
+
+    #[test]
+    fn bare_amount_is_plain_number_and_amount_is_amount_general() {
+        let pieces = [
+            "0",
+            "1",
+            "5",
+            "9",
+            "00",
+            "12",
+            "123",
+            "4567",
+            "99999999",
+            ".",
+            ",",
+            "-",
+            " ",
+            "%",
+            "万元",
+            "元",
+            "¥",
+            "，",
+            "e",
+            "\t",
+            "\u{a0}",
+            "\u{3000}",
+            "/",
+            ":",
+            "人",
+            "1,000",
+            "12,345.67",
+            "0.5",
+            "558219",
+            "636288.33",
+        ];
+        let mut next = crate::text::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut bare = 0;
+        for round in 0..150_000 {
+            let text: String = (0..1 + round % 8)
+                .map(|_| pieces[next(pieces.len())])
+                .collect();
+            assert_eq!(
+                plain_value(&text).map(|v| (v.mantissa(), v.scale())),
+                plain_number(&text).map(|(v, _)| (v.mantissa(), v.scale())),
+                "{text}"
+            );
+            let fast = bare_amount(text.as_bytes());
+            if let Some(v) = fast {
+                bare += 1;
+                let (p, d) = plain_number(&text).expect(&text);
+                assert_eq!(
+                    (v.mantissa(), v.scale()),
+                    (p.mantissa(), p.scale()),
+                    "{text}"
+                );
+                assert_eq!(v.scale(), d, "{text}");
+            }
+            for unit in [None, Some("元"), Some("万元")] {
+                assert_eq!(
+                    amount(&text, unit).map(|v| (v.mantissa(), v.scale())),
+                    amount_general(&text, unit).map(|v| (v.mantissa(), v.scale())),
+                    "{text}"
+                );
+            }
+        }
+        assert!(bare > 10_000, "{bare}");
+        // Every amount of the generated and published forms' shapes, digit counts 1 to 19.
+        for digits in 1..=19usize {
+            for dot in 0..=digits {
+                let mut text: String = (0..digits)
+                    .map(|k| char::from(b'0' + ((k * 7 + digits) % 10) as u8))
+                    .collect();
+                if dot < digits {
+                    text.insert(dot, '.');
+                }
+                assert_eq!(
+                    amount(&text, None).map(|v| (v.mantissa(), v.scale())),
+                    amount_general(&text, None).map(|v| (v.mantissa(), v.scale())),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
