@@ -26,8 +26,8 @@ pub fn assess(ev: &Evaluation, profile: &Profile) -> Assessment {
 }
 
 /// The order of findings: located ones first, by location, then by severity, errors first;
-/// stable.
-fn sort_general(findings: &mut [Finding]) {
+/// stable. (The review's tests sort by it too.)
+pub(crate) fn sort_general(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
             a.location.is_none(),

@@ -1143,11 +1143,20 @@ fn grade_mismatch(cx: &Context, out: &mut Vec<Finding>) {
 
 // ---- indicator scores -------------------------------------------------------------------------
 
-fn met_but_deducted(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        met_but_deducted_row(r, out);
-    }
+/// The check-by-check form of a per-indicator check (what [`CHECKS`] holds and
+/// [`review_by_check`] runs): its row function over every indicator. [`review_walk`] calls the
+/// row functions itself.
+macro_rules! check_by_rows {
+    ($check:ident, $row:ident) => {
+        fn $check(cx: &Context, out: &mut Vec<Finding>) {
+            for r in cx.rows() {
+                $row(r, out);
+            }
+        }
+    };
 }
+
+check_by_rows!(met_but_deducted, met_but_deducted_row);
 
 /// MET_BUT_DEDUCTED of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1197,11 +1206,7 @@ fn met_but_deducted_row(r: Row, out: &mut Vec<Finding>) {
     }
 }
 
-fn unmet_full_score(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        unmet_full_score_row(r, out);
-    }
-}
+check_by_rows!(unmet_full_score, unmet_full_score_row);
 
 /// UNMET_FULL_SCORE of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1245,11 +1250,7 @@ fn unmet_full_score_row(r: Row, out: &mut Vec<Finding>) {
     }
 }
 
-fn proportional_mismatch(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        proportional_mismatch_row(r, out);
-    }
-}
+check_by_rows!(proportional_mismatch, proportional_mismatch_row);
 
 /// PROPORTIONAL_MISMATCH of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1291,11 +1292,7 @@ fn proportional_mismatch_row(r: Row, out: &mut Vec<Finding>) {
     }
 }
 
-fn qual_band(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        qual_band_row(r, out);
-    }
-}
+check_by_rows!(qual_band, qual_band_row);
 
 /// QUAL_BAND of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1477,11 +1474,7 @@ fn overachieved_row(
     }
 }
 
-fn equals_exceeded(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        equals_exceeded_row(r, out);
-    }
-}
+check_by_rows!(equals_exceeded, equals_exceeded_row);
 
 /// EQUALS_EXCEEDED of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1607,11 +1600,7 @@ fn reason_missing_row(cx: &Context, r: Row, out: &mut Vec<Finding>) {
 
 // ---- how targets and actuals are written ---------------------------------------------------
 
-fn target_no_operator(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        target_no_operator_row(r, out);
-    }
-}
+check_by_rows!(target_no_operator, target_no_operator_row);
 
 /// TARGET_NO_OPERATOR of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1684,11 +1673,7 @@ fn is_boilerplate(printed: &str) -> bool {
     BOILERPLATE.iter().any(|b| *printed == **b)
 }
 
-fn actual_not_measured(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        actual_not_measured_row(r, out);
-    }
-}
+check_by_rows!(actual_not_measured, actual_not_measured_row);
 
 /// ACTUAL_NOT_MEASURED of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1751,11 +1736,7 @@ fn is_placeholder_general(name: &str) -> bool {
             .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
 }
 
-fn target_missing(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        target_missing_row(r, out);
-    }
-}
+check_by_rows!(target_missing, target_missing_row);
 
 /// TARGET_MISSING of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1828,11 +1809,7 @@ const COUNT_UNITS: &[&str] = &[
     "人", "人次", "件", "次", "个", "户", "场", "家", "项", "份", "篇", "台", "套", "所",
 ];
 
-fn unit_mismatch(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        unit_mismatch_row(r, out);
-    }
-}
+check_by_rows!(unit_mismatch, unit_mismatch_row);
 
 /// UNIT_MISMATCH of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -1922,11 +1899,7 @@ fn contains_keyword(name: &str, keyword: &str) -> bool {
         .any(|(j, &b)| b == *second && hay[j] == *first && hay[j + 2..].starts_with(rest))
 }
 
-fn misclassified(cx: &Context, out: &mut Vec<Finding>) {
-    for r in cx.rows() {
-        misclassified_row(r, out);
-    }
-}
+check_by_rows!(misclassified, misclassified_row);
 
 /// MISCLASSIFIED of one indicator (the walk of [`review`] calls it row by row).
 #[inline(always)]
@@ -2853,19 +2826,7 @@ mod tests {
     fn walk_as_check_by_check() {
         use crate::model::{Evaluation, FundRow, Indicator, IndicatorLocs};
         fn sorted(mut f: Vec<Finding>) -> Vec<Finding> {
-            // engine.rs's order.
-            f.sort_by(|a, b| {
-                (
-                    a.location.is_none(),
-                    &a.location,
-                    std::cmp::Reverse(a.severity),
-                )
-                    .cmp(&(
-                        b.location.is_none(),
-                        &b.location,
-                        std::cmp::Reverse(b.severity),
-                    ))
-            });
+            crate::engine::sort_general(&mut f);
             f
         }
         let names = [

@@ -4,7 +4,7 @@
 
 use super::align::{self, UNALIGNABLE};
 use super::carrier::{Layout, Tok};
-use super::vocab::{self, FundCol, FundRowKind, IndCol, Label, SharedCol};
+use super::vocab::{self, word4_at, word8_at, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
 use jixiao_core::model::{compact, FormLocs};
 use jixiao_core::{
@@ -171,16 +171,7 @@ struct MemoKey {
 #[inline(always)]
 fn memo_key(b: &[u8]) -> MemoKey {
     let n = b.len();
-    let w8 = |at: usize| {
-        b.get(at..at.wrapping_add(8))
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let w4 = |at: usize| {
-        b.get(at..at.wrapping_add(4))
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
+    let (w8, w4) = (|at| word8_at(b, at), |at| word4_at(b, at));
     let byte = |at: usize| b.get(at).map_or(0, |&x| u64::from(x));
     if n >= 8 {
         MemoKey {

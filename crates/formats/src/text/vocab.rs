@@ -470,6 +470,34 @@ pub(crate) fn may_be_label(text: &str) -> bool {
     may_hold_biao(text.as_bytes()) && holds_biao(text.as_bytes())
 }
 
+/// The eight bytes of `b` from `at` as a little-endian word; 0 when fewer than eight remain.
+#[inline(always)]
+pub(crate) fn word8_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at.wrapping_add(8))
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The four bytes of `b` from `at` as a little-endian word; 0 when fewer than four remain.
+#[inline(always)]
+pub(crate) fn word4_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at.wrapping_add(4))
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// The high bit of every byte of `word` that is `A8` (the last byte of `表`), and perhaps of
+/// bytes above one that is (a borrow): zero exactly when no byte is `A8`. `holds_biao` checks
+/// every flagged byte, so a few more is no harm.
+#[inline(always)]
+fn a8_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const A8: u64 = 0xA8A8_A8A8_A8A8_A8A8;
+    let y = word ^ A8;
+    y.wrapping_sub(ONES) & !y & HIGH
+}
+
 /// False when a text of at most 16 bytes certainly holds no `A8` byte, the last of `表`'s
 /// three (true otherwise, and for every longer text): decided inline from two words loaded
 /// whole that hold all of its bytes (the first and last eight; from four to seven bytes the
@@ -477,25 +505,7 @@ pub(crate) fn may_be_label(text: &str) -> bool {
 /// [`holds_biao`]. A text of fewer than three bytes cannot hold `表`.
 #[inline(always)]
 fn may_hold_biao(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const A8: u64 = 0xA8A8_A8A8_A8A8_A8A8;
-    // Nonzero exactly when some byte of the word is A8 (a borrow flags only bytes above one
-    // that is).
-    let a8_bytes = |word: u64| {
-        let y = word ^ A8;
-        y.wrapping_sub(ONES) & !y & HIGH
-    };
-    let w8 = |at: usize| {
-        b.get(at..at.wrapping_add(8))
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let w4 = |at: usize| {
-        b.get(at..at.wrapping_add(4))
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
+    let (w8, w4) = (|at| word8_at(b, at), |at| word4_at(b, at));
     let n = b.len();
     match n {
         0..=2 => false,
@@ -511,15 +521,6 @@ fn may_hold_biao(b: &[u8]) -> bool {
 /// before each `A8` found compared.
 #[inline(never)]
 fn holds_biao(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const A8: u64 = 0xA8A8_A8A8_A8A8_A8A8;
-    // The high bit of every byte that is A8, and perhaps of bytes above one that is (a
-    // borrow): every flagged byte is checked by `biao_ends_at`, so a few more is no harm.
-    let a8_bytes = |word: u64| {
-        let y = word ^ A8;
-        y.wrapping_sub(ONES) & !y & HIGH
-    };
     let biao_ends_at = |i: usize| i >= 2 && bytes.get(i - 2..i) == Some(&[0xE8, 0xA1]);
     let in_word = |at: usize, word: u64| {
         let mut mask = a8_bytes(word);
