@@ -2411,17 +2411,29 @@ mod tests {
         }
     }
 
-    /// `classify_all` (its shortcuts and its memo) gives every cell the class `classify_tok`
-    /// gives it alone: over the seed, the published forms and damaged copies of the seed
-    /// with cells replaced by labels, numbered labels, targets and actuals with units.
-    #[test]
-    fn classify_all_is_classify_tok() {
+    /// The texts the run-versus-dispatch tests start from: the three published forms and the
+    /// seed; and the seed's lines cut into cells, for the tests to damage copies of.
+    fn fixture_texts() -> (Vec<String>, Vec<Vec<String>>) {
         let seed = include_str!("../../../../fixtures/songjiang-2023.tsv");
         let published = [
             include_str!("../../../../fixtures/published/02-raw.txt"),
             include_str!("../../../../fixtures/published/03-raw.txt"),
             include_str!("../../../../fixtures/published/07-raw.txt"),
         ];
+        let mut texts: Vec<String> = published.iter().map(|t| t.to_string()).collect();
+        texts.push(seed.to_string());
+        let seed_lines = seed
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect();
+        (texts, seed_lines)
+    }
+
+    /// `classify_all` (its shortcuts and its memo) gives every cell the class `classify_tok`
+    /// gives it alone: over the seed, the published forms and damaged copies of the seed
+    /// with cells replaced by labels, numbered labels, targets and actuals with units.
+    #[test]
+    fn classify_all_is_classify_tok() {
         let cells = [
             "",
             "=4878人次",
@@ -2450,12 +2462,7 @@ mod tests {
             "≥95%",
         ];
         let mut next = crate::text::xorshift(0x9e37_79b9_7f4a_7c15);
-        let mut texts: Vec<String> = published.iter().map(|t| t.to_string()).collect();
-        texts.push(seed.to_string());
-        let seed_lines: Vec<Vec<String>> = seed
-            .lines()
-            .map(|l| l.split('\t').map(str::to_string).collect())
-            .collect();
+        let (mut texts, seed_lines) = fixture_texts();
         for round in 0..300 {
             let mut lines = seed_lines.clone();
             for _ in 0..(1 + round % 9) {
@@ -2489,12 +2496,6 @@ mod tests {
     /// read with and without its blanks, and as one cell per line.
     #[test]
     fn body_runs_read_as_the_dispatch() {
-        let seed = include_str!("../../../../fixtures/songjiang-2023.tsv");
-        let published = [
-            include_str!("../../../../fixtures/published/02-raw.txt"),
-            include_str!("../../../../fixtures/published/03-raw.txt"),
-            include_str!("../../../../fixtures/published/07-raw.txt"),
-        ];
         let cells = [
             "",
             " ",
@@ -2520,12 +2521,7 @@ mod tests {
             "—",
         ];
         let mut next = crate::text::xorshift(0x6a09_e667_f3bc_c908);
-        let mut texts: Vec<String> = published.iter().map(|t| t.to_string()).collect();
-        texts.push(seed.to_string());
-        let seed_lines: Vec<Vec<String>> = seed
-            .lines()
-            .map(|l| l.split('\t').map(str::to_string).collect())
-            .collect();
+        let (mut texts, seed_lines) = fixture_texts();
         for round in 0..400 {
             let mut lines = seed_lines.clone();
             for _ in 0..(1 + round % 7) {
