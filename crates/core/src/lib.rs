@@ -23,7 +23,7 @@ pub use engine::{assess, Assessment};
 pub use finding::{Finding, Severity};
 pub use measure::{Measure, MeasureKind, Operator};
 pub use model::{Evaluation, FundRow, Funds, Indicator, Level1, Level2, Loc, PrintedDecimal};
-pub use profile::{Profile, ProfileError, BUILTIN_PROFILES};
+pub use profile::{Profile, ProfileError, ProfileTag, BUILTIN_PROFILES};
 pub use review::{review, Check, Context, CHECKS};
 pub use score::{
     score, Achievement, Computed, Formula, GradeFormula, GradeResult, IndicatorKind,

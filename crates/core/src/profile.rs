@@ -2,6 +2,9 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use thiserror::Error;
 
 /// The names of the profiles shipped with Jixiao.
@@ -11,6 +14,139 @@ const CENTRAL_2020: &str = include_str!("../profiles/central-2020.toml");
 const SHANGHAI: &str = include_str!("../profiles/shanghai.toml");
 const SICHUAN: &str = include_str!("../profiles/sichuan.toml");
 const YUNNAN_20: &str = include_str!("../profiles/yunnan-20.toml");
+
+/// A rule profile's name or version (规则名称 / 版本) as a scorecard and each of its numbers
+/// carry it.
+///
+/// A profile's texts are interned: the first few thousand distinct texts a process meets are
+/// kept for its whole life (a process reads a handful of profiles), so handing one to each
+/// number of each form copies a pointer. A counted reference (`Arc<str>`) did an atomic add
+/// and an atomic subtract for every number, ≈ 2 % of `check`'s time that an instruction count
+/// does not show (docs/BENCHMARKS.md, "Atomic counts"). Past the limit a text is shared by count,
+/// so no input can make the table grow without bound.
+#[derive(Clone)]
+pub struct ProfileTag(Tag);
+
+#[derive(Clone)]
+enum Tag {
+    Interned(&'static str),
+    Counted(Arc<str>),
+}
+
+/// How many distinct texts are interned at most (each is kept until the process ends).
+const MAX_INTERNED: usize = 4096;
+
+static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+impl ProfileTag {
+    /// The tag for `text`: the interned copy (made on first use) while the table has room.
+    pub fn new(text: &str) -> ProfileTag {
+        // A panic elsewhere while the table was held leaves it whole (an insert either
+        // happened or not): go on with it.
+        let mut table = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+        ProfileTag::in_table(&mut table, text, MAX_INTERNED)
+    }
+
+    /// [`ProfileTag::new`] with the table and its limit given (the tests use their own).
+    fn in_table(table: &mut BTreeSet<&'static str>, text: &str, max: usize) -> ProfileTag {
+        if let Some(&kept) = table.get(text) {
+            return ProfileTag(Tag::Interned(kept));
+        }
+        if table.len() >= max {
+            return ProfileTag(Tag::Counted(Arc::from(text)));
+        }
+        let kept: &'static str = Box::leak(Box::from(text));
+        table.insert(kept);
+        ProfileTag(Tag::Interned(kept))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Tag::Interned(text) => text,
+            Tag::Counted(text) => text,
+        }
+    }
+
+    /// Whether the two are the same copy of their text (not only equal texts).
+    pub fn same_copy(&self, other: &ProfileTag) -> bool {
+        std::ptr::eq(self.as_str(), other.as_str())
+    }
+}
+
+impl Default for ProfileTag {
+    fn default() -> Self {
+        ProfileTag(Tag::Interned(""))
+    }
+}
+
+impl std::ops::Deref for ProfileTag {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ProfileTag {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for ProfileTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ProfileTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for ProfileTag {
+    fn eq(&self, other: &ProfileTag) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ProfileTag {}
+
+impl std::hash::Hash for ProfileTag {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq<str> for ProfileTag {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ProfileTag {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for ProfileTag {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl From<&str> for ProfileTag {
+    fn from(text: &str) -> Self {
+        ProfileTag::new(text)
+    }
+}
+
+impl Serialize for ProfileTag {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// Which budget column is the denominator of the execution rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,5 +397,50 @@ impl Profile {
             ],
             display: DisplayRule { decimals: 2 },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A text is interned once: every later tag of it is the same copy, and a tag reads,
+    /// compares, hashes and serialises as its text whichever way it is kept.
+    #[test]
+    fn tags_are_their_texts_and_share_one_copy() {
+        let mut table = BTreeSet::new();
+        let a = ProfileTag::in_table(&mut table, "central-2020", 2);
+        let b = ProfileTag::in_table(&mut table, &String::from("central-2020"), 2);
+        assert!(a.same_copy(&b));
+        assert_eq!(a, b);
+        let c = ProfileTag::in_table(&mut table, "2020.1", 2);
+        assert!(!a.same_copy(&c));
+        assert_ne!(a, c);
+        assert_eq!(table.len(), 2);
+        // The table is full: a new text is shared by count, not kept, and still equal to
+        // itself and to its text.
+        let d = ProfileTag::in_table(&mut table, "user-profile", 2);
+        let e = ProfileTag::in_table(&mut table, "user-profile", 2);
+        assert_eq!(table.len(), 2);
+        assert!(matches!(d.0, Tag::Counted(_)));
+        assert_eq!(d, e);
+        assert!(!d.same_copy(&e));
+        for (tag, text) in [(&a, "central-2020"), (&c, "2020.1"), (&d, "user-profile")] {
+            assert_eq!(*tag, text);
+            assert_eq!(tag.as_str(), text);
+            assert_eq!(tag.to_string(), text);
+            assert_eq!(format!("{tag:?}"), format!("{text:?}"));
+            assert_eq!(
+                serde_json::to_string(tag).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
+        // Interned and counted tags of one text are equal and hash alike.
+        let counted = ProfileTag(Tag::Counted(Arc::from("central-2020")));
+        assert_eq!(a, counted);
+        use std::hash::BuildHasher;
+        let state = std::hash::RandomState::new();
+        assert_eq!(state.hash_one(&a), state.hash_one(&counted));
+        assert_eq!(state.hash_one(&a), state.hash_one("central-2020"));
     }
 }

@@ -2323,8 +2323,8 @@ mod tests {
             });
         }
         let card = Scorecard {
-            profile: String::new(),
-            profile_version: String::new(),
+            profile: crate::ProfileTag::default(),
+            profile_version: crate::ProfileTag::default(),
             execution_rate: None,
             budget_score: None,
             indicators: Vec::new(),

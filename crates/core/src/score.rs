@@ -4,7 +4,7 @@
 use crate::measure::{Measure, MeasureKind, Operator};
 use crate::model::{compact, contains_str, Evaluation, FundRow, Funds, Indicator};
 use crate::num::{cmp, concat, decimal_string, max, min, Piece::Num, Piece::Text};
-use crate::profile::{Denominator, Profile, ReverseFormula};
+use crate::profile::{Denominator, Profile, ProfileTag, ReverseFormula};
 use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -12,7 +12,6 @@ use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
-use std::sync::Arc;
 
 /// A derivation's named inputs, in order: at most three, so kept inline (no allocation).
 pub type NamedInputs = SmallVec<[(&'static str, CompactString); 3]>;
@@ -155,8 +154,8 @@ pub struct Computed {
     /// Named inputs in order (`W`, `T`, `A` …), values as printed or computed.
     pub inputs: Inputs,
     /// Rule profile name and version, shared by every number of a scorecard.
-    pub profile: Arc<str>,
-    pub profile_version: Arc<str>,
+    pub profile: ProfileTag,
+    pub profile_version: ProfileTag,
     /// Mostly one of a few fixed sentences: borrowed then.
     pub note: Option<Cow<'static, str>>,
 }
@@ -538,8 +537,8 @@ pub struct GradeResult {
     pub grade: String,
     /// e.g. `94.00 ≥ 90 → 优`, kept as its numbers until printed.
     pub formula: GradeFormula,
-    pub profile: Arc<str>,
-    pub profile_version: Arc<str>,
+    pub profile: ProfileTag,
+    pub profile_version: ProfileTag,
 }
 
 /// How an indicator is scored.
@@ -600,8 +599,8 @@ pub struct IndicatorScore {
 /// The rule-based score of a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scorecard {
-    pub profile: String,
-    pub profile_version: String,
+    pub profile: ProfileTag,
+    pub profile_version: ProfileTag,
     pub execution_rate: Option<Computed>,
     pub budget_score: Option<Computed>,
     pub indicators: Vec<IndicatorScore>,
@@ -749,8 +748,8 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
         })
     });
     Scorecard {
-        profile: profile.name.clone(),
-        profile_version: profile.version.clone(),
+        profile: cx.name.clone(),
+        profile_version: cx.version.clone(),
         execution_rate,
         budget_score,
         indicators,
@@ -762,18 +761,18 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
 }
 
 thread_local! {
-    /// The last profile's name and version as shared texts: a run scores every form under
-    /// one profile, and making them anew was two allocations (and two frees) a form.
-    static PROFILE_IDS: Cell<Option<(Arc<str>, Arc<str>)>> = const { Cell::new(None) };
+    /// The last profile's name and version as tags: a run scores every form under one
+    /// profile, and looking its texts up in the interned table is a lock a form.
+    static PROFILE_IDS: Cell<Option<(ProfileTag, ProfileTag)>> = const { Cell::new(None) };
 }
 
-/// The profile's name and version as `Arc`s: the ones kept from the last form when they
-/// spell the same texts, else new ones (kept for the next form).
-fn profile_ids(profile: &Profile) -> (Arc<str>, Arc<str>) {
+/// The profile's name and version as tags: the ones kept from the last form when they spell
+/// the same texts, else looked up (and kept for the next form).
+fn profile_ids(profile: &Profile) -> (ProfileTag, ProfileTag) {
     let fresh = || {
         (
-            Arc::<str>::from(profile.name.as_str()),
-            Arc::<str>::from(profile.version.as_str()),
+            ProfileTag::new(&profile.name),
+            ProfileTag::new(&profile.version),
         )
     };
     // `try_with`: while the thread is being torn down the slot is gone; make new ones then.
@@ -791,9 +790,9 @@ fn profile_ids(profile: &Profile) -> (Arc<str>, Arc<str>) {
 
 struct Cx<'a> {
     profile: &'a Profile,
-    /// The profile's name and version, allocated once per form and shared by every number.
-    name: Arc<str>,
-    version: Arc<str>,
+    /// The profile's name and version, shared by every number of the form.
+    name: ProfileTag,
+    version: ProfileTag,
 }
 
 impl Cx<'_> {
@@ -1678,7 +1677,7 @@ mod tests {
                 }
                 let (a, _) = profile_ids(p);
                 let (b, _) = profile_ids(p);
-                assert!(Arc::ptr_eq(&a, &b));
+                assert!(a.same_copy(&b));
             }
         }
     }
