@@ -1316,21 +1316,11 @@ fn judge_text_general(target: &Measure, actual: &Measure) -> Achievement {
 /// Scores indicator `index` into a new entry at the end of `scores`: built in its place
 /// (the score is several hundred bytes; returned by value it was copied twice).
 fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<IndicatorScore>) {
-    let target = Measure::parse_opt(ind.target.as_deref());
-    let actual = Measure::parse_opt(ind.actual.as_deref());
-    let kind = match (&target.kind, &actual.kind) {
-        (MeasureKind::Empty, _) | (_, MeasureKind::Empty) => IndicatorKind::Unknown,
-        (MeasureKind::Quantity { .. } | MeasureKind::Range { .. }, _) => {
-            IndicatorKind::Quantitative
-        }
-        (MeasureKind::Deadline { .. }, _) => IndicatorKind::Deadline,
-        (MeasureKind::Text { .. }, _) => IndicatorKind::Qualitative,
-    };
     scores.push(IndicatorScore {
         index,
-        kind,
-        target,
-        actual,
+        kind: IndicatorKind::Unknown,
+        target: Measure::EMPTY,
+        actual: Measure::EMPTY,
         met: None,
         ratio: None,
         computed: None,
@@ -1341,6 +1331,18 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
     let Some(out) = scores.last_mut() else {
         return;
     };
+    // Parsed in their place (the memo's copy written once, straight into the score).
+    out.target.parse_into(ind.target.as_deref().unwrap_or(""));
+    out.actual.parse_into(ind.actual.as_deref().unwrap_or(""));
+    let kind = match (&out.target.kind, &out.actual.kind) {
+        (MeasureKind::Empty, _) | (_, MeasureKind::Empty) => IndicatorKind::Unknown,
+        (MeasureKind::Quantity { .. } | MeasureKind::Range { .. }, _) => {
+            IndicatorKind::Quantitative
+        }
+        (MeasureKind::Deadline { .. }, _) => IndicatorKind::Deadline,
+        (MeasureKind::Text { .. }, _) => IndicatorKind::Qualitative,
+    };
+    out.kind = kind;
     let Some(w) = ind.weight else {
         // Without a weight nothing can be scored; the met/unmet judgement still helps.
         match kind {
