@@ -649,9 +649,12 @@ pub fn score(ev: &Evaluation, profile: &Profile) -> Scorecard {
             None,
         ))
     });
-    let mut indicators: Vec<IndicatorScore> = Vec::with_capacity(ev.indicators.len());
-    for (i, ind) in ev.indicators.iter().enumerate() {
-        score_indicator(i, ind, &cx, &mut indicators);
+    // Every score made unscored in its place first (constants stored straight into the
+    // vector: a score pushed whole was built aside and copied, 496 bytes by `memcpy` each),
+    // then scored there.
+    let mut indicators: Vec<IndicatorScore> = (0..ev.indicators.len()).map(unscored).collect();
+    for (out, ind) in indicators.iter_mut().zip(&ev.indicators) {
+        score_indicator(out, ind, &cx);
     }
 
     // Σ indicator scores: the computed score, else the printed one (noted), else unknown.
@@ -1313,10 +1316,10 @@ fn judge_text_general(target: &Measure, actual: &Measure) -> Achievement {
     Achievement::Unknown
 }
 
-/// Scores indicator `index` into a new entry at the end of `scores`: built in its place
-/// (the score is several hundred bytes; returned by value it was copied twice).
-fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<IndicatorScore>) {
-    scores.push(IndicatorScore {
+/// Indicator `index` before it is scored: nothing parsed, nothing computed.
+#[inline]
+fn unscored(index: usize) -> IndicatorScore {
+    IndicatorScore {
         index,
         kind: IndicatorKind::Unknown,
         target: Measure::EMPTY,
@@ -1327,10 +1330,12 @@ fn score_indicator(index: usize, ind: &Indicator, cx: &Cx, scores: &mut Vec<Indi
         band: None,
         achievement: None,
         note: None,
-    });
-    let Some(out) = scores.last_mut() else {
-        return;
-    };
+    }
+}
+
+/// Scores an indicator into its entry `out` (made by [`unscored`]), in its place: the score
+/// is several hundred bytes, and each move of it was a copy.
+fn score_indicator(out: &mut IndicatorScore, ind: &Indicator, cx: &Cx) {
     // Parsed in their place (the memo's copy written once, straight into the score).
     out.target.parse_into(ind.target.as_deref().unwrap_or(""));
     out.actual.parse_into(ind.actual.as_deref().unwrap_or(""));
