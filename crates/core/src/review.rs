@@ -14,7 +14,6 @@ use crate::score::{
 };
 use compact_str::CompactString;
 use rust_decimal::Decimal;
-use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -40,18 +39,12 @@ pub struct Context<'a> {
     pub card: &'a Scorecard,
     pub profile: &'a Profile,
     /// Per indicator, computed once for all checks: the name without line-wrap spaces and
-    /// the normalised categories. On the stack for up to [`INFO_INLINE`] indicators (most
-    /// forms have ten or fewer): a heap block is an allocation and a free a form, and a
-    /// block mimalloc hands out was last touched a whole input chunk ago, so each of its
-    /// cache lines misses when first written.
-    info: SmallVec<[IndicatorInfo<'a>; INFO_INLINE]>,
+    /// the normalised categories.
+    info: Vec<IndicatorInfo<'a>>,
     /// The sums WEIGHT_SUM, WEIGHT_SCHEME and TOTAL_MISMATCH decide on, gathered in the same
     /// pass.
     totals: Totals,
 }
-
-/// Indicators whose [`IndicatorInfo`] [`Context`] keeps on the stack (32 bytes each).
-const INFO_INLINE: usize = 16;
 
 /// What WEIGHT_SUM, WEIGHT_SCHEME and TOTAL_MISMATCH need of every form, gathered in the one
 /// pass over the indicators that builds [`IndicatorInfo`]: each of the three summed the
