@@ -6,7 +6,7 @@ use super::align::{self, UNALIGNABLE};
 use super::carrier::{Layout, Tok};
 use super::vocab::{self, word4_at, word8_at, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
-use jixiao_core::model::{compact, FormLocs};
+use jixiao_core::model::compact;
 use jixiao_core::{
     CompactString, Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal,
     Severity,
@@ -208,11 +208,40 @@ fn loc(tok: &Tok<'_>) -> Loc {
 
 /// `unwrap_cjk` into the model's `CompactString`: a cell without white space (nearly every
 /// name and actual) is copied straight in — inline up to 24 bytes, no `String` between.
+#[cfg(test)]
 fn unwrap_cjk_compact(text: &str) -> CompactString {
+    let mut out = CompactString::default();
+    unwrap_cjk_into(&mut out, text);
+    out
+}
+
+/// [`unwrap_cjk`] into an empty `CompactString` where it stands (see [`fill`]).
+#[inline(always)]
+fn unwrap_cjk_into(dst: &mut CompactString, text: &str) {
     if !vocab::has_whitespace_inline(text) {
-        return CompactString::from(text);
+        fill(dst, text);
+    } else {
+        *dst = unwrap_cjk(text).into();
     }
-    unwrap_cjk(text).into()
+}
+
+/// The most bytes a `CompactString` holds inline (on 64-bit targets).
+const INLINE_MAX: usize = std::mem::size_of::<CompactString>();
+
+/// `text` into an empty `CompactString` (the default, inline with room for 24 bytes) where
+/// it stands: copied into its bytes in place. `CompactString::from` builds the string in a
+/// buffer on the stack (a `memcpy` of the text's length) and the caller then loads it
+/// whole to move it: a wide load over the copy's narrower stores, which the processor
+/// cannot forward and waits out (≈ 15 cycles, several a row). A longer text is allocated
+/// as `from` does.
+#[inline(always)]
+fn fill(dst: &mut CompactString, text: &str) {
+    debug_assert!(dst.is_empty() && !dst.is_heap_allocated());
+    if text.len() <= INLINE_MAX {
+        dst.push_str(text);
+    } else {
+        *dst = CompactString::from(text);
+    }
 }
 
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
@@ -354,17 +383,26 @@ pub(crate) fn recognise<'a>(
     // A form start with nothing read after it (a bare `项目名称` label, header rows alone) is
     // not a form: counting it would report junk as thousands of clean forms and hold them all.
     let mut empty: Option<(usize, Loc)> = None;
+    let mut body = Vec::new();
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(toks.len());
-        let builder = FormBuilder::new(&toks[start..end], &classes[start..end], layout);
-        let form = builder.build();
-        if read_nothing(&form.evaluation) {
+        // Each form is read where it stands in the list: made empty there (`resize_with`
+        // writes the default in place) and dropped again if nothing was read.
+        forms.resize_with(forms.len() + 1, ReadForm::default);
+        let Some(form) = forms.last_mut() else {
+            break;
+        };
+        let builder = FormBuilder::new(&toks[start..end], &classes[start..end], layout, form, body);
+        body = builder.build();
+        if forms
+            .last()
+            .is_some_and(|form| read_nothing(&form.evaluation))
+        {
+            forms.pop();
             match &mut empty {
                 Some((count, _)) => *count += 1,
                 None => empty = Some((1, loc(&toks[start]))),
             }
-        } else {
-            forms.push(form);
         }
     }
     if let Some((count, at)) = empty {
@@ -545,8 +583,10 @@ struct FormBuilder<'t, 'a> {
     toks: &'t [Tok<'a>],
     classes: &'t [Class],
     layout: Layout,
-    ev: Evaluation,
-    diags: Vec<Finding>,
+    /// The form being read, where it stands in the list of forms (built in place: a form
+    /// made in the builder and moved out was copied three times, ≈ 1 KB each).
+    ev: &'t mut Evaluation,
+    diags: &'t mut Vec<Finding>,
     section: Section,
     pending: Option<(Label, SmallVec<[&'t Tok<'a>; 4]>)>,
     // The builder's small per-form lists are kept inline: a header has about ten columns,
@@ -572,13 +612,24 @@ struct FormBuilder<'t, 'a> {
 }
 
 impl<'t, 'a> FormBuilder<'t, 'a> {
-    fn new(toks: &'t [Tok<'a>], classes: &'t [Class], layout: Layout) -> Self {
+    /// A builder reading `toks` into `form` (empty), its indicator body kept in `body`
+    /// (emptied; its room kept from one form to the next).
+    fn new(
+        toks: &'t [Tok<'a>],
+        classes: &'t [Class],
+        layout: Layout,
+        form: &'t mut ReadForm,
+        mut body: Vec<u32>,
+    ) -> Self {
+        body.clear();
+        // The indicator table is most of a form: one reservation instead of regrowing.
+        body.reserve(toks.len());
         FormBuilder {
             toks,
             classes,
             layout,
-            ev: Evaluation::default(),
-            diags: Vec::new(),
+            ev: &mut form.evaluation,
+            diags: &mut form.diagnostics,
             section: Section::Preamble,
             pending: None,
             fund_cols: SmallVec::new(),
@@ -588,8 +639,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             goal_actual_slot: None,
             goal_texts: SmallVec::new(),
             ind_cols: SmallVec::new(),
-            // The indicator table is most of a form: one reservation instead of regrowing.
-            body: Vec::with_capacity(toks.len()),
+            body,
             total_toks: SmallVec::new(),
             total_label: None,
             split_remnant: None,
@@ -609,12 +659,11 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             .push(Finding::new(code, severity, zh, en).at(at).rule(RULE_READ));
     }
 
-    fn build(mut self) -> ReadForm {
+    /// Read the form; returns the body's vector for the next form.
+    fn build(mut self) -> Vec<u32> {
         if let Some(first) = self.toks.iter().find(|t| !t.is_empty()) {
-            self.ev.at = FormLocs {
-                start: Some(loc(first)),
-                ..FormLocs::default()
-            };
+            // The form is empty: only its start is set.
+            self.ev.at.start = Some(loc(first));
         }
         let toks = self.toks;
         let classes = self.classes;
@@ -662,10 +711,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         self.finish_goals();
         self.finish_indicators();
         self.finish_total();
-        ReadForm {
-            evaluation: self.ev,
-            diagnostics: self.diags,
-        }
+        self.body
     }
 
     /// The cells from `i` on that go to the indicator body as they come (the section is the
@@ -1552,17 +1598,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
-                        state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
+                        state.level2_text = Some(level_text(tok.text, classes[i].label()));
                         state.level1_fresh = false;
                     } else {
-                        state.level1 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
+                        state.level1_text = Some(level_text(tok.text, classes[i].label()));
                         state.level1_kind = Some(l1);
-                        state.level2 = None;
+                        state.level2_text = None;
                         state.level1_fresh = true;
                     }
                 }
                 Class::Label(Label::Level2(_)) => {
-                    state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
+                    state.level2_text = Some(level_text(tok.text, classes[i].label()));
                     state.level1_fresh = false;
                     level2_here = true;
                 }
@@ -1967,9 +2013,19 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let Some(ind) = self.ev.indicators.last_mut() else {
             return;
         };
-        ind.level1 = state.level1.as_ref().map(|(s, _)| s.clone());
-        ind.level2 = state.level2.as_ref().map(|(s, _)| s.clone());
-        ind.name = unwrap_cjk_compact(name.text);
+        // Each label into an empty string in place: `Option::clone_from` into `None` (and
+        // `clone`) copy the string through the stack and reload it across the copy's stores.
+        if let Some(level1) = &state.level1_text {
+            ind.level1
+                .insert(CompactString::default())
+                .clone_from(level1);
+        }
+        if let Some(level2) = &state.level2_text {
+            ind.level2
+                .insert(CompactString::default())
+                .clone_from(level2);
+        }
+        unwrap_cjk_into(&mut ind.name, name.text);
         ind.at.row = Some(loc(name));
         ind.at.name = Some(loc(name));
         if a.cost >= UNALIGNABLE {
@@ -2036,8 +2092,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
         // The first piece of the target becomes its string (inline up to 24 bytes, else one
         // allocation of its size, not a growth from empty); a split target's other pieces
-        // are appended.
-        let mut target: Option<CompactString> = None;
+        // are appended. Each string is written where it stands in the indicator (`fill`).
         let mut target_at: Option<Loc> = None;
         for (f, cells) in fields.iter().zip(&a.cols) {
             if cells.is_empty() {
@@ -2058,14 +2113,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             };
             match f {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
-                    match &mut target {
+                    match &mut ind.target {
                         Some(target) => target.push_str(&text),
-                        None => target = Some(CompactString::from(text)),
+                        None => fill(ind.target.insert(CompactString::default()), &text),
                     }
                     target_at.get_or_insert(loc(first));
                 }
                 IndCol::Actual => {
-                    ind.actual = Some(unwrap_cjk_compact(&text));
+                    unwrap_cjk_into(ind.actual.insert(CompactString::default()), &text);
                     ind.at.actual = Some(loc(first));
                 }
                 IndCol::Weight => {
@@ -2081,14 +2136,15 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
-                    ind.reason = Some(CompactString::from(text));
+                    fill(ind.reason.insert(CompactString::default()), &text);
                     ind.at.reason = Some(loc(first));
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
             }
         }
-        if let Some(target) = target.filter(|t| !t.is_empty()) {
-            ind.target = Some(target);
+        if ind.target.as_ref().is_some_and(|t| t.is_empty()) {
+            ind.target = None;
+        } else if ind.target.is_some() {
             ind.at.target = target_at;
         }
     }
@@ -2262,9 +2318,11 @@ struct ReadNumbers {
 
 #[derive(Default)]
 struct Levels {
-    level1: Option<(CompactString, Loc)>,
+    /// The 一级 label carried down, as each indicator under it gets it.
+    level1_text: Option<CompactString>,
     level1_kind: Option<Level1>,
-    level2: Option<(CompactString, Loc)>,
+    /// The 二级 label carried down.
+    level2_text: Option<CompactString>,
     /// A 一级 label was just read and no 二级 or record since.
     level1_fresh: bool,
 }
@@ -2660,6 +2718,34 @@ mod tests {
             }
         }
         assert!(inline > 1000, "{inline}");
+    }
+
+    /// `fill` (in place) makes the string `CompactString::from` makes, inline or not, over
+    /// texts of every length from 0 to 40 bytes (ASCII, CJK, four-byte characters) and
+    /// into every kind of `Option` field `emit` fills.
+    #[test]
+    fn fill_is_from() {
+        let pieces = ["a", "指", "𠀀", "9", " ", "%", "人次"];
+        let mut next = crate::text::xorshift(0x5eed_f111);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            let len = next(41);
+            while text.len() < len {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+            let want = CompactString::from(text.as_str());
+            let mut got = CompactString::default();
+            fill(&mut got, &text);
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(
+                got.is_heap_allocated(),
+                want.is_heap_allocated(),
+                "{text:?}"
+            );
+            let mut field: Option<CompactString> = None;
+            fill(field.insert(CompactString::default()), &text);
+            assert_eq!(field.as_deref(), Some(text.as_str()));
+        }
     }
 
     /// A carried 一级/二级 label is the template's spelling as a static string (cloned per
