@@ -8,8 +8,8 @@ use super::vocab::{self, word4_at, word8_at, FundCol, FundRowKind, IndCol, Label
 use crate::ReadForm;
 use jixiao_core::model::compact;
 use jixiao_core::{
-    CompactString, Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal,
-    Severity,
+    CompactString, Evaluation, Finding, FundRow, Funds, Indicator, Level1, Level2, Loc,
+    PrintedDecimal, Severity,
 };
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
@@ -507,9 +507,35 @@ fn level_text(text: &str, label: Label) -> CompactString {
         _ => "",
     };
     if text == printed {
+        if let Some(made) = template_level_text(label) {
+            return made.clone();
+        }
         return CompactString::const_new(printed);
     }
     level_text_cleaned(text)
+}
+
+/// The template's 一级/二级 spellings as `CompactString`s, made once: `const_new` at run time
+/// copies the label into a buffer on the stack and reloads it whole (a store-forwarding
+/// stall for each label read); a clone of a made one is a plain copy.
+fn template_level_text(label: Label) -> Option<&'static CompactString> {
+    static MADE: std::sync::OnceLock<[CompactString; 12]> = std::sync::OnceLock::new();
+    let made = MADE.get_or_init(|| {
+        std::array::from_fn(|i| match i {
+            0..3 => CompactString::const_new(Level1::ALL[i].label()),
+            _ => Level2::ALL
+                .get(i - 3)
+                .map_or_else(CompactString::default, |l2| {
+                    CompactString::const_new(l2.label())
+                }),
+        })
+    });
+    let at = match label {
+        Label::Level1(l1) => Level1::ALL.iter().position(|&x| x == l1)?,
+        Label::Level2(l2) => 3 + Level2::ALL.iter().position(|&x| x == l2)?,
+        _ => return None,
+    };
+    made.get(at)
 }
 
 /// [`level_text`] of a label printed otherwise than the template prints it.
@@ -1510,6 +1536,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let toks = self.toks;
         let classes = self.classes;
         let mut state = Levels::default();
+        // The rows' placements by slot, one after the other in the same place.
+        let mut placed = align::Alignment::default();
         if self.layout.positional_rows {
             let body = std::mem::take(&mut self.body);
             let slots = SlotTable::new(&self.ind_cols, &fields);
@@ -1536,7 +1564,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         (toks.get(first..=last), classes.get(first..=last))
                     {
                         let at = &body[start..end];
-                        self.grid_row(&fields, &slots, row_toks, row_classes, at, &mut state);
+                        self.grid_row(
+                            (&fields, &slots),
+                            row_toks,
+                            row_classes,
+                            at,
+                            &mut state,
+                            &mut placed,
+                        );
                     }
                 } else {
                     let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
@@ -1546,7 +1581,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         .map(|&i| classes[i as usize])
                         .collect();
                     let at = &body[start..end];
-                    self.grid_row(&fields, &slots, &row_toks, &row_classes, at, &mut state);
+                    self.grid_row(
+                        (&fields, &slots),
+                        &row_toks,
+                        &row_classes,
+                        at,
+                        &mut state,
+                        &mut placed,
+                    );
                 }
                 start = end;
             }
@@ -1641,12 +1683,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     #[allow(clippy::too_many_arguments)]
     fn grid_row(
         &mut self,
-        fields: &[IndCol],
-        slots: &SlotTable,
+        (fields, slots): (&[IndCol], &SlotTable),
         row: &[Tok<'a>],
         classes: &[Class],
         at: &[u32],
         state: &mut Levels,
+        placed: &mut align::Alignment,
     ) {
         let start = self.take_levels(row, classes, state, 0);
         let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
@@ -1671,27 +1713,16 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        // The alignment is lent to `emit`, not moved (a few hundred bytes copied per row).
-        let mut placed = self.by_header_slots(fields, slots, name, rest);
-        match &mut placed {
+        // The placement is made in the caller's alignment and lent to `emit` (returned, its
+        // few hundred bytes were copied each row and reloaded across the copy's stores).
+        if self.by_header_slots(fields, slots, name, rest, placed) {
             // The placement by slot reads no blank cell.
-            Some((alignment, read)) => {
-                let read = *read;
-                self.emit(fields, name, rest, alignment, read, state)
-            }
-            None => {
-                // The alignment by content weighs blank cells: give it the row's blanks.
-                let rest = self.blanks_restored(at, start);
-                let mut alignment = align::align(fields, &rest);
-                self.emit(
-                    fields,
-                    name,
-                    &rest,
-                    &mut alignment,
-                    ReadNumbers::default(),
-                    state,
-                );
-            }
+            self.emit(fields, name, rest, placed, state)
+        } else {
+            // The alignment by content weighs blank cells: give it the row's blanks.
+            let rest = self.blanks_restored(at, start);
+            let mut alignment = align::align(fields, &rest);
+            self.emit(fields, name, &rest, &mut alignment, state);
         }
     }
 
@@ -1790,67 +1821,50 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     }
 
     /// The common case of a grid row: every cell stands under its header column (shifted
-    /// as a whole like the name) and fits it. Then no search is needed.
+    /// as a whole like the name) and fits it. Then no search is needed: the placement is
+    /// made in `a` (its lists reused from the row before) and `true` returned.
     fn by_header_slots(
         &self,
         fields: &[IndCol],
         slots: &SlotTable,
         name: &Tok<'a>,
         rest: &[Tok<'a>],
-    ) -> Option<(align::Alignment, ReadNumbers)> {
-        let name_slot = slots.name_slot?;
-        let shift = name.slot as i64 - name_slot as i64;
-        // Built empty, not cloned from an empty one (`smallvec!` clones element by element),
-        // and from a whole inline array when the fields fit it (always: eight value columns
-        // at most), not pushed one by one through `Extend`.
-        let mut cols: smallvec::SmallVec<[align::Cells; 8]> = if fields.len() <= 8 {
-            smallvec::SmallVec::from_buf_and_len(Default::default(), fields.len())
-        } else {
-            fields.iter().map(|_| align::Cells::new()).collect()
+        a: &mut align::Alignment,
+    ) -> bool {
+        let Some(name_slot) = slots.name_slot else {
+            return false;
         };
-        let mut read = ReadNumbers::default();
+        let shift = name.slot as i64 - name_slot as i64;
+        a.cols.clear();
+        a.cols.extend(fields.iter().map(|_| align::Cells::new()));
+        a.cost = 0.0;
+        a.ambiguous = false;
+        a.agreed.clear();
+        a.agreed.extend(fields.iter().map(|_| true));
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
             }
             let slot = tok.slot as i64 - shift;
-            let (col, f) = slots.column_at(slot, &self.ind_cols, fields)?;
-            let col = &col;
-            if cols.get(f).is_none_or(|c| !c.is_empty()) {
-                return None;
+            let Some((col, f)) = slots.column_at(slot, &self.ind_cols, fields) else {
+                return false;
+            };
+            let Some(cells) = a.cols.get_mut(f).filter(|c| c.is_empty()) else {
+                return false;
+            };
+            // The weight and the score fit when they are numbers (`align::fits`). Only
+            // whether they are is decided here: `emit` reads the number into its place (a
+            // number read here and handed on was reloaded across its stores, twice).
+            let fits = match col {
+                IndCol::Weight | IndCol::Score => vocab::plain_value(tok.text).is_some(),
+                _ => align::fits(col, tok.text),
+            };
+            if !fits {
+                return false;
             }
-            // The weight and the score fit when they are numbers (`align::fits`): the
-            // number read here is the one `emit` would read from the same single cell.
-            match col {
-                IndCol::Weight | IndCol::Score => {
-                    let number = vocab::plain_value(tok.text)?;
-                    if *col == IndCol::Weight {
-                        read.weight = Some(number);
-                    } else {
-                        read.score = Some(number);
-                    }
-                }
-                _ if !align::fits(*col, tok.text) => return None,
-                _ => {}
-            }
-            if let Some(cells) = cols.get_mut(f) {
-                cells.push(i);
-            }
+            cells.push(i);
         }
-        Some((
-            align::Alignment {
-                cols,
-                cost: 0.0,
-                ambiguous: false,
-                // Not `smallvec![true; n]`: a call to `from_elem` and `memset` per row.
-                agreed: if fields.len() <= 8 {
-                    smallvec::SmallVec::from_buf_and_len([true; 8], fields.len())
-                } else {
-                    fields.iter().map(|_| true).collect()
-                },
-            },
-            read,
-        ))
+        true
     }
 
     fn stream_records(
@@ -1966,8 +1980,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Step::Record => {
                     self.flush_noise(&mut noise);
                     let mut a = align::align(fields, &owned[i + 1..j]);
-                    let read = ReadNumbers::default();
-                    self.emit(fields, body[i], &owned[i + 1..j], &mut a, read, state);
+                    self.emit(fields, body[i], &owned[i + 1..j], &mut a, state);
                 }
             }
         }
@@ -1998,7 +2011,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         name: &Tok<'a>,
         rest: &[Tok<'a>],
         a: &mut align::Alignment,
-        read: ReadNumbers,
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
@@ -2124,15 +2136,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                     ind.at.actual = Some(loc(first));
                 }
                 IndCol::Weight => {
-                    ind.weight = read
-                        .weight
-                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
+                    // `plain_value` is `plain_number`'s value (a test compares the two).
+                    vocab::put_plain_value(&mut ind.weight, &text);
                     ind.at.weight = Some(loc(first));
                 }
                 IndCol::Score => {
-                    ind.score = read
-                        .score
-                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
+                    vocab::put_plain_value(&mut ind.score, &text);
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
@@ -2307,14 +2316,6 @@ fn column_searched(
 /// A slot of [`SlotTable`]: the first column there and its index in the fields (`None` if
 /// it is not one), or nothing.
 type SlotEntry = Option<(IndCol, Option<u8>)>;
-
-/// The weight and the score of a row, when the check that placed its cells already read
-/// them (`by_header_slots`); `None` leaves `emit` to read its column's text.
-#[derive(Default, Clone, Copy)]
-struct ReadNumbers {
-    weight: Option<Decimal>,
-    score: Option<Decimal>,
-}
 
 #[derive(Default)]
 struct Levels {
@@ -2756,12 +2757,20 @@ mod tests {
             let label = Label::Level1(l1);
             let text = level_text(l1.label(), label);
             assert_eq!(text, l1.label());
+            assert_eq!(
+                template_level_text(label).map(|t| t.as_str()),
+                Some(l1.label())
+            );
             assert!(!text.clone().is_heap_allocated());
         }
         for l2 in jixiao_core::Level2::ALL {
             let label = Label::Level2(l2);
             let text = level_text(l2.label(), label);
             assert_eq!(text, l2.label());
+            assert_eq!(
+                template_level_text(label).map(|t| t.as_str()),
+                Some(l2.label())
+            );
             // 服务对象满意度指标 is 27 bytes: a static reference, not a heap copy.
             assert!(!text.clone().is_heap_allocated(), "{}", l2.label());
         }
@@ -2781,22 +2790,6 @@ mod tests {
                 want,
                 "{cell}"
             );
-        }
-    }
-
-    #[test]
-    fn inline_columns_are_the_collected_ones() {
-        // `by_header_slots` starts from `from_buf_and_len` up to eight fields.
-        for n in 0..=8 {
-            let fields = vec![IndCol::Reason; n];
-            let cols: SmallVec<[align::Cells; 8]> =
-                SmallVec::from_buf_and_len(Default::default(), n);
-            let want: SmallVec<[align::Cells; 8]> =
-                fields.iter().map(|_| align::Cells::new()).collect();
-            assert_eq!(cols, want);
-            let agreed: SmallVec<[bool; 8]> = SmallVec::from_buf_and_len([true; 8], n);
-            let want: SmallVec<[bool; 8]> = fields.iter().map(|_| true).collect();
-            assert_eq!(agreed, want);
         }
     }
 
