@@ -39,7 +39,7 @@ pub enum InputShape {
 }
 
 /// One form read from an input, with the diagnostics about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadForm {
     pub evaluation: Evaluation,
     /// Reading problems about this form: what was repaired, skipped or not sure.

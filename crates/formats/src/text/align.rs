@@ -110,7 +110,7 @@ pub(crate) type Cells = smallvec::SmallVec<[usize; 2]>;
 
 /// The cells given to each column (indices into the aligned slice; a column may take
 /// several cells only when it is the reason).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Alignment {
     /// Inline, like [`Cells`]: an alignment is made for every indicator row, and a header
     /// has at most a dozen columns.

@@ -6,10 +6,10 @@ use super::align::{self, UNALIGNABLE};
 use super::carrier::{Layout, Tok};
 use super::vocab::{self, word4_at, word8_at, FundCol, FundRowKind, IndCol, Label, SharedCol};
 use crate::ReadForm;
-use jixiao_core::model::{compact, FormLocs};
+use jixiao_core::model::compact;
 use jixiao_core::{
-    CompactString, Evaluation, Finding, FundRow, Funds, Indicator, Level1, Loc, PrintedDecimal,
-    Severity,
+    CompactString, Evaluation, Finding, FundRow, Funds, Indicator, Level1, Level2, Loc,
+    PrintedDecimal, Severity,
 };
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
@@ -208,11 +208,40 @@ fn loc(tok: &Tok<'_>) -> Loc {
 
 /// `unwrap_cjk` into the model's `CompactString`: a cell without white space (nearly every
 /// name and actual) is copied straight in — inline up to 24 bytes, no `String` between.
+#[cfg(test)]
 fn unwrap_cjk_compact(text: &str) -> CompactString {
+    let mut out = CompactString::default();
+    unwrap_cjk_into(&mut out, text);
+    out
+}
+
+/// [`unwrap_cjk`] into an empty `CompactString` where it stands (see [`fill`]).
+#[inline(always)]
+fn unwrap_cjk_into(dst: &mut CompactString, text: &str) {
     if !vocab::has_whitespace_inline(text) {
-        return CompactString::from(text);
+        fill(dst, text);
+    } else {
+        *dst = unwrap_cjk(text).into();
     }
-    unwrap_cjk(text).into()
+}
+
+/// The most bytes a `CompactString` holds inline (on 64-bit targets).
+const INLINE_MAX: usize = std::mem::size_of::<CompactString>();
+
+/// `text` into an empty `CompactString` (the default, inline with room for 24 bytes) where
+/// it stands: copied into its bytes in place. `CompactString::from` builds the string in a
+/// buffer on the stack (a `memcpy` of the text's length) and the caller then loads it
+/// whole to move it: a wide load over the copy's narrower stores, which the processor
+/// cannot forward and waits out (≈ 15 cycles, several a row). A longer text is allocated
+/// as `from` does.
+#[inline(always)]
+fn fill(dst: &mut CompactString, text: &str) {
+    debug_assert!(dst.is_empty() && !dst.is_heap_allocated());
+    if text.len() <= INLINE_MAX {
+        dst.push_str(text);
+    } else {
+        *dst = CompactString::from(text);
+    }
 }
 
 /// Remove line-wrap spaces between CJK characters (`依法 依规` → `依法依规`), keep spaces
@@ -354,17 +383,26 @@ pub(crate) fn recognise<'a>(
     // A form start with nothing read after it (a bare `项目名称` label, header rows alone) is
     // not a form: counting it would report junk as thousands of clean forms and hold them all.
     let mut empty: Option<(usize, Loc)> = None;
+    let mut body = Vec::new();
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(toks.len());
-        let builder = FormBuilder::new(&toks[start..end], &classes[start..end], layout);
-        let form = builder.build();
-        if read_nothing(&form.evaluation) {
+        // Each form is read where it stands in the list: made empty there (`resize_with`
+        // writes the default in place) and dropped again if nothing was read.
+        forms.resize_with(forms.len() + 1, ReadForm::default);
+        let Some(form) = forms.last_mut() else {
+            break;
+        };
+        let builder = FormBuilder::new(&toks[start..end], &classes[start..end], layout, form, body);
+        body = builder.build();
+        if forms
+            .last()
+            .is_some_and(|form| read_nothing(&form.evaluation))
+        {
+            forms.pop();
             match &mut empty {
                 Some((count, _)) => *count += 1,
                 None => empty = Some((1, loc(&toks[start]))),
             }
-        } else {
-            forms.push(form);
         }
     }
     if let Some((count, at)) = empty {
@@ -469,9 +507,35 @@ fn level_text(text: &str, label: Label) -> CompactString {
         _ => "",
     };
     if text == printed {
+        if let Some(made) = template_level_text(label) {
+            return made.clone();
+        }
         return CompactString::const_new(printed);
     }
     level_text_cleaned(text)
+}
+
+/// The template's 一级/二级 spellings as `CompactString`s, made once: `const_new` at run time
+/// copies the label into a buffer on the stack and reloads it whole (a store-forwarding
+/// stall for each label read); a clone of a made one is a plain copy.
+fn template_level_text(label: Label) -> Option<&'static CompactString> {
+    static MADE: std::sync::OnceLock<[CompactString; 12]> = std::sync::OnceLock::new();
+    let made = MADE.get_or_init(|| {
+        std::array::from_fn(|i| match i {
+            0..3 => CompactString::const_new(Level1::ALL[i].label()),
+            _ => Level2::ALL
+                .get(i - 3)
+                .map_or_else(CompactString::default, |l2| {
+                    CompactString::const_new(l2.label())
+                }),
+        })
+    });
+    let at = match label {
+        Label::Level1(l1) => Level1::ALL.iter().position(|&x| x == l1)?,
+        Label::Level2(l2) => 3 + Level2::ALL.iter().position(|&x| x == l2)?,
+        _ => return None,
+    };
+    made.get(at)
 }
 
 /// [`level_text`] of a label printed otherwise than the template prints it.
@@ -545,8 +609,10 @@ struct FormBuilder<'t, 'a> {
     toks: &'t [Tok<'a>],
     classes: &'t [Class],
     layout: Layout,
-    ev: Evaluation,
-    diags: Vec<Finding>,
+    /// The form being read, where it stands in the list of forms (built in place: a form
+    /// made in the builder and moved out was copied three times, ≈ 1 KB each).
+    ev: &'t mut Evaluation,
+    diags: &'t mut Vec<Finding>,
     section: Section,
     pending: Option<(Label, SmallVec<[&'t Tok<'a>; 4]>)>,
     // The builder's small per-form lists are kept inline: a header has about ten columns,
@@ -572,13 +638,24 @@ struct FormBuilder<'t, 'a> {
 }
 
 impl<'t, 'a> FormBuilder<'t, 'a> {
-    fn new(toks: &'t [Tok<'a>], classes: &'t [Class], layout: Layout) -> Self {
+    /// A builder reading `toks` into `form` (empty), its indicator body kept in `body`
+    /// (emptied; its room kept from one form to the next).
+    fn new(
+        toks: &'t [Tok<'a>],
+        classes: &'t [Class],
+        layout: Layout,
+        form: &'t mut ReadForm,
+        mut body: Vec<u32>,
+    ) -> Self {
+        body.clear();
+        // The indicator table is most of a form: one reservation instead of regrowing.
+        body.reserve(toks.len());
         FormBuilder {
             toks,
             classes,
             layout,
-            ev: Evaluation::default(),
-            diags: Vec::new(),
+            ev: &mut form.evaluation,
+            diags: &mut form.diagnostics,
             section: Section::Preamble,
             pending: None,
             fund_cols: SmallVec::new(),
@@ -588,8 +665,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             goal_actual_slot: None,
             goal_texts: SmallVec::new(),
             ind_cols: SmallVec::new(),
-            // The indicator table is most of a form: one reservation instead of regrowing.
-            body: Vec::with_capacity(toks.len()),
+            body,
             total_toks: SmallVec::new(),
             total_label: None,
             split_remnant: None,
@@ -609,12 +685,11 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             .push(Finding::new(code, severity, zh, en).at(at).rule(RULE_READ));
     }
 
-    fn build(mut self) -> ReadForm {
+    /// Read the form; returns the body's vector for the next form.
+    fn build(mut self) -> Vec<u32> {
         if let Some(first) = self.toks.iter().find(|t| !t.is_empty()) {
-            self.ev.at = FormLocs {
-                start: Some(loc(first)),
-                ..FormLocs::default()
-            };
+            // The form is empty: only its start is set.
+            self.ev.at.start = Some(loc(first));
         }
         let toks = self.toks;
         let classes = self.classes;
@@ -662,10 +737,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         self.finish_goals();
         self.finish_indicators();
         self.finish_total();
-        ReadForm {
-            evaluation: self.ev,
-            diagnostics: self.diags,
-        }
+        self.body
     }
 
     /// The cells from `i` on that go to the indicator body as they come (the section is the
@@ -1464,6 +1536,8 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let toks = self.toks;
         let classes = self.classes;
         let mut state = Levels::default();
+        // The rows' placements by slot, one after the other in the same place.
+        let mut placed = align::Alignment::default();
         if self.layout.positional_rows {
             let body = std::mem::take(&mut self.body);
             let slots = SlotTable::new(&self.ind_cols, &fields);
@@ -1490,7 +1564,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         (toks.get(first..=last), classes.get(first..=last))
                     {
                         let at = &body[start..end];
-                        self.grid_row(&fields, &slots, row_toks, row_classes, at, &mut state);
+                        self.grid_row(
+                            (&fields, &slots),
+                            row_toks,
+                            row_classes,
+                            at,
+                            &mut state,
+                            &mut placed,
+                        );
                     }
                 } else {
                     let row_toks: smallvec::SmallVec<[Tok<'a>; 16]> =
@@ -1500,7 +1581,14 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         .map(|&i| classes[i as usize])
                         .collect();
                     let at = &body[start..end];
-                    self.grid_row(&fields, &slots, &row_toks, &row_classes, at, &mut state);
+                    self.grid_row(
+                        (&fields, &slots),
+                        &row_toks,
+                        &row_classes,
+                        at,
+                        &mut state,
+                        &mut placed,
+                    );
                 }
                 start = end;
             }
@@ -1552,17 +1640,17 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                         && (l1 == Level1::Satisfaction || state.level1_kind == Some(l1))
                     {
                         // `满意度指标(10分) 满意度指标`: the second is the 二级 label.
-                        state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
+                        state.level2_text = Some(level_text(tok.text, classes[i].label()));
                         state.level1_fresh = false;
                     } else {
-                        state.level1 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
+                        state.level1_text = Some(level_text(tok.text, classes[i].label()));
                         state.level1_kind = Some(l1);
-                        state.level2 = None;
+                        state.level2_text = None;
                         state.level1_fresh = true;
                     }
                 }
                 Class::Label(Label::Level2(_)) => {
-                    state.level2 = Some((level_text(tok.text, classes[i].label()), loc(tok)));
+                    state.level2_text = Some(level_text(tok.text, classes[i].label()));
                     state.level1_fresh = false;
                     level2_here = true;
                 }
@@ -1595,12 +1683,12 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     #[allow(clippy::too_many_arguments)]
     fn grid_row(
         &mut self,
-        fields: &[IndCol],
-        slots: &SlotTable,
+        (fields, slots): (&[IndCol], &SlotTable),
         row: &[Tok<'a>],
         classes: &[Class],
         at: &[u32],
         state: &mut Levels,
+        placed: &mut align::Alignment,
     ) {
         let start = self.take_levels(row, classes, state, 0);
         let (Some(name), Some(rest)) = (row.get(start), row.get(start + 1..)) else {
@@ -1625,27 +1713,16 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             );
             return;
         }
-        // The alignment is lent to `emit`, not moved (a few hundred bytes copied per row).
-        let mut placed = self.by_header_slots(fields, slots, name, rest);
-        match &mut placed {
+        // The placement is made in the caller's alignment and lent to `emit` (returned, its
+        // few hundred bytes were copied each row and reloaded across the copy's stores).
+        if self.by_header_slots(fields, slots, name, rest, placed) {
             // The placement by slot reads no blank cell.
-            Some((alignment, read)) => {
-                let read = *read;
-                self.emit(fields, name, rest, alignment, read, state)
-            }
-            None => {
-                // The alignment by content weighs blank cells: give it the row's blanks.
-                let rest = self.blanks_restored(at, start);
-                let mut alignment = align::align(fields, &rest);
-                self.emit(
-                    fields,
-                    name,
-                    &rest,
-                    &mut alignment,
-                    ReadNumbers::default(),
-                    state,
-                );
-            }
+            self.emit(fields, name, rest, placed, state)
+        } else {
+            // The alignment by content weighs blank cells: give it the row's blanks.
+            let rest = self.blanks_restored(at, start);
+            let mut alignment = align::align(fields, &rest);
+            self.emit(fields, name, &rest, &mut alignment, state);
         }
     }
 
@@ -1744,67 +1821,50 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
     }
 
     /// The common case of a grid row: every cell stands under its header column (shifted
-    /// as a whole like the name) and fits it. Then no search is needed.
+    /// as a whole like the name) and fits it. Then no search is needed: the placement is
+    /// made in `a` (its lists reused from the row before) and `true` returned.
     fn by_header_slots(
         &self,
         fields: &[IndCol],
         slots: &SlotTable,
         name: &Tok<'a>,
         rest: &[Tok<'a>],
-    ) -> Option<(align::Alignment, ReadNumbers)> {
-        let name_slot = slots.name_slot?;
-        let shift = name.slot as i64 - name_slot as i64;
-        // Built empty, not cloned from an empty one (`smallvec!` clones element by element),
-        // and from a whole inline array when the fields fit it (always: eight value columns
-        // at most), not pushed one by one through `Extend`.
-        let mut cols: smallvec::SmallVec<[align::Cells; 8]> = if fields.len() <= 8 {
-            smallvec::SmallVec::from_buf_and_len(Default::default(), fields.len())
-        } else {
-            fields.iter().map(|_| align::Cells::new()).collect()
+        a: &mut align::Alignment,
+    ) -> bool {
+        let Some(name_slot) = slots.name_slot else {
+            return false;
         };
-        let mut read = ReadNumbers::default();
+        let shift = name.slot as i64 - name_slot as i64;
+        a.cols.clear();
+        a.cols.extend(fields.iter().map(|_| align::Cells::new()));
+        a.cost = 0.0;
+        a.ambiguous = false;
+        a.agreed.clear();
+        a.agreed.extend(fields.iter().map(|_| true));
         for (i, tok) in rest.iter().enumerate() {
             if tok.is_empty() {
                 continue;
             }
             let slot = tok.slot as i64 - shift;
-            let (col, f) = slots.column_at(slot, &self.ind_cols, fields)?;
-            let col = &col;
-            if cols.get(f).is_none_or(|c| !c.is_empty()) {
-                return None;
+            let Some((col, f)) = slots.column_at(slot, &self.ind_cols, fields) else {
+                return false;
+            };
+            let Some(cells) = a.cols.get_mut(f).filter(|c| c.is_empty()) else {
+                return false;
+            };
+            // The weight and the score fit when they are numbers (`align::fits`). Only
+            // whether they are is decided here: `emit` reads the number into its place (a
+            // number read here and handed on was reloaded across its stores, twice).
+            let fits = match col {
+                IndCol::Weight | IndCol::Score => vocab::plain_value(tok.text).is_some(),
+                _ => align::fits(col, tok.text),
+            };
+            if !fits {
+                return false;
             }
-            // The weight and the score fit when they are numbers (`align::fits`): the
-            // number read here is the one `emit` would read from the same single cell.
-            match col {
-                IndCol::Weight | IndCol::Score => {
-                    let number = vocab::plain_value(tok.text)?;
-                    if *col == IndCol::Weight {
-                        read.weight = Some(number);
-                    } else {
-                        read.score = Some(number);
-                    }
-                }
-                _ if !align::fits(*col, tok.text) => return None,
-                _ => {}
-            }
-            if let Some(cells) = cols.get_mut(f) {
-                cells.push(i);
-            }
+            cells.push(i);
         }
-        Some((
-            align::Alignment {
-                cols,
-                cost: 0.0,
-                ambiguous: false,
-                // Not `smallvec![true; n]`: a call to `from_elem` and `memset` per row.
-                agreed: if fields.len() <= 8 {
-                    smallvec::SmallVec::from_buf_and_len([true; 8], fields.len())
-                } else {
-                    fields.iter().map(|_| true).collect()
-                },
-            },
-            read,
-        ))
+        true
     }
 
     fn stream_records(
@@ -1920,8 +1980,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
                 Step::Record => {
                     self.flush_noise(&mut noise);
                     let mut a = align::align(fields, &owned[i + 1..j]);
-                    let read = ReadNumbers::default();
-                    self.emit(fields, body[i], &owned[i + 1..j], &mut a, read, state);
+                    self.emit(fields, body[i], &owned[i + 1..j], &mut a, state);
                 }
             }
         }
@@ -1952,7 +2011,6 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         name: &Tok<'a>,
         rest: &[Tok<'a>],
         a: &mut align::Alignment,
-        read: ReadNumbers,
         state: &mut Levels,
     ) {
         state.level1_fresh = false;
@@ -1967,9 +2025,19 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         let Some(ind) = self.ev.indicators.last_mut() else {
             return;
         };
-        ind.level1 = state.level1.as_ref().map(|(s, _)| s.clone());
-        ind.level2 = state.level2.as_ref().map(|(s, _)| s.clone());
-        ind.name = unwrap_cjk_compact(name.text);
+        // Each label into an empty string in place: `Option::clone_from` into `None` (and
+        // `clone`) copy the string through the stack and reload it across the copy's stores.
+        if let Some(level1) = &state.level1_text {
+            ind.level1
+                .insert(CompactString::default())
+                .clone_from(level1);
+        }
+        if let Some(level2) = &state.level2_text {
+            ind.level2
+                .insert(CompactString::default())
+                .clone_from(level2);
+        }
+        unwrap_cjk_into(&mut ind.name, name.text);
         ind.at.row = Some(loc(name));
         ind.at.name = Some(loc(name));
         if a.cost >= UNALIGNABLE {
@@ -2036,8 +2104,7 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
         }
         // The first piece of the target becomes its string (inline up to 24 bytes, else one
         // allocation of its size, not a growth from empty); a split target's other pieces
-        // are appended.
-        let mut target: Option<CompactString> = None;
+        // are appended. Each string is written where it stands in the indicator (`fill`).
         let mut target_at: Option<Loc> = None;
         for (f, cells) in fields.iter().zip(&a.cols) {
             if cells.is_empty() {
@@ -2058,37 +2125,35 @@ impl<'t, 'a> FormBuilder<'t, 'a> {
             };
             match f {
                 IndCol::Target | IndCol::TargetOp | IndCol::TargetValue | IndCol::TargetUnit => {
-                    match &mut target {
+                    match &mut ind.target {
                         Some(target) => target.push_str(&text),
-                        None => target = Some(CompactString::from(text)),
+                        None => fill(ind.target.insert(CompactString::default()), &text),
                     }
                     target_at.get_or_insert(loc(first));
                 }
                 IndCol::Actual => {
-                    ind.actual = Some(unwrap_cjk_compact(&text));
+                    unwrap_cjk_into(ind.actual.insert(CompactString::default()), &text);
                     ind.at.actual = Some(loc(first));
                 }
                 IndCol::Weight => {
-                    ind.weight = read
-                        .weight
-                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
+                    // `plain_value` is `plain_number`'s value (a test compares the two).
+                    vocab::put_plain_value(&mut ind.weight, &text);
                     ind.at.weight = Some(loc(first));
                 }
                 IndCol::Score => {
-                    ind.score = read
-                        .score
-                        .or_else(|| vocab::plain_number(&text).map(|(v, _)| v));
+                    vocab::put_plain_value(&mut ind.score, &text);
                     ind.at.score = Some(loc(first));
                 }
                 IndCol::Reason => {
-                    ind.reason = Some(CompactString::from(text));
+                    fill(ind.reason.insert(CompactString::default()), &text);
                     ind.at.reason = Some(loc(first));
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => {}
             }
         }
-        if let Some(target) = target.filter(|t| !t.is_empty()) {
-            ind.target = Some(target);
+        if ind.target.as_ref().is_some_and(|t| t.is_empty()) {
+            ind.target = None;
+        } else if ind.target.is_some() {
             ind.at.target = target_at;
         }
     }
@@ -2252,19 +2317,13 @@ fn column_searched(
 /// it is not one), or nothing.
 type SlotEntry = Option<(IndCol, Option<u8>)>;
 
-/// The weight and the score of a row, when the check that placed its cells already read
-/// them (`by_header_slots`); `None` leaves `emit` to read its column's text.
-#[derive(Default, Clone, Copy)]
-struct ReadNumbers {
-    weight: Option<Decimal>,
-    score: Option<Decimal>,
-}
-
 #[derive(Default)]
 struct Levels {
-    level1: Option<(CompactString, Loc)>,
+    /// The 一级 label carried down, as each indicator under it gets it.
+    level1_text: Option<CompactString>,
     level1_kind: Option<Level1>,
-    level2: Option<(CompactString, Loc)>,
+    /// The 二级 label carried down.
+    level2_text: Option<CompactString>,
     /// A 一级 label was just read and no 二级 or record since.
     level1_fresh: bool,
 }
@@ -2662,6 +2721,34 @@ mod tests {
         assert!(inline > 1000, "{inline}");
     }
 
+    /// `fill` (in place) makes the string `CompactString::from` makes, inline or not, over
+    /// texts of every length from 0 to 40 bytes (ASCII, CJK, four-byte characters) and
+    /// into every kind of `Option` field `emit` fills.
+    #[test]
+    fn fill_is_from() {
+        let pieces = ["a", "指", "𠀀", "9", " ", "%", "人次"];
+        let mut next = crate::text::xorshift(0x5eed_f111);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            let len = next(41);
+            while text.len() < len {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+            let want = CompactString::from(text.as_str());
+            let mut got = CompactString::default();
+            fill(&mut got, &text);
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(
+                got.is_heap_allocated(),
+                want.is_heap_allocated(),
+                "{text:?}"
+            );
+            let mut field: Option<CompactString> = None;
+            fill(field.insert(CompactString::default()), &text);
+            assert_eq!(field.as_deref(), Some(text.as_str()));
+        }
+    }
+
     /// A carried 一级/二级 label is the template's spelling as a static string (cloned per
     /// indicator without allocating) or the cell cleaned as before.
     #[test]
@@ -2670,12 +2757,20 @@ mod tests {
             let label = Label::Level1(l1);
             let text = level_text(l1.label(), label);
             assert_eq!(text, l1.label());
+            assert_eq!(
+                template_level_text(label).map(|t| t.as_str()),
+                Some(l1.label())
+            );
             assert!(!text.clone().is_heap_allocated());
         }
         for l2 in jixiao_core::Level2::ALL {
             let label = Label::Level2(l2);
             let text = level_text(l2.label(), label);
             assert_eq!(text, l2.label());
+            assert_eq!(
+                template_level_text(label).map(|t| t.as_str()),
+                Some(l2.label())
+            );
             // 服务对象满意度指标 is 27 bytes: a static reference, not a heap copy.
             assert!(!text.clone().is_heap_allocated(), "{}", l2.label());
         }
@@ -2695,22 +2790,6 @@ mod tests {
                 want,
                 "{cell}"
             );
-        }
-    }
-
-    #[test]
-    fn inline_columns_are_the_collected_ones() {
-        // `by_header_slots` starts from `from_buf_and_len` up to eight fields.
-        for n in 0..=8 {
-            let fields = vec![IndCol::Reason; n];
-            let cols: SmallVec<[align::Cells; 8]> =
-                SmallVec::from_buf_and_len(Default::default(), n);
-            let want: SmallVec<[align::Cells; 8]> =
-                fields.iter().map(|_| align::Cells::new()).collect();
-            assert_eq!(cols, want);
-            let agreed: SmallVec<[bool; 8]> = SmallVec::from_buf_and_len([true; 8], n);
-            let want: SmallVec<[bool; 8]> = fields.iter().map(|_| true).collect();
-            assert_eq!(agreed, want);
         }
     }
 

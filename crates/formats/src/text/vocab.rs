@@ -889,7 +889,7 @@ pub(crate) fn amount(text: &str, unit: Option<&str>) -> Option<Decimal> {
 /// `plain_number` reads it to the same mantissa and scale (a test compares the two); any
 /// other text (misplaced commas, a unit, white space, a sign) is `None` here and goes the
 /// general way.
-#[inline]
+#[inline(always)]
 fn bare_amount(b: &[u8]) -> Option<Decimal> {
     if b.len() > 19 || !b.first()?.is_ascii_digit() {
         return None;
@@ -949,7 +949,7 @@ fn bare_amount(b: &[u8]) -> Option<Decimal> {
 /// The value of a plain number (a weight or a score: `7`, `10`, `7.84`), as
 /// `plain_number` reads it: the bare digits by [`bare_amount`]'s tight loops (the same
 /// mantissa and scale; a test compares the two), anything else by `plain_number`.
-#[inline]
+#[inline(always)]
 pub(crate) fn plain_value(text: &str) -> Option<Decimal> {
     match bare_amount(text.as_bytes()) {
         Some(v) => Some(v),
@@ -961,6 +961,23 @@ pub(crate) fn plain_value(text: &str) -> Option<Decimal> {
 #[inline(never)]
 fn plain_value_general(text: &str) -> Option<Decimal> {
     plain_number(text).map(|(v, _)| v)
+}
+
+/// `*dst = plain_value(text)`, each way storing into `dst` itself: when both ways return
+/// their value to one place, the bare digits' `Decimal`, stored there in pieces, is reloaded
+/// whole to be moved (a store-forwarding stall for every weight and score).
+#[inline(always)]
+pub(crate) fn put_plain_value(dst: &mut Option<Decimal>, text: &str) {
+    match bare_amount(text.as_bytes()) {
+        Some(v) => *dst = Some(v),
+        None => put_plain_value_general(dst, text),
+    }
+}
+
+/// [`put_plain_value`] for any text.
+#[inline(never)]
+fn put_plain_value_general(dst: &mut Option<Decimal>, text: &str) {
+    *dst = plain_value_general(text);
 }
 
 /// [`amount`] for any text.
@@ -1679,6 +1696,15 @@ mod prefilter_tests {
                 plain_number(&text).map(|(v, _)| (v.mantissa(), v.scale())),
                 "{text}"
             );
+            // Into a place that held a value before or none.
+            for mut put in [None, Some(Decimal::ONE)] {
+                put_plain_value(&mut put, &text);
+                assert_eq!(
+                    put.map(|v| (v.mantissa(), v.scale())),
+                    plain_number(&text).map(|(v, _)| (v.mantissa(), v.scale())),
+                    "{text}"
+                );
+            }
             let fast = bare_amount(text.as_bytes());
             if let Some(v) = fast {
                 bare += 1;
