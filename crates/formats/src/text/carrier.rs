@@ -57,24 +57,42 @@ pub(crate) fn detect(text: &str) -> Layout {
     // this function). They differ from `str::lines` only by a `\r` kept before each `\n` and
     // an empty last piece after a final `\n`, and neither changes a count below: `\r` is
     // white space and no separator, an empty line is blank (a test compares the two).
-    detect_in_lines(text, lines(text))
+    detect_in_lines(text, lines(text), true)
 }
 
-/// [`detect`] over the given lines of `text`.
-fn detect_in_lines<'a>(text: &'a str, text_lines: impl Iterator<Item = &'a str>) -> Layout {
+/// How many lines (blank ones included) [`detect`] looks at: the shape of a text is that of
+/// its first few thousand lines.
+const DETECT_LINES: usize = 4000;
+
+/// [`detect`] over the given lines of `text`; `decide_early`: return as soon as the vote is
+/// certain (the tests compare it with the vote counted to the end).
+fn detect_in_lines<'a>(
+    text: &'a str,
+    text_lines: impl Iterator<Item = &'a str>,
+    decide_early: bool,
+) -> Layout {
     let mut lines = 0usize;
     let mut tab_lines = 0usize;
     let mut pipe_lines = 0usize;
     let mut multi_pipe_lines = 0usize;
     // Most texts hold no `|` at all: one search of the whole text then spares a count per line.
     let any_pipe = memchr::memchr(b'|', text.as_bytes()).is_some();
-    for line in text_lines.take(4000) {
+    for line in text_lines.take(DETECT_LINES) {
         if is_blank(line) {
             continue;
         }
         lines += 1;
         if memchr::memchr(b'\t', line.as_bytes()).is_some() {
             tab_lines += 1;
+            // Half the lines looked at hold tabs whatever the rest hold: a grid (the first
+            // test below). A grid's chunk is decided in half the lines, not read to the cap.
+            if decide_early && tab_lines * 2 >= DETECT_LINES {
+                return Layout {
+                    shape: InputShape::TabGrid,
+                    positional_rows: true,
+                    keeps_empty: true,
+                };
+            }
         }
         let pipes = if any_pipe {
             memchr::memchr_iter(b'|', line.as_bytes()).count()
@@ -94,7 +112,7 @@ fn detect_in_lines<'a>(text: &'a str, text_lines: impl Iterator<Item = &'a str>)
         0
     } else {
         text.lines()
-            .take(4000)
+            .take(DETECT_LINES)
             .filter(|line| !line.trim().is_empty() && line.split_whitespace().nth(19).is_some())
             .count()
     };
@@ -1108,16 +1126,54 @@ mod tests {
         let mut shapes = std::collections::HashSet::new();
         for seed in 0..4000usize {
             let text = generated_text(&pieces, seed, seed % 29, 29, 5);
-            let want = detect_in_lines(&text, text.lines());
+            let want = detect_in_lines(&text, text.lines(), true);
             assert_eq!(detect(&text), want, "{text:?}");
             shapes.insert(format!("{:?}", want.shape));
         }
         // Past 4000 lines, lines ending in `\r\n` and a last line without its `\n`.
         for tail in ["", "\n", "\r\n", "a\tb"] {
             let text = format!("{}{}{tail}", "a\tb\r\n".repeat(3999), "x y\n".repeat(3));
-            assert_eq!(detect(&text), detect_in_lines(&text, text.lines()));
+            assert_eq!(detect(&text), detect_in_lines(&text, text.lines(), true));
         }
         assert!(shapes.len() >= 4, "{shapes:?}");
+    }
+
+    /// Decided as soon as half the lines looked at hold tabs: the same layout as the vote
+    /// counted over all of them, on texts long enough to decide early and on texts that do not.
+    #[test]
+    fn an_early_grid_decision_is_the_whole_vote() {
+        let lines = [
+            "甲\t乙",
+            "甲 | 乙 | 丙 | 丁",
+            "",
+            "a b c d e f g h i j k l m n o p q r s t u",
+            "丙",
+        ];
+        let (mut early, mut not_grid) = (0, 0);
+        for seed in 0..300usize {
+            let mut next = crate::text::xorshift(seed as u64 + 1);
+            // From ≈ 30 % tab lines to ≈ 95 %, among pipe rows, long space lines and blanks.
+            let tabs = 30 + next(66);
+            let count = 1000 + next(6000);
+            let mut text = String::new();
+            for _ in 0..count {
+                let line = if next(100) < tabs {
+                    lines[0]
+                } else {
+                    lines[1 + next(4)]
+                };
+                text.push_str(line);
+                text.push('\n');
+            }
+            let whole = detect_in_lines(&text, text.lines(), false);
+            assert_eq!(detect(&text), whole, "seed {seed}");
+            let looked_at = text.lines().take(DETECT_LINES);
+            early +=
+                usize::from(looked_at.filter(|l| l.contains('\t')).count() * 2 >= DETECT_LINES);
+            not_grid += usize::from(whole.shape != InputShape::TabGrid);
+        }
+        // Both kinds were tried: texts decided early, and texts the vote did not make grids.
+        assert!(early > 30 && not_grid > 30, "{early} {not_grid}");
     }
 
     #[test]
