@@ -5,7 +5,7 @@ use crate::human::{write_finding, SourceLines, Style};
 use crate::inputs::{self, Chunk, ChunkError, Expanded, Origin, Source};
 use jixiao_core::{assess, Finding, Profile, Severity};
 use jixiao_formats::contract::{FormSource, JsonArrayWriter};
-use jixiao_formats::{decode, read_bytes, InputShape};
+use jixiao_formats::{decode, read_bytes_in_pieces, InputShape, ReadOutcome};
 use std::io::{self, Write};
 
 /// Output format of `check`.
@@ -233,7 +233,9 @@ fn shift(findings: &mut [Finding], lines_before: u32) {
     }
 }
 
-/// Read, assess and print the forms of one chunk.
+/// Read, assess and print the forms of one chunk, a few forms at a time
+/// ([`PIECE`]): each piece's forms are assessed and written while what the reader wrote of
+/// them is still in the processor's caches.
 pub fn check_chunk<W: Write>(
     source: &str,
     chunk: &Chunk,
@@ -243,21 +245,59 @@ pub fn check_chunk<W: Write>(
     totals: &mut Totals,
     form_index: &mut usize,
 ) -> io::Result<()> {
-    let mut outcome = read_bytes(&chunk.bytes);
-    let lines_before = chunk.first_line - 1;
-    let mut input_diagnostics = outcome.diagnostics;
-    shift(&mut input_diagnostics, lines_before);
     // Human output shows source lines: decode the chunk once more for them (JSON needs none).
+    // Not for a workbook or JSON (the reader's own test: their locations are not lines of
+    // this text).
     let text = match sink {
-        Sink::Human { .. } if !matches!(outcome.shape, InputShape::Json | InputShape::Xlsx) => {
-            Some(decode::decode(&chunk.bytes).text)
+        Sink::Human { .. } if !jixiao_formats::xlsx::is_xlsx(&chunk.bytes) => {
+            Some(decode::decode(&chunk.bytes).text).filter(|t| {
+                let t = t.trim_start();
+                !(t.starts_with('{') || t.starts_with('['))
+            })
         }
         _ => None,
     };
     let lines = text
         .as_deref()
         .map(|t| SourceLines::new(t, chunk.first_line));
+    let before_chunk = chunk.first_line - 1;
+    read_bytes_in_pieces(&chunk.bytes, PIECE, |outcome, lines_before| {
+        check_outcome(
+            source,
+            outcome,
+            before_chunk.saturating_add(lines_before),
+            lines.as_ref(),
+            profile,
+            sink,
+            err,
+            totals,
+            form_index,
+        )
+    })
+}
 
+/// How many bytes of text [`check_chunk`] reads at a time (at least; cut before a form
+/// title): ≈ 45 generated forms, their model within the processor's 1 MiB L2 cache. Smaller
+/// pieces pay their fixed costs more often and make more cuts; a whole 1 MiB chunk let the
+/// forms go cold before they were assessed (docs/BENCHMARKS.md, "Reading in pieces").
+pub const PIECE: usize = 64 << 10;
+
+/// Assess and print the forms read from one piece of a chunk (`lines_before`: the lines of
+/// the input before the piece).
+#[allow(clippy::too_many_arguments)]
+fn check_outcome<W: Write>(
+    source: &str,
+    mut outcome: ReadOutcome,
+    lines_before: u32,
+    lines: Option<&SourceLines<'_>>,
+    profile: &Profile,
+    sink: &mut Sink<W>,
+    err: &mut dyn Write,
+    totals: &mut Totals,
+    form_index: &mut usize,
+) -> io::Result<()> {
+    let mut input_diagnostics = std::mem::take(&mut outcome.diagnostics);
+    shift(&mut input_diagnostics, lines_before);
     if outcome.forms.is_empty() {
         // Say what was seen even when no form came out of it.
         if !input_diagnostics.is_empty() {
@@ -267,7 +307,7 @@ pub fn check_chunk<W: Write>(
                 Sink::Json(_) => Style { color: false },
             };
             for f in &input_diagnostics {
-                write_finding(err, style, source, f, None, lines.as_ref())?;
+                write_finding(err, style, source, f, None, lines)?;
             }
         }
         return Ok(());
@@ -322,7 +362,7 @@ pub fn check_chunk<W: Write>(
                         .indicator
                         .and_then(|i| ev.indicators.get(i))
                         .map(|ind| ind.name.as_str());
-                    write_finding(out, *style, source, f, name, lines.as_ref())?;
+                    write_finding(out, *style, source, f, name, lines)?;
                 }
                 write_form_summary(out, *style, source, *form_index, ev, &assessment, by)?;
             }

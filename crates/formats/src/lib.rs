@@ -72,6 +72,36 @@ pub fn whole_lines(bytes: &[u8]) -> Option<(usize, usize)> {
     Some((last, count))
 }
 
+/// [`read_bytes`] a few forms at a time (`check`'s way, see [`text::read_text_in_pieces`]):
+/// `each` gets each piece's outcome and the number of lines before the piece. The input's own
+/// diagnostics (its encoding) go with the first piece. A workbook or JSON is one piece.
+pub fn read_bytes_in_pieces<E>(
+    bytes: &[u8],
+    piece: usize,
+    mut each: impl FnMut(ReadOutcome, u32) -> Result<(), E>,
+) -> Result<(), E> {
+    if xlsx::is_xlsx(bytes) {
+        return each(xlsx::read_xlsx(bytes), 0);
+    }
+    let (decoded, encoding, mut diagnostics) = decode::decode_borrowed(bytes);
+    let trimmed = decoded.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let mut outcome = json::read_json(&decoded);
+        outcome.encoding = encoding;
+        diagnostics.append(&mut outcome.diagnostics);
+        outcome.diagnostics = diagnostics;
+        return each(outcome, 0);
+    }
+    text::read_text_in_pieces(&decoded, piece, |mut outcome, lines_before| {
+        outcome.encoding = encoding;
+        if !diagnostics.is_empty() {
+            diagnostics.append(&mut outcome.diagnostics);
+            outcome.diagnostics = std::mem::take(&mut diagnostics);
+        }
+        each(outcome, lines_before)
+    })
+}
+
 /// Read any supported input from its bytes; the format is detected by content.
 pub fn read_bytes(bytes: &[u8]) -> ReadOutcome {
     if xlsx::is_xlsx(bytes) {

@@ -35,7 +35,8 @@ pub(crate) fn recognise_grid(sheet: &str, rows: &[GridRow]) -> (Vec<ReadForm>, V
         positional_rows: true,
         keeps_empty: true,
     };
-    let (mut forms, mut diagnostics) = layout::recognise("", &toks, grid);
+    let (mut forms, mut diagnostics) =
+        layout::recognise("", &toks, grid, &mut layout::ClassMemo::new());
     for form in &mut forms {
         locate_evaluation(&mut form.evaluation, sheet);
         for f in &mut form.diagnostics {

@@ -70,11 +70,13 @@ fn classify_tok(tok: &Tok<'_>) -> Class {
 /// one. Memory stays flat whatever the input, and a lookup is a hash of two words and a
 /// comparison of the same two words (a hash map cost more than most cells); only a text
 /// longer than 16 bytes, which the words do not hold whole, is compared in full.
+///
+/// The memo is the caller's: the pieces of one text (`read_text_in_pieces`) share it, as the
+/// forms of one text did when it was read whole.
 #[inline(never)]
-fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
+fn classify_all<'a>(toks: &[Tok<'a>], memo: &mut ClassMemo<'a>) -> Vec<Class> {
     const MEMO_MAX_LEN: usize = 64;
-    const MEMO_BITS: u32 = 11;
-    let mut memo: Vec<Option<MemoEntry<'_>>> = vec![None; 1 << MEMO_BITS];
+    let memo = &mut memo.0;
     // Collected from a map over the slice (its length known: no capacity test per cell).
     toks.iter()
         .map(|tok| 'class: {
@@ -95,7 +97,7 @@ fn classify_all(toks: &[Tok<'_>]) -> Vec<Class> {
                 break 'class classify_tok(tok);
             }
             let key = memo_key(tok.text.as_bytes());
-            let slot = key.slot(tok.text.len(), MEMO_BITS);
+            let slot = key.slot(tok.text.len(), CLASS_MEMO_BITS);
             match memo.get(slot) {
                 Some(Some(entry))
                     if entry.key == key
@@ -145,6 +147,18 @@ fn same_text(a: &str, b: &str) -> bool {
         i += 8;
     }
     word(a, n - 8) == word(b, n - 8)
+}
+
+/// The memo of [`classify_all`]: one slot per hash of a short text (2 048 slots).
+pub(crate) struct ClassMemo<'a>(Vec<Option<MemoEntry<'a>>>);
+
+/// log2 of the number of [`ClassMemo`]'s slots.
+const CLASS_MEMO_BITS: u32 = 11;
+
+impl ClassMemo<'_> {
+    pub(crate) fn new() -> Self {
+        ClassMemo(vec![None; 1 << CLASS_MEMO_BITS])
+    }
 }
 
 /// A memo entry: the text, its class, and the words of its [`MemoKey`].
@@ -298,6 +312,7 @@ pub(crate) fn recognise<'a>(
     text: &'a str,
     toks: &[Tok<'a>],
     layout: Layout,
+    memo: &mut ClassMemo<'a>,
 ) -> (Vec<ReadForm>, Vec<Finding>) {
     let merged;
     let toks = if layout.positional_rows || layout.shape == crate::InputShape::PipeRows {
@@ -306,7 +321,7 @@ pub(crate) fn recognise<'a>(
         merged = merge_split_labels(text, toks);
         &merged[..]
     };
-    let classes = classify_all(toks);
+    let classes = classify_all(toks, memo);
     let mut forms = Vec::new();
     let mut file_diags = Vec::new();
     // Form boundaries: a 项目名称 label starts a new form once the current one has its own;
@@ -2457,8 +2472,8 @@ mod tests {
             let layout = carrier::detect(&text);
             let sparse = carrier::tokenize(&text, layout);
             let dense = carrier::tokenize_with_blanks(&text, layout);
-            let (forms, diags) = recognise(&text, &sparse, layout);
-            let want = recognise(&text, &dense, layout);
+            let (forms, diags) = recognise(&text, &sparse, layout, &mut ClassMemo::new());
+            let want = recognise(&text, &dense, layout, &mut ClassMemo::new());
             assert_eq!(
                 format!("{:?}", (&forms, &diags)),
                 format!("{want:?}"),
@@ -2549,7 +2564,7 @@ mod tests {
                 carrier::tokenize_with_blanks(text, layout),
             ] {
                 let want: Vec<Class> = toks.iter().map(classify_tok).collect();
-                assert_eq!(classify_all(&toks), want, "{text}");
+                assert_eq!(classify_all(&toks, &mut ClassMemo::new()), want, "{text}");
                 checked += toks.len();
             }
         }
@@ -2617,7 +2632,7 @@ mod tests {
         }
         let read = |text: &str, toks: &[Tok<'_>], layout: Layout, runs: bool| {
             BODY_RUNS_OFF.with(|off| off.set(!runs));
-            let read = recognise(text, toks, layout);
+            let read = recognise(text, toks, layout, &mut ClassMemo::new());
             BODY_RUNS_OFF.with(|off| off.set(false));
             format!("{read:?}")
         };
@@ -2630,7 +2645,7 @@ mod tests {
             ] {
                 let ours = read(text, &toks, layout, true);
                 assert_eq!(ours, read(text, &toks, layout, false), "{text}");
-                indicators += recognise(text, &toks, layout)
+                indicators += recognise(text, &toks, layout, &mut ClassMemo::new())
                     .0
                     .iter()
                     .map(|f| f.evaluation.indicators.len())
