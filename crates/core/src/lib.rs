@@ -29,3 +29,16 @@ pub use score::{
     score, Achievement, Computed, Formula, GradeFormula, GradeResult, IndicatorKind,
     IndicatorScore, Scorecard,
 };
+
+/// A seeded linear congruential generator for the tests that hold a fast path to the general
+/// one over generated inputs: each call steps the state (Knuth's MMIX constants) and returns
+/// it, the same sequence on every run.
+#[cfg(test)]
+pub(crate) fn lcg(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        state
+    }
+}

@@ -1133,11 +1133,9 @@ mod tests {
             assert!(plain_quantity(t).is_some(), "{t}");
         }
         // Every CJK character of the units above, in every position.
-        let mut seed = 5u64;
+        let mut step = crate::lcg(5);
         for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = step();
             let c = char::from_u32(0x4E00 + (seed >> 40) as u32 % 0x5200).unwrap_or('人');
             let n = (seed >> 20) % 100_000;
             let t = format!(
@@ -1170,12 +1168,10 @@ mod tests {
             "个很长的单位名称",
             "abcdefghijklmnopqrstu",
         ];
-        let mut seed = 3u64;
+        let mut step = crate::lcg(3);
         let mut fast = 0;
         for k in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = step();
             let mantissa = match k % 4 {
                 0 => (seed >> 60) as i64,
                 1 => (seed >> 40) as i64,

@@ -2162,13 +2162,8 @@ mod tests {
                     .filter(|c| c.is_whitespace()),
             )
             .collect();
-        let mut seed = 7u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut step = crate::lcg(7);
+        let mut next = |n: usize| (step() >> 33) as usize % n;
         let mut with_space = 0;
         for round in 0..200_000 {
             let len = next(15);
@@ -2271,13 +2266,8 @@ mod tests {
             Decimal::ONE_HUNDRED,
             Decimal::new(i64::MAX, 3),
         ];
-        let mut seed = 29u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut step = crate::lcg(29);
+        let mut next = |n: u64| (step() >> 33) % n;
         let row = |a: i64, b: i64| FundRow {
             initial: Some(Decimal::new(a, 0)),
             adjusted: Some(Decimal::new(a, 0)),
@@ -2354,13 +2344,8 @@ mod tests {
     #[test]
     fn hundredfold_fits_as_checked_mul() {
         let max = Decimal::MAX.mantissa();
-        let mut seed = 3u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut step = crate::lcg(3);
+        let mut next = |n: u64| (step() >> 33) % n;
         for _ in 0..50_000 {
             let scale = next(29) as u32;
             let m = match next(4) {
@@ -2436,11 +2421,9 @@ mod tests {
             '：', '…', '.', '。', '-', '—', ' ', 'a', '度',
         ];
         let mut names = vec![String::new()];
-        let mut seed = 11u64;
+        let mut step = crate::lcg(11);
         for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = step();
             let len = (seed >> 60) as usize;
             let name: String = (0..len)
                 .map(|k| chars[(seed >> (k * 4 % 56)) as usize % chars.len()])
@@ -2488,13 +2471,8 @@ mod tests {
             "12.5",
             "/",
         ];
-        let mut seed = 7u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut step = crate::lcg(7);
+        let mut next = |n: usize| (step() >> 33) as usize % n;
         for _ in 0..2_000 {
             let a = words[next(words.len())];
             let b = String::from(words[next(words.len())]).repeat(next(4));
@@ -2547,11 +2525,9 @@ mod tests {
         ];
         let mut texts = vec![String::new()];
         texts.extend(pieces.iter().map(|p| p.to_string()));
-        let mut seed = 29u64;
+        let mut step = crate::lcg(29);
         for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = step();
             let len = (seed >> 61) as usize;
             let text: String = (0..len)
                 .map(|k| pieces[(seed >> (k * 5 % 50)) as usize % pieces.len()])
@@ -2596,13 +2572,8 @@ mod tests {
             Some("社会效益指标"),
             Some("其他"),
         ];
-        let mut seed = 5u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut step = crate::lcg(5);
+        let mut next = |n: u64| (step() >> 33) % n;
         let profile = Profile::default();
         for _ in 0..3_000 {
             let number = |next: &mut dyn FnMut(u64) -> u64| -> Option<Decimal> {
@@ -2719,13 +2690,11 @@ mod tests {
             ]
             .map(String::from),
         );
-        let mut seed = 13u64;
+        let mut step = crate::lcg(13);
         let mut texts = vec![String::new()];
         texts.extend(pieces.iter().cloned());
         for _ in 0..30_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = step();
             let len = (seed >> 60) as usize;
             texts.push(
                 (0..len)
@@ -2788,13 +2757,8 @@ mod tests {
             Some(Decimal::MIN),
             Some(Decimal::new(i64::MAX, 3)),
         ];
-        let mut seed = 41u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
+        let mut step = crate::lcg(41);
+        let mut next = || (step() >> 33) as usize;
         for _ in 0..5_000 {
             let mut rows: Vec<FundRow> = (0..3 + next() % 3)
                 .map(|_| FundRow {
@@ -2835,11 +2799,9 @@ mod tests {
     /// `n` without `normalize` for whole numbers writes what it wrote with it.
     #[test]
     fn n_as_normalized() {
-        let mut seed = 23u64;
+        let mut step = crate::lcg(23);
         for k in 0..50_000u64 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = step();
             let m = match k % 3 {
                 0 => (seed >> 40) as i64 - (1 << 23),
                 1 => (seed >> 1) as i64,
@@ -2859,13 +2821,8 @@ mod tests {
     /// amounts of every scale, size and sign, and for quotients on a rounding boundary.
     #[test]
     fn quotient_pct_as_division() {
-        let mut seed = 31u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 29) % n
-        };
+        let mut step = crate::lcg(31);
+        let mut next = |n: u64| (step() >> 29) % n;
         let (mut exact, mut negative) = (0, 0);
         for k in 0..300_000u64 {
             let number = |next: &mut dyn FnMut(u64) -> u64| {
@@ -2906,13 +2863,8 @@ mod tests {
     #[test]
     fn pct_fast_as_pct_compact() {
         use crate::num::{concat, Piece};
-        let mut seed = 47u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 17) % n
-        };
+        let mut step = crate::lcg(47);
+        let mut next = |n: u64| (step() >> 17) % n;
         let mut fast = 0;
         for k in 0..200_000u64 {
             let scale = next(29) as u32;
@@ -3045,13 +2997,8 @@ mod tests {
             Some("服务对象满意度指标"),
             Some("生态效益指标"),
         ];
-        let mut seed = 61u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut step = crate::lcg(61);
+        let mut next = |n: u64| (step() >> 33) % n;
         let profile = Profile::default();
         let (mut walked, mut fell_back, mut found) = (0, 0, 0);
         for _ in 0..4_000 {
