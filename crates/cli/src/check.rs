@@ -246,14 +246,11 @@ pub fn check_chunk<W: Write>(
     form_index: &mut usize,
 ) -> io::Result<()> {
     // Human output shows source lines: decode the chunk once more for them (JSON needs none).
-    // Not for a workbook or JSON (the reader's own test: their locations are not lines of
+    // Not for a workbook or JSON (the readers' own tests: their locations are not lines of
     // this text).
     let text = match sink {
         Sink::Human { .. } if !jixiao_formats::xlsx::is_xlsx(&chunk.bytes) => {
-            Some(decode::decode(&chunk.bytes).text).filter(|t| {
-                let t = t.trim_start();
-                !(t.starts_with('{') || t.starts_with('['))
-            })
+            Some(decode::decode(&chunk.bytes).text).filter(|t| !jixiao_formats::is_json_text(t))
         }
         _ => None,
     };

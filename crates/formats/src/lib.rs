@@ -83,9 +83,9 @@ pub fn read_bytes_in_pieces<E>(
     if xlsx::is_xlsx(bytes) {
         return each(xlsx::read_xlsx(bytes), 0);
     }
+    // Borrowed when the bytes are already the text (no copy of the whole input).
     let (decoded, encoding, mut diagnostics) = decode::decode_borrowed(bytes);
-    let trimmed = decoded.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+    if is_json_text(&decoded) {
         let mut outcome = json::read_json(&decoded);
         outcome.encoding = encoding;
         diagnostics.append(&mut outcome.diagnostics);
@@ -104,19 +104,20 @@ pub fn read_bytes_in_pieces<E>(
 
 /// Read any supported input from its bytes; the format is detected by content.
 pub fn read_bytes(bytes: &[u8]) -> ReadOutcome {
-    if xlsx::is_xlsx(bytes) {
-        return xlsx::read_xlsx(bytes);
-    }
-    // Borrowed when the bytes are already the text (no copy of the whole input).
-    let (decoded, encoding, mut diagnostics) = decode::decode_borrowed(bytes);
-    let trimmed = decoded.trim_start();
-    let mut outcome = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        json::read_json(&decoded)
-    } else {
-        text::read_text(&decoded)
-    };
-    outcome.encoding = encoding;
-    diagnostics.append(&mut outcome.diagnostics);
-    outcome.diagnostics = diagnostics;
-    outcome
+    // One piece: a piece of unbounded size is the whole text.
+    let mut whole = None;
+    let read = read_bytes_in_pieces::<std::convert::Infallible>(bytes, usize::MAX, |outcome, _| {
+        whole = Some(outcome);
+        Ok(())
+    });
+    let Ok(()) = read;
+    // Every reader hands on at least one outcome; the empty one only if that ever changed.
+    whole.unwrap_or_else(|| text::read_text(""))
+}
+
+/// Whether a decoded text is Jixiao's JSON (an object or an array), which [`read_bytes`]
+/// reads as JSON rather than as text.
+pub fn is_json_text(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
 }
